@@ -1,0 +1,56 @@
+# Thin wrapper over CMake and pip. `make demo` and `make test` work on a fresh Debian 12 machine:
+# they install missing Debian packages, create the project's venv, build, and run.
+SHELL := /bin/bash
+BUILD ?= build
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+JOBS ?= $(shell nproc)
+OUT ?= demo_out
+APT_PACKAGES := cmake g++ make pkg-config zlib1g-dev yosys iverilog verilator libcli11-dev \
+  nlohmann-json3-dev libgtest-dev libbenchmark-dev dataset-fashion-mnist
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps venv build python test test-cpp test-python demo bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
+
+$(VENV)/.stamp: requirements.txt
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.stamp
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The compiled module axx._C, installed editable into the venv (scikit-build-core).
+python: deps venv
+	$(PIP) install -q --no-build-isolation -e .
+
+test-cpp: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-python: python
+	$(PY) -m pytest -q tests/python
+
+test: test-cpp test-python
+
+demo: build python
+	./scripts/demo.sh $(OUT)
+
+bench: build
+	$(BUILD)/bench/axx_bench_emulator_cpu
+
+clean:
+	rm -rf $(BUILD) $(OUT)

@@ -1,0 +1,89 @@
+// Public interface of the approximate-GEMM emulator. No torch and no CUDA headers here: CUDA entry
+// points take device pointers and the stream as an opaque pointer (cudaStream_t), so code that
+// includes this header builds without nvcc.
+//
+// Semantics (DESIGN.md, "Emulated GEMM semantics"):
+//   C[b][i][j] = sum_k lut[A[b][i][k]][B[b][k][j]]   with int32 accumulation,
+// where operands are raw 8-bit patterns (int8 two's complement for a signed table, uint8 otherwise)
+// and lut is a 256x256 int32 table indexed lut[a_pattern * 256 + b_pattern]. Tables of narrower
+// operands are expanded to 256x256 by the caller (see expand_table in lutgen).
+#pragma once
+#include <cstdint>
+
+namespace axx::emulator {
+
+// A strided batched GEMM over 8-bit operand patterns. Row-major: A element (i,k) of batch b at
+// A[b*stride_a + i*lda + k], B element (k,j) at B[b*stride_b + k*ldb + j], C (i,j) at
+// C[b*stride_c + i*ldc + j]. A stride of 0 broadcasts that operand over the batch.
+struct GemmProblem {
+  std::int64_t batch = 1, M = 0, N = 0, K = 0;
+  const std::uint8_t* A = nullptr;
+  std::int64_t lda = 0, stride_a = 0;
+  const std::uint8_t* B = nullptr;
+  std::int64_t ldb = 0, stride_b = 0;
+  std::int32_t* C = nullptr;
+  std::int64_t ldc = 0, stride_c = 0;
+};
+
+// Optional fused epilogue: out[b][i][j] = float(C) * scale_a * scale_b[j or 0] + bias[j] (bias may
+// be null). When set, C may be null (the int32 result is not stored).
+struct Epilogue {
+  float scale_a = 1.0f;
+  const float* scale_b = nullptr;  // per-tensor (scale_b_per_channel = false) or N entries
+  bool scale_b_per_channel = false;
+  const float* bias = nullptr;     // N entries or null
+  float* out = nullptr;
+  std::int64_t ldo = 0, stride_o = 0;
+};
+
+// The exact low-rank form of a table (lutgen::decompose finds it):
+//   lut[a][b] = value(a) * value(b) + sum_r u[r*256 + a] * v[r*256 + b]
+// where value() reads the pattern as signed or unsigned according to is_signed.
+struct LowRankView {
+  int rank = 0;
+  bool is_signed = true;
+  const std::int32_t* u = nullptr;  // rank x 256
+  const std::int32_t* v = nullptr;  // rank x 256
+};
+
+// Direct convolution problem: input x is NCHW, weight w is OIHW with I = C / groups, output y is
+// N x O x OH x OW (all contiguous, 8-bit patterns in, int32 out). Runs as implicit GEMM / im2col.
+struct Conv2dProblem {
+  std::int64_t N = 0, C = 0, H = 0, W = 0;
+  std::int64_t O = 0, KH = 1, KW = 1;
+  std::int64_t stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0, dil_h = 1, dil_w = 1;
+  std::int64_t groups = 1;
+  const std::uint8_t* x = nullptr;
+  const std::uint8_t* w = nullptr;
+  std::int32_t* y = nullptr;
+  std::int64_t out_h() const { return (H + 2 * pad_h - dil_h * (KH - 1) - 1) / stride_h + 1; }
+  std::int64_t out_w() const { return (W + 2 * pad_w - dil_w * (KW - 1) - 1) / stride_w + 1; }
+};
+
+// A multiplier as the kernels see it: its 256x256 table and, where it has one, its exact low-rank
+// form (lowrank.rank < 0 or u == nullptr: none). Host pointers for *_cpu, device pointers for *_cuda.
+struct TableRef {
+  const std::int32_t* lut = nullptr;
+  LowRankView lowrank{-1, true, nullptr, nullptr};
+  bool has_lowrank() const { return lowrank.rank >= 0 && (lowrank.rank == 0 || lowrank.u); }
+};
+
+// Which kernel family runs. Auto picks the fastest exact one (low-rank when the table has a form).
+// Reference is the plain integer loop every other path must equal bit for bit (CPU only).
+enum class Path { Auto, Lut, LowRank, Reference };
+
+// --- CPU (emulator/cpu/) --------------------------------------------------------------------
+void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi = nullptr,
+              Path path = Path::Auto);
+void conv2d_cpu(const TableRef& table, const Conv2dProblem& p, Path path = Path::Auto);
+
+// --- CUDA (emulator/cuda/) ------------------------------------------------------------------
+// All pointers in the problem, the epilogue and the table are device pointers; stream is a
+// cudaStream_t (nullptr: the legacy default stream). Without CUDA support these throw axx::Error.
+bool cuda_compiled();   // the library was built with the CUDA kernels
+bool cuda_available();  // ... and a device is present at run time
+void gemm_cuda(const TableRef& table, const GemmProblem& p, const Epilogue* epi, Path path,
+               void* stream);
+void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void* stream);
+
+}  // namespace axx::emulator

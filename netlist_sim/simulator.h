@@ -1,0 +1,38 @@
+// Exhaustive bit-parallel simulation of a two-operand combinational netlist.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "netlist_sim/netlist.h"
+
+namespace axx::netlist {
+
+// Which ports are operand A, operand B and the product. Empty names pick the defaults of
+// DESIGN.md: ports named a/A and b/B and the single output; otherwise the first and second input.
+struct PortBinding {
+  std::string a, b, out;
+};
+
+struct ResolvedPorts {
+  const Port* a;
+  const Port* b;
+  const Port* out;
+};
+
+// Throws axx::InputError naming the netlist file when a port is unknown or ambiguous.
+ResolvedPorts resolve_ports(const Netlist& nl, const PortBinding& binding);
+
+// Receives simulated results: raw_out[i] is the output bus bit pattern (bit 0 = LSB, at most 64
+// bits) for the operand pair with index first + i, where index = (a_bits << bits_b) | b_bits.
+// Called concurrently from worker threads; `worker` (0..threads-1) lets sinks keep per-thread state.
+using SimSink = std::function<void(unsigned worker, std::uint64_t first, const std::uint64_t* raw_out,
+                                   std::size_t n)>;
+
+// Simulates every one of the 2^(bits_a+bits_b) input pairs (bits_a + bits_b <= 32).
+// threads = 0 means all hardware threads. Returns the number of worker threads used.
+unsigned simulate_exhaustive(const Netlist& nl, const PortBinding& binding, const SimSink& sink,
+                             unsigned threads = 0);
+
+}  // namespace axx::netlist
