@@ -1,0 +1,28 @@
+// Exhaustive error metrics against the exact product (definitions and formulas: docs/metrics.md).
+#pragma once
+#include <string>
+
+#include "lutgen/lut.h"
+#include "lutgen/source.h"
+
+namespace axx::lutgen {
+
+// Field names follow the JSON keys of DESIGN.md ("Public interface").
+struct Metrics {
+  std::string name;
+  int bits_a = 0, bits_b = 0;
+  bool is_signed = true;
+  double ep_percent = 0, mae = 0, mae_percent = 0, wce = 0, wce_percent = 0, mse = 0, rmse = 0;
+  double mre_percent = 0, wcre_percent = 0, mred = 0, nmed = 0, bias = 0, error_variance = 0;
+};
+
+Metrics compute_metrics(const Lut& lut);
+
+// Metrics of INPUT without materialising its table when the operands are wider than 12 bits
+// (streams the simulator's / C function's output); otherwise equal to compute_metrics(load_lut()).
+Metrics metrics_of(const std::string& input, const SourceOptions& options = {});
+
+// One JSON object with the DESIGN.md keys, in that order.
+std::string metrics_json(const Metrics& m);
+
+}  // namespace axx::lutgen
