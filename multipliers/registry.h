@@ -1,0 +1,28 @@
+// The built-in multiplier library: behavioural C definitions the project wrote (multipliers/c/),
+// one registration line each in multipliers/builtins.def. lutgen's `builtin:NAME` source, `axx list`
+// and the generated headers (multipliers/generated/) are all made from this registry.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace axx::multipliers {
+
+struct Builtin {
+  const char* name;         // e.g. "mul8s_exact"; unique
+  const char* description;  // one line: the idea and its source
+  int bits_a;
+  int bits_b;
+  bool is_signed;           // operands (and product) are two's complement
+  // Product of two operand VALUES (signed values for signed designs: -128..127 for 8 bits;
+  // 0..255 for unsigned ones). Defined for every value in range; the result fits in int32.
+  std::int64_t (*fn)(std::int64_t a, std::int64_t b);
+};
+
+// Every built-in design, in registration order.
+const std::vector<Builtin>& builtins();
+
+// The design called NAME, or nullptr when there is none.
+const Builtin* find_builtin(std::string_view name);
+
+}  // namespace axx::multipliers
