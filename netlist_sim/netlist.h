@@ -10,6 +10,8 @@ namespace axx::netlist {
 using NetId = std::uint32_t;
 
 // Gate kinds after flattening. BLIF covers are lowered to these by the BLIF reader.
+// Const0/Const1 take no inputs, Buf/Not one, Mux three; And/Or/Xor/Nand/Nor/Xnor take one or more
+// inputs (n-ary, as Verilog gate primitives: Xnor = NOT of the XOR of all inputs).
 enum class GateOp : std::uint8_t { Const0, Const1, Buf, Not, And, Or, Xor, Nand, Nor, Xnor, Mux };
 
 struct Gate {
@@ -35,5 +37,15 @@ struct Netlist {
   std::vector<Gate> gates;
   std::size_t num_nets() const { return net_names.size(); }
 };
+
+// Structural checks every reader runs before returning a Netlist: gate arity, at most one driver
+// per net (inputs count as drivers), every used net (gate input or output port bit) driven or an
+// input, no combinational loops. Throws axx::ParseError naming the file:line of the offending
+// gate (or axx::InputError naming the file when there is no line).
+void check_netlist(const Netlist& nl);
+
+// Gates in an order where every gate comes after the drivers of its inputs (throws like
+// check_netlist on a combinational loop).
+std::vector<std::size_t> topological_order(const Netlist& nl);
 
 }  // namespace axx::netlist
