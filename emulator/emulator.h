@@ -70,12 +70,27 @@ struct TableRef {
 
 // Which kernel family runs. Auto picks the fastest exact one (low-rank when the table has a form).
 // Reference is the plain integer loop every other path must equal bit for bit (CPU only).
+// LowRank on a table without a form throws axx::UsageError; where the form does not fit the
+// kernel's exact integer ranges (e.g. |u| or |v| > 32767 on the CPU) the LUT kernel runs instead,
+// which gives the same int32 result. Accumulation wraps modulo 2^32 on every path
+// (emulator/common/lut_math.h).
 enum class Path { Auto, Lut, LowRank, Reference };
 
 // --- CPU (emulator/cpu/) --------------------------------------------------------------------
 void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi = nullptr,
               Path path = Path::Auto);
 void conv2d_cpu(const TableRef& table, const Conv2dProblem& p, Path path = Path::Auto);
+
+// CPU settings, process-wide (tests and benchmarks pin them; normal use leaves them alone).
+// CpuIsa picks the LUT kernel's instruction set: Auto = the best this CPU supports (checked at run
+// time with __builtin_cpu_supports), Portable = plain C++, Avx2 = 8-wide table gathers. The
+// low-rank path needs AVX2 (vpmaddwd); under Portable it falls back to the LUT kernel.
+enum class CpuIsa { Auto, Portable, Avx2 };
+bool cpu_isa_supported(CpuIsa isa);
+void set_cpu_isa(CpuIsa isa);  // throws axx::UsageError when this CPU lacks it
+CpuIsa cpu_isa();              // the resolved choice (never Auto)
+void set_cpu_threads(int n);   // worker threads for *_cpu; 0 = all hardware threads
+int cpu_threads();
 
 // --- CUDA (emulator/cuda/) ------------------------------------------------------------------
 // All pointers in the problem, the epilogue and the table are device pointers; stream is a

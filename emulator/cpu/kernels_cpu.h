@@ -1,0 +1,25 @@
+// The CPU kernel families behind gemm_cpu (one file each). All take a checked, non-empty problem
+// with K > 0 and C non-null; C is overwritten.
+#pragma once
+#include <cstdint>
+
+#include "emulator/emulator.h"
+
+namespace axx::emulator::cpu {
+
+// The oracle: the plain triple loop, one lookup per multiply (reference_gemm_cpu.cc).
+void reference_gemm(const std::int32_t* lut, const GemmProblem& p);
+
+// Table-lookup GEMM, cache-blocked and threaded, with the given instruction set (lut_gemm_cpu.cc).
+void lut_gemm(const std::int32_t* lut, const GemmProblem& p, CpuIsa isa);
+
+// Whether lowrank_gemm can run this form exactly under isa (operand tables fit int16, AVX2).
+bool lowrank_fits(const LowRankView& form, CpuIsa isa);
+// C = A.B + sum_r U_r(A).V_r(B) as one int16 GEMM with the terms stacked along K
+// (lowrank_gemm_cpu.cc). Requires lowrank_fits(form, isa).
+void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa);
+
+// out = dequantize(C) for every element (gemm_cpu.cc).
+void apply_epilogue(const GemmProblem& p, const Epilogue& e);
+
+}  // namespace axx::emulator::cpu

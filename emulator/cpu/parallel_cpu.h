@@ -1,0 +1,16 @@
+// The CPU kernels' threading: a dynamic parallel-for over independent tasks on short-lived
+// std::threads (the caller works too). Nested calls run serially in the calling worker.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+namespace axx::emulator::cpu {
+
+// Runs fn(t) for t in [0, n) on up to cpu_threads() threads; tasks are taken from a shared
+// counter, so uneven tasks balance. Exceptions from fn are rethrown in the caller.
+void parallel_for(std::int64_t n, const std::function<void(std::int64_t)>& fn);
+
+// The thread count parallel_for would use for n tasks.
+int threads_for(std::int64_t n);
+
+}  // namespace axx::emulator::cpu

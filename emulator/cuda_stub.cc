@@ -1,0 +1,19 @@
+// The CUDA entry points of a build without nvcc (or without CUDA sources): they say so clearly
+// instead of failing to link, and the runtime checks report no CUDA.
+#include "axx/error.h"
+#include "emulator/emulator.h"
+
+namespace axx::emulator {
+
+bool cuda_compiled() { return false; }
+bool cuda_available() { return false; }
+
+void gemm_cuda(const TableRef&, const GemmProblem&, const Epilogue*, Path, void*) {
+  throw Error("axx was built without CUDA");
+}
+
+void conv2d_cuda(const TableRef&, const Conv2dProblem&, Path, void*) {
+  throw Error("axx was built without CUDA");
+}
+
+}  // namespace axx::emulator
