@@ -1,0 +1,300 @@
+"""The approximate product shared by every layer: quantize, table product, dequantize, backward.
+
+One autograd function, :class:`_ApproxProduct`, serves linear, conv2d and matmul; what
+differs between them (the integer op, the float op, how scales broadcast, how to see the
+product as batched matrix products for the table gradient) lives in a small ``_Kind``.
+
+Forward: ``y = kind.lut(q(a), q(b)) * scale_a * scale_b`` with ``q`` the symmetric int8
+quantizer of :mod:`axx.quant`; bias is added by the layer, in float.
+
+Backward, ``grad="ste"`` (default): the gradient of the exact float product of the
+fake-quantized operands, ``kind.float(q(a)*scale_a, q(b)*scale_b)``, passed straight
+through the rounding (and zeroed where the operand was clipped).
+
+Backward, ``grad="lut"``: the table itself is differentiated numerically along each
+operand (central differences of ``lut`` along a and along b, one-sided at the ends of the
+range), and each product contributes the derivative at its own operand pair:
+``d y[m, n] / d a[m, k] = scale_b[n] * dLUT/da[q(a)[m, k], q(b)[k, n]]``. It costs a gather
+per product in backward (memory is bounded by chunking), so it is meant for small models
+and experiments.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .. import ops
+from ..quant import QMAX, quantize
+
+GRAD_MODES = ("ste", "lut")
+
+# Chunk size (elements) of the gathers of the table-gradient backward.
+_LUT_GRAD_CHUNK = 1 << 22
+
+
+class Table:
+    """What the layers need from a multiplier: the signed 8-bit multiplier the ops run, and
+    (lazily) the table's numerical derivatives.
+
+    Unsigned multipliers run in sign-magnitude mode: magnitudes ``|a|, |b|`` go through the
+    unsigned table and the sign ``sgn(a) * sgn(b)`` is applied to each product. That is
+    exactly the signed table ``lut_sm[a][b] = sgn(a) sgn(b) lut[|a|][|b|]`` (``sgn(0) = +1``,
+    as a sign bit reads), which is built once so the product runs as one signed lookup
+    matmul per call, per product exact even when ``lut[0][b] != 0``.
+    """
+
+    def __init__(self, multiplier):
+        self.multiplier = multiplier
+        bits = (multiplier.bits_a, multiplier.bits_b)
+        if multiplier.is_signed:
+            if bits != (8, 8):
+                raise ValueError(f"multiplier '{multiplier.name}': the approximate layers quantize to "
+                                 f"int8 and need an 8x8-bit signed table, got {bits[0]}x{bits[1]} bits")
+            self.ops_multiplier = multiplier
+        else:
+            if min(bits) < 7 or max(bits) > 8:
+                raise ValueError(f"multiplier '{multiplier.name}': sign-magnitude mode needs an unsigned "
+                                 f"table of 7 or 8 bits per operand (magnitudes up to 127), "
+                                 f"got {bits[0]}x{bits[1]} bits")
+            self.ops_multiplier = _sign_magnitude(multiplier)
+        self._derivs: dict = {}
+
+    @property
+    def sign_magnitude(self) -> bool:
+        return not self.multiplier.is_signed
+
+    def derivatives(self, device) -> tuple[torch.Tensor, torch.Tensor]:
+        """(dLUT/da, dLUT/db) as float32 (256, 256) tensors indexed by value + 128."""
+        device = torch.device(device)
+        if device not in self._derivs:
+            lut = self.ops_multiplier.lut.to(torch.float64)
+            by_value = (torch.arange(256) - 128) & 255  # row/column of value v is v & 255
+            t = lut[by_value][:, by_value]
+            da = torch.gradient(t, dim=0)[0]
+            db = torch.gradient(t, dim=1)[0]
+            self._derivs[device] = (da.float().to(device), db.float().to(device))
+        return self._derivs[device]
+
+
+def _sign_magnitude(multiplier):
+    from .._multiplier import Multiplier
+
+    v = torch.arange(256) - 128                            # operand values -128..127
+    mag = v.abs()                                          # |-128| = 128 is a valid row
+    sgn = torch.where(v < 0, -1, 1)
+    lut = multiplier.lut.to(torch.int64)
+    rows = mag.clamp(max=lut.shape[0] - 1)
+    cols = mag.clamp(max=lut.shape[1] - 1)
+    by_value = lut[rows][:, cols] * sgn[:, None] * sgn[None, :]
+    table = torch.empty(256, 256, dtype=torch.int64)
+    idx = v & 255
+    table[idx[:, None], idx[None, :]] = by_value
+    return Multiplier.from_lut(table.to(torch.int32), signed=True, name=f"{multiplier.name}[sign-magnitude]")
+
+
+_TABLES: dict[int, Table] = {}
+
+
+def table_for(multiplier) -> Table:
+    """The (cached) :class:`Table` of a multiplier."""
+    t = _TABLES.get(id(multiplier))
+    if t is None or t.multiplier is not multiplier:
+        t = Table(multiplier)
+        _TABLES[id(multiplier)] = t  # holds the multiplier, so its id is not reused
+    return t
+
+
+# ---------------------------------------------------------------------------------------
+# Kinds of product
+
+
+def _gather_grads(qa, qb, g_a, g_b, da, db, need_a, need_b):
+    """Table-gradient backward of batched products ``(B, M, K) x (B, K, N)``.
+
+    ``qa``/``qb`` are int8 operands, ``g_a``/``g_b`` the output gradients (B, M, N) already
+    multiplied by the scale each side needs. Returns the gradients wrt qa's and qb's
+    values, ``ga[b,m,k] = sum_n g_a[b,m,n] da[qa, qb]`` and ``gb[b,k,n] = sum_m g_b[b,m,n] db[qa, qb]``.
+    """
+    B, M, K = qa.shape
+    N = qb.shape[2]
+    ia = qa.long() + 128
+    ib = qb.long() + 128
+    ga = torch.zeros(qa.shape, dtype=g_a.dtype, device=qa.device) if need_a else None
+    gb = torch.zeros(qb.shape, dtype=g_b.dtype, device=qa.device) if need_b else None
+    da_flat, db_flat = da.flatten(), db.flatten()
+    step = max(1, _LUT_GRAD_CHUNK // max(1, B * K * N))
+    for m0 in range(0, M, step):
+        m1 = min(M, m0 + step)
+        idx = ia[:, m0:m1, :, None] * 256 + ib[:, None, :, :]          # (B, m, K, N)
+        if need_a:
+            ga[:, m0:m1] = (da_flat[idx] * g_a[:, m0:m1, None, :]).sum(-1)
+        if need_b:
+            gb += (db_flat[idx] * g_b[:, m0:m1, None, :]).sum(1)
+    return ga, gb
+
+
+class _Kind:
+    """One kind of product. ``b_scale_view`` reshapes b's scale (scalar or per output channel)
+    to broadcast against b; ``out_scale_view`` against the output."""
+
+    def lut(self, qa, qb, multiplier):
+        raise NotImplementedError
+
+    def float(self, a, b):
+        raise NotImplementedError
+
+    def b_scale_view(self, sb, b):
+        return sb
+
+    def out_scale_view(self, sb, y):
+        return sb
+
+    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+        raise NotImplementedError
+
+
+class LinearKind(_Kind):
+    """``a (..., K)`` times weight ``b (N, K)``: ``y = a @ b.T``."""
+
+    def lut(self, qa, qb, multiplier):
+        return ops.lut_matmul(qa, qb.t().contiguous(), multiplier)
+
+    def float(self, a, b):
+        return F.linear(a, b)
+
+    def b_scale_view(self, sb, b):
+        return sb.reshape(-1, 1) if sb.dim() else sb
+
+    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+        K = qa.shape[-1]
+        a2 = qa.reshape(1, -1, K)
+        b2 = qb.t().unsqueeze(0)
+        g2 = g.reshape(1, -1, qb.shape[0])
+        ga, gb = _gather_grads(a2, b2, g2 * sb, g2 * sa, da, db, need_a, need_b)
+        return (ga.reshape(qa.shape) if need_a else None), (gb[0].t() if need_b else None)
+
+
+class MatmulKind(_Kind):
+    """``a (..., M, K) @ b (..., K, N)`` with torch.matmul broadcasting; per-tensor scales."""
+
+    def lut(self, qa, qb, multiplier):
+        return ops.lut_matmul(qa, qb, multiplier)
+
+    def float(self, a, b):
+        return torch.matmul(a, b)
+
+    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+        batch = torch.broadcast_shapes(qa.shape[:-2], qb.shape[:-2])
+        a3 = qa.expand(*batch, *qa.shape[-2:]).reshape(-1, *qa.shape[-2:])
+        b3 = qb.expand(*batch, *qb.shape[-2:]).reshape(-1, *qb.shape[-2:])
+        g3 = g.reshape(-1, *g.shape[-2:])
+        ga, gb = _gather_grads(a3, b3, g3 * sb, g3 * sa, da, db, need_a, need_b)
+        if need_a:
+            ga = _sum_to(ga.reshape(*batch, *qa.shape[-2:]), qa.shape)
+        if need_b:
+            gb = _sum_to(gb.reshape(*batch, *qb.shape[-2:]), qb.shape)
+        return ga, gb
+
+
+def _sum_to(t, shape):
+    """Sum the broadcast dimensions of ``t`` back to ``shape``."""
+    lead = t.dim() - len(shape)
+    if lead:
+        t = t.sum(dim=tuple(range(lead)))
+    dims = tuple(i for i, s in enumerate(shape) if s == 1 and t.shape[i] != 1)
+    return t.sum(dim=dims, keepdim=True) if dims else t
+
+
+class Conv2dKind(_Kind):
+    """``conv2d(x (N, C, H, W), w (O, C/groups, KH, KW))`` with zero padding of the
+    quantized input (padded taps are operand 0, as in the ops)."""
+
+    def __init__(self, stride, padding, dilation, groups):
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+
+    def lut(self, qa, qb, multiplier):
+        return ops.lut_conv2d(qa, qb, multiplier, self.stride, self.padding, self.dilation, self.groups)
+
+    def float(self, a, b):
+        return F.conv2d(a, b, None, self.stride, self.padding, self.dilation, self.groups)
+
+    def b_scale_view(self, sb, b):
+        return sb.reshape(-1, 1, 1, 1) if sb.dim() else sb
+
+    def out_scale_view(self, sb, y):
+        return sb.reshape(1, -1, 1, 1) if sb.dim() else sb
+
+    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+        N, C, H, W = qa.shape
+        O, Cg, KH, KW = qb.shape
+        G = self.groups
+        Og = O // G
+        cols = F.unfold(qa.float(), (KH, KW), self.dilation, self.padding, self.stride)  # (N, C*KH*KW, L)
+        L = cols.shape[-1]
+        cols = cols.round().to(torch.int8).reshape(N, G, Cg * KH * KW, L)
+        a_mat = cols.permute(1, 0, 3, 2).reshape(G, N * L, Cg * KH * KW)               # (G, N*L, CgK)
+        b_mat = qb.reshape(G, Og, Cg * KH * KW).transpose(1, 2)                          # (G, CgK, Og)
+        g_mat = g.reshape(N, G, Og, L).permute(1, 0, 3, 2).reshape(G, N * L, Og)
+        sbv = sb.reshape(G, 1, Og) if sb.dim() else sb
+        ga, gb = _gather_grads(a_mat, b_mat, g_mat * sbv, g_mat * sa, da, db, need_a, need_b)
+        grad_x = grad_w = None
+        if need_a:
+            ga = ga.reshape(G, N, L, Cg * KH * KW).permute(1, 0, 3, 2).reshape(N, C * KH * KW, L)
+            grad_x = F.fold(ga, (H, W), (KH, KW), self.dilation, self.padding, self.stride)
+        if need_b:
+            grad_w = gb.transpose(1, 2).reshape(O, Cg, KH, KW)
+        return grad_x, grad_w
+
+
+class _ApproxProduct(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a, b, sa, sb, kind, table, grad_mode, narrow_range):
+        sbv = kind.b_scale_view(sb, b)
+        qa = quantize(a, sa, narrow_range)
+        qb = quantize(b, sbv, narrow_range)
+        acc = kind.lut(qa, qb, table.ops_multiplier)
+        y = acc.to(a.dtype) * (sa * kind.out_scale_view(sb, acc)).to(a.dtype)
+        ctx.kind, ctx.table, ctx.grad_mode = kind, table, grad_mode
+        # Clipped operands get no gradient (straight-through inside the range only).
+        keep_a = (a / sa).abs() < QMAX + 0.5
+        keep_b = (b / sbv).abs() < QMAX + 0.5
+        ctx.save_for_backward(qa, qb, sa, sb, keep_a, keep_b)
+        ctx.dtype = a.dtype
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        qa, qb, sa, sb, keep_a, keep_b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        kind = ctx.kind
+        ga = gb = None
+        if ctx.grad_mode == "ste":
+            with torch.enable_grad():
+                af = (qa.to(ctx.dtype) * sa).requires_grad_(need_a)
+                bf = (qb.to(ctx.dtype) * kind.b_scale_view(sb, qb)).requires_grad_(need_b)
+                y = kind.float(af, bf)
+                inputs = [t for t, need in ((af, need_a), (bf, need_b)) if need]
+                grads = torch.autograd.grad(y, inputs, g) if inputs else ()
+            grads = list(grads)
+            ga = grads.pop(0) if need_a else None
+            gb = grads.pop(0) if need_b else None
+        else:
+            da, db = ctx.table.derivatives(g.device)
+            ga, gb = kind.lut_grads(qa, qb, g.float(), sa.float(), sb.float(), da, db, need_a, need_b)
+            ga = ga.to(ctx.dtype) if ga is not None else None
+            gb = gb.to(ctx.dtype) if gb is not None else None
+        if ga is not None:
+            ga = ga * keep_a
+        if gb is not None:
+            gb = gb * keep_b
+        return ga, gb, None, None, None, None, None, None
+
+
+def approx_product(a, b, sa, sb, kind: _Kind, table: Table, grad: str = "ste", narrow_range: bool = True):
+    """``kind``'s product of ``a`` and ``b`` through ``table`` (see the module docstring).
+
+    ``sa`` is a scalar scale tensor; ``sb`` a scalar or one scale per output channel.
+    """
+    if grad not in GRAD_MODES:
+        raise ValueError(f"unknown grad mode '{grad}'; choose one of {', '.join(GRAD_MODES)}")
+    return _ApproxProduct.apply(a, b, sa, sb, kind, table, grad, narrow_range)

@@ -1,0 +1,67 @@
+"""``ApproxConv2d``: ``torch.nn.Conv2d`` with every product through a multiplier's table."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..quant import TensorQuantizer, weight_scale
+from ._base import ApproxModule
+from ._product import Conv2dKind, approx_product
+
+
+class ApproxConv2d(nn.Conv2d, ApproxModule):
+    """``y = dequant(lut_conv2d(q(x), q(W))) + bias``; groups (depthwise included), stride,
+    padding (ints, ``"same"``/``"valid"``, every ``padding_mode``) and dilation as in torch.
+
+    Zero padding is applied to the quantized input, so padded taps contribute
+    ``lut[0][w]`` like hardware fed with zeros; other padding modes pad the float input
+    first. Input per tensor, weights per output channel (or per tensor) as in
+    :class:`ApproxLinear`.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", multiplier=None, *,
+                 per_channel: bool = True, grad: str = "ste", narrow_range: bool = True,
+                 device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device=device, dtype=dtype)
+        self.per_channel = per_channel
+        self.input_quantizer = TensorQuantizer(narrow_range)
+        self._init_approx(multiplier, grad, narrow_range)
+
+    @classmethod
+    def from_float(cls, conv: nn.Conv2d, multiplier, **kwargs) -> "ApproxConv2d":
+        """An ApproxConv2d sharing ``conv``'s weight and bias."""
+        layer = cls(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
+                    conv.dilation, conv.groups, conv.bias is not None, conv.padding_mode, multiplier,
+                    device=conv.weight.device, dtype=conv.weight.dtype, **kwargs)
+        layer.weight = conv.weight
+        layer.bias = conv.bias
+        layer.input_quantizer.to(conv.weight.device)
+        return layer
+
+    def _explicit_padding(self, x: torch.Tensor):
+        """(input, padding for the op): torch's own padding when it is symmetric zeros."""
+        if self.padding_mode == "zeros" and not isinstance(self.padding, str):
+            return x, self.padding
+        if self.padding == "valid":
+            return x, (0, 0)
+        mode = "constant" if self.padding_mode == "zeros" else self.padding_mode
+        return F.pad(x, self._reversed_padding_repeated_twice, mode=mode), (0, 0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.multiplier is None:
+            return super().forward(x)
+        if self.input_quantizer.observing:
+            self.input_quantizer.observe(x)
+            return super().forward(x)
+        x, padding = self._explicit_padding(x)
+        kind = Conv2dKind(self.stride, padding, self.dilation, self.groups)
+        sa = self.input_quantizer.scale_for(x)
+        sw = weight_scale(self.weight, self.per_channel)
+        y = approx_product(x, self.weight, sa, sw, kind, self._table, self.grad, self.narrow_range)
+        return y + self.bias.reshape(1, -1, 1, 1) if self.bias is not None else y
+
+    def extra_repr(self) -> str:
+        return f"{super().extra_repr()}, {self._approx_repr()}, per_channel={self.per_channel}"
