@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Turns every bundled multiplier source (multipliers/src/: C, structural and behavioural Verilog,
+# BLIF) and every built-in design into tables with the axx CLI, then prints and writes their
+# error metrics.
+#
+# Usage: scripts/demo_tables.sh OUTDIR
+#   OUTDIR/tables/NAME.h and NAME.npy   one pair per input
+#   OUTDIR/metrics.md, OUTDIR/metrics.json
+# AXX_BIN names the CLI (default build/converter/axx). Exits non-zero if anything fails.
+set -euo pipefail
+if [[ $# -ne 1 ]]; then
+  echo "usage: $0 OUTDIR" >&2
+  exit 1
+fi
+out="$1"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+axx="${AXX_BIN:-build/converter/axx}"
+if [[ ! -x "$axx" ]]; then
+  echo "demo_tables.sh: $axx not found; build it first (make build) or set AXX_BIN" >&2
+  exit 1
+fi
+mkdir -p "$out/tables"
+
+# One input -> OUTDIR/tables/NAME.{h,npy}. Extra arguments are input options.
+table() {
+  local input="$1" name="$2"
+  shift 2
+  "$axx" lut "$input" --name "$name" "$@" -o "$out/tables/$name.h"
+  "$axx" lut "$input" --name "$name" "$@" -o "$out/tables/$name.npy"
+  echo "  $input -> tables/$name.{h,npy}"
+}
+
+echo "== built-in multipliers"
+names=$(sed -n 's/^AXX_\(UN\)\{0,1\}SIGNED[0-9]*(\([A-Za-z0-9_]*\),.*/\2/p' "$root/multipliers/builtins.def")
+headers=()
+for name in $names; do
+  table "builtin:$name" "$name"
+  headers+=("$out/tables/$name.h")
+done
+
+echo "== bundled sources (multipliers/src)"
+shopt -s nullglob
+for src in "$root"/multipliers/src/*.c "$root"/multipliers/src/*.v "$root"/multipliers/src/*.blif; do
+  base="$(basename "$src")"
+  name="${base//./_}"  # mul8s_bam_h1v6_struct.v -> mul8s_bam_h1v6_struct_v: one table per form
+  # Signedness by the library's naming convention: mul8u_* unsigned, everything else signed.
+  sign=--signed
+  [[ "$base" == mul8u_* ]] && sign=--unsigned
+  table "$src" "$name" "$sign"
+  headers+=("$out/tables/$name.h")
+done
+
+# The metrics read the written headers back: each carries its name and signedness, so one call
+# covers signed and unsigned tables alike.
+"$axx" metrics "${headers[@]}" --json > "$out/metrics.json"
+"$axx" metrics "${headers[@]}" --markdown > "$out/metrics.md"
+echo
+echo "== error metrics ($out/metrics.md, $out/metrics.json)"
+cat "$out/metrics.md"
