@@ -1,0 +1,500 @@
+// Exactness cases for the CUDA paths, shared by the GoogleTest suite (emulator_cuda_test.cc) and
+// the gtest-free self-check (bench/emulator_cuda/cuda_selfcheck.cu) that runs on the GPU machine,
+// which has no GoogleTest. Every case compares a CUDA result with a plain integer loop on the host,
+// bit for bit (and float epilogue outputs bit for bit with the shared dequantize()).
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "axx/error.h"
+#include "emulator/common/lut_math.h"
+#include "emulator/emulator.h"
+#include "tests/emulator/test_tables.h"
+
+namespace axx::emulator::cuda_cases {
+
+using testing::TestTable;
+
+// Failures of one case; the gtest adapter turns them into ADD_FAILURE, the self-check prints them.
+struct Report {
+  std::vector<std::string> failures;
+  void fail(const std::string& s) {
+    if (failures.size() < 20) failures.push_back(s);
+  }
+};
+
+#define AXX_CASE_CUDA(expr)                                                                  \
+  do {                                                                                       \
+    cudaError_t e_ = (expr);                                                                 \
+    if (e_ != cudaSuccess)                                                                   \
+      throw ::axx::Error(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": " +    \
+                         #expr + ": " + cudaGetErrorString(e_));                             \
+  } while (0)
+
+template <class T>
+struct DevBuf {
+  T* p = nullptr;
+  std::size_t n = 0;
+  explicit DevBuf(std::size_t count) : n(count) {
+    if (n) AXX_CASE_CUDA(cudaMalloc(&p, n * sizeof(T)));
+  }
+  explicit DevBuf(const std::vector<T>& h) : DevBuf(h.size()) {
+    if (n) AXX_CASE_CUDA(cudaMemcpy(p, h.data(), n * sizeof(T), cudaMemcpyHostToDevice));
+  }
+  ~DevBuf() {
+    if (p) cudaFree(p);
+  }
+  DevBuf(const DevBuf&) = delete;
+  DevBuf& operator=(const DevBuf&) = delete;
+  std::vector<T> get() const {
+    std::vector<T> h(n);
+    if (n) AXX_CASE_CUDA(cudaMemcpy(h.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
+    return h;
+  }
+  void poison() {  // 0xA5 bytes: every output element must be written
+    if (n) AXX_CASE_CUDA(cudaMemset(p, 0xA5, n * sizeof(T)));
+  }
+};
+
+// A table on the device, with its low-rank form when it has one.
+struct DevTable {
+  DevBuf<std::int32_t> lut, u, v;
+  TableRef ref;
+  explicit DevTable(const TestTable& t, bool with_form = true)
+      : lut(t.lut), u(t.u), v(t.v) {
+    ref.lut = lut.p;
+    if (with_form && t.rank >= 0) {
+      ref.lowrank.rank = t.rank;
+      ref.lowrank.is_signed = t.is_signed;
+      ref.lowrank.u = u.p;  // null for rank 0, which needs no tables
+      ref.lowrank.v = v.p;
+    }
+  }
+};
+
+inline std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::uint8_t> v(n);
+  for (auto& x : v) x = static_cast<std::uint8_t>(rng());
+  return v;
+}
+
+// Host shape of a strided batched problem (element offsets, not pointers).
+struct Shape {
+  std::int64_t batch = 1, M = 0, N = 0, K = 0;
+  std::int64_t lda = 0, ldb = 0, ldc = 0;
+  std::int64_t stride_a = 0, stride_b = 0, stride_c = 0;
+  std::int64_t off_a = 0, off_b = 0, off_c = 0;  // misalign the base pointers
+};
+
+inline Shape dense(std::int64_t batch, std::int64_t M, std::int64_t N, std::int64_t K,
+                   std::int64_t pad = 0) {
+  Shape s;
+  s.batch = batch;
+  s.M = M;
+  s.N = N;
+  s.K = K;
+  s.lda = K + pad;
+  s.ldb = N + pad;
+  s.ldc = N + pad;
+  s.stride_a = M * s.lda + pad;
+  s.stride_b = K * s.ldb + pad;
+  s.stride_c = M * s.ldc + pad;
+  s.off_a = s.off_b = s.off_c = pad;
+  return s;
+}
+
+inline std::int64_t span(std::int64_t batch, std::int64_t stride, std::int64_t rows,
+                         std::int64_t ld, std::int64_t cols, std::int64_t off) {
+  if (batch == 0 || rows == 0 || cols == 0) return off + 1;
+  return off + (batch - 1) * stride + (rows - 1) * ld + cols + 1;
+}
+
+// The plain integer reference: sum_k lut[a][b] modulo 2^32.
+inline std::vector<std::int32_t> host_reference(const std::vector<std::int32_t>& lut,
+                                                const Shape& s, const std::vector<std::uint8_t>& A,
+                                                const std::vector<std::uint8_t>& B) {
+  std::vector<std::int32_t> C(static_cast<std::size_t>(s.batch * s.M * s.N));
+  for (std::int64_t b = 0; b < s.batch; ++b)
+    for (std::int64_t i = 0; i < s.M; ++i)
+      for (std::int64_t j = 0; j < s.N; ++j) {
+        std::uint32_t acc = 0;
+        for (std::int64_t k = 0; k < s.K; ++k)
+          acc += static_cast<std::uint32_t>(
+              lut[A[s.off_a + b * s.stride_a + i * s.lda + k] * 256 +
+                  B[s.off_b + b * s.stride_b + k * s.ldb + j]]);
+        C[(b * s.M + i) * s.N + j] = static_cast<std::int32_t>(acc);
+      }
+  return C;
+}
+
+// Runs one GEMM on the device and compares with the host reference (and the epilogue, if any).
+inline void check_gemm(Report& rep, const std::string& what, const TestTable& t, const Shape& s,
+                       Path path, std::uint32_t seed, bool with_epilogue = false,
+                       bool keep_c = true, bool per_channel = true, bool with_bias = true,
+                       const std::vector<std::uint8_t>* fixed_a = nullptr,
+                       const std::vector<std::uint8_t>* fixed_b = nullptr) {
+  const auto A = fixed_a ? *fixed_a
+                         : random_bytes(span(s.stride_a ? s.batch : 1, s.stride_a, s.M, s.lda,
+                                             s.K, s.off_a), seed);
+  const auto B = fixed_b ? *fixed_b
+                         : random_bytes(span(s.stride_b ? s.batch : 1, s.stride_b, s.K, s.ldb,
+                                             s.N, s.off_b), seed * 7 + 1);
+  const auto want = host_reference(t.lut, s, A, B);
+  DevTable dt(t);
+  DevBuf<std::uint8_t> dA(A), dB(B);
+  const std::int64_t c_len = span(s.batch, s.stride_c, s.M, s.ldc, s.N, s.off_c);
+  DevBuf<std::int32_t> dC(static_cast<std::size_t>(c_len));
+  dC.poison();
+  GemmProblem p;
+  p.batch = s.batch;
+  p.M = s.M;
+  p.N = s.N;
+  p.K = s.K;
+  p.A = dA.p + s.off_a;
+  p.lda = s.lda;
+  p.stride_a = s.stride_a;
+  p.B = dB.p + s.off_b;
+  p.ldb = s.ldb;
+  p.stride_b = s.stride_b;
+  p.C = keep_c ? dC.p + s.off_c : nullptr;
+  p.ldc = s.ldc;
+  p.stride_c = s.stride_c;
+
+  std::mt19937 rng(seed + 99);
+  std::uniform_real_distribution<float> ds(0.001f, 0.1f), dbias(-3.0f, 3.0f);
+  std::vector<float> scale_b(static_cast<std::size_t>(per_channel ? s.N : 1)), bias(s.N);
+  for (auto& x : scale_b) x = ds(rng);
+  for (auto& x : bias) x = dbias(rng);
+  const float scale_a = ds(rng);
+  DevBuf<float> dsb(scale_b), dbias_buf(bias);
+  const std::int64_t ldo = s.N + 1, stride_o = s.M * ldo + 3;
+  DevBuf<float> dout(static_cast<std::size_t>(span(s.batch, stride_o, s.M, ldo, s.N, 0)));
+  dout.poison();
+  Epilogue epi;
+  epi.scale_a = scale_a;
+  epi.scale_b = dsb.p;
+  epi.scale_b_per_channel = per_channel;
+  epi.bias = with_bias ? dbias_buf.p : nullptr;
+  epi.out = dout.p;
+  epi.ldo = ldo;
+  epi.stride_o = stride_o;
+
+  gemm_cuda(dt.ref, p, with_epilogue ? &epi : nullptr, path, nullptr);
+  AXX_CASE_CUDA(cudaDeviceSynchronize());
+
+  if (keep_c) {
+    const auto got = dC.get();
+    std::int64_t bad = 0;
+    for (std::int64_t b = 0; b < s.batch; ++b)
+      for (std::int64_t i = 0; i < s.M; ++i)
+        for (std::int64_t j = 0; j < s.N; ++j) {
+          const std::int32_t g = got[s.off_c + b * s.stride_c + i * s.ldc + j];
+          const std::int32_t w = want[(b * s.M + i) * s.N + j];
+          if (g != w && bad++ < 3)
+            rep.fail(what + ": C[" + std::to_string(b) + "][" + std::to_string(i) + "][" +
+                     std::to_string(j) + "] = " + std::to_string(g) + ", want " + std::to_string(w));
+        }
+    if (bad > 3) rep.fail(what + ": " + std::to_string(bad) + " mismatches in C");
+  }
+  if (with_epilogue) {
+    const auto got = dout.get();
+    std::int64_t bad = 0;
+    for (std::int64_t b = 0; b < s.batch; ++b)
+      for (std::int64_t i = 0; i < s.M; ++i)
+        for (std::int64_t j = 0; j < s.N; ++j) {
+          const float w = dequantize(want[(b * s.M + i) * s.N + j], scale_a,
+                                     scale_b[per_channel ? j : 0], with_bias ? bias[j] : 0.0f);
+          const float g = got[b * stride_o + i * ldo + j];
+          if (std::memcmp(&g, &w, sizeof(float)) != 0 && bad++ < 3)
+            rep.fail(what + ": out[" + std::to_string(b) + "][" + std::to_string(i) + "][" +
+                     std::to_string(j) + "] = " + std::to_string(g) + ", want " + std::to_string(w));
+        }
+    if (bad > 3) rep.fail(what + ": " + std::to_string(bad) + " mismatches in the epilogue");
+  }
+}
+
+// ---- conv2d ---------------------------------------------------------------------------------
+
+inline std::vector<std::int32_t> host_conv(const std::vector<std::int32_t>& lut,
+                                           const Conv2dProblem& p,
+                                           const std::vector<std::uint8_t>& x,
+                                           const std::vector<std::uint8_t>& w) {
+  const std::int64_t OH = p.out_h(), OW = p.out_w(), G = p.groups, Cg = p.C / G, Og = p.O / G;
+  std::vector<std::int32_t> y(static_cast<std::size_t>(p.N * p.O * OH * OW));
+  for (std::int64_t n = 0; n < p.N; ++n)
+    for (std::int64_t o = 0; o < p.O; ++o) {
+      const std::int64_t g = o / Og;
+      for (std::int64_t oh = 0; oh < OH; ++oh)
+        for (std::int64_t ow = 0; ow < OW; ++ow) {
+          std::uint32_t acc = 0;
+          for (std::int64_t c = 0; c < Cg; ++c)
+            for (std::int64_t kh = 0; kh < p.KH; ++kh)
+              for (std::int64_t kw = 0; kw < p.KW; ++kw) {
+                const std::int64_t ih = oh * p.stride_h - p.pad_h + kh * p.dil_h;
+                const std::int64_t iw = ow * p.stride_w - p.pad_w + kw * p.dil_w;
+                const std::uint8_t a =
+                    (ih >= 0 && ih < p.H && iw >= 0 && iw < p.W)
+                        ? x[((n * p.C + g * Cg + c) * p.H + ih) * p.W + iw]
+                        : 0;  // padding reads operand pattern 0
+                const std::uint8_t b = w[((o * Cg + c) * p.KH + kh) * p.KW + kw];
+                acc += static_cast<std::uint32_t>(lut[a * 256 + b]);
+              }
+          y[((n * p.O + o) * OH + oh) * OW + ow] = static_cast<std::int32_t>(acc);
+        }
+    }
+  return y;
+}
+
+inline void check_conv(Report& rep, const std::string& what, const TestTable& t,
+                       Conv2dProblem p, Path path, std::uint32_t seed) {
+  const auto x = random_bytes(static_cast<std::size_t>(p.N * p.C * p.H * p.W), seed);
+  const auto w = random_bytes(static_cast<std::size_t>(p.O * (p.C / p.groups) * p.KH * p.KW),
+                              seed + 5);
+  const auto want = host_conv(t.lut, p, x, w);
+  DevTable dt(t);
+  DevBuf<std::uint8_t> dx(x), dw(w);
+  DevBuf<std::int32_t> dy(want.size());
+  dy.poison();
+  p.x = dx.p;
+  p.w = dw.p;
+  p.y = dy.p;
+  conv2d_cuda(dt.ref, p, path, nullptr);
+  AXX_CASE_CUDA(cudaDeviceSynchronize());
+  const auto got = dy.get();
+  std::int64_t bad = 0;
+  for (std::size_t e = 0; e < want.size(); ++e)
+    if (got[e] != want[e] && bad++ < 3)
+      rep.fail(what + ": y[" + std::to_string(e) + "] = " + std::to_string(got[e]) + ", want " +
+               std::to_string(want[e]));
+  if (bad > 3) rep.fail(what + ": " + std::to_string(bad) + " mismatches");
+}
+
+inline Conv2dProblem conv(std::int64_t N, std::int64_t C, std::int64_t H, std::int64_t W,
+                          std::int64_t O, std::int64_t KH, std::int64_t KW, std::int64_t stride,
+                          std::int64_t pad, std::int64_t dil, std::int64_t groups) {
+  Conv2dProblem p;
+  p.N = N;
+  p.C = C;
+  p.H = H;
+  p.W = W;
+  p.O = O;
+  p.KH = KH;
+  p.KW = KW;
+  p.stride_h = p.stride_w = stride;
+  p.pad_h = p.pad_w = pad;
+  p.dil_h = p.dil_w = dil;
+  p.groups = groups;
+  return p;
+}
+
+// ---- the cases ------------------------------------------------------------------------------
+
+inline std::vector<Shape> odd_shapes() {
+  std::vector<Shape> v = {dense(1, 1, 1, 1),     dense(1, 7, 5, 3),     dense(1, 33, 47, 1),
+                          dense(1, 129, 130, 33), dense(1, 64, 128, 64), dense(1, 300, 17, 200),
+                          dense(1, 5, 260, 97),   dense(1, 131, 129, 1), dense(1, 3, 4, 0),
+                          dense(1, 0, 4, 5),      dense(1, 4, 0, 5),     dense(0, 4, 4, 4),
+                          dense(1, 70, 90, 50, 3) /* unaligned strides and pointers */};
+  return v;
+}
+
+inline void case_lut_int16_odd_shapes(Report& rep) {
+  const TestTable t = testing::random_table(11, -20000, 20000, true);
+  std::uint32_t seed = 1;
+  for (const auto& s : odd_shapes())
+    check_gemm(rep, "lut16 " + std::to_string(s.M) + "x" + std::to_string(s.N) + "x" +
+                        std::to_string(s.K),
+               t, s, Path::Lut, seed++);
+}
+
+inline void case_lut_int32_table(Report& rep) {
+  // Range far beyond 16 bits: the kernel runs each tile on the high and the low halves.
+  const TestTable t = testing::random_table(12, -(1 << 30), (1 << 30), true);
+  std::uint32_t seed = 100;
+  for (const auto& s : {dense(1, 129, 130, 33), dense(1, 7, 5, 3), dense(1, 33, 47, 1),
+                        dense(2, 70, 90, 50, 3), dense(1, 3, 4, 0)})
+    check_gemm(rep, "lut32 " + std::to_string(s.M) + "x" + std::to_string(s.N) + "x" +
+                        std::to_string(s.K),
+               t, s, Path::Lut, seed++);
+}
+
+inline void case_lut_unsigned_and_offset_tables(Report& rep) {
+  // Unsigned exact products (0..65025: 16 bits only with the min offset) and a table whose
+  // values are all large and positive.
+  check_gemm(rep, "lut unsigned exact", testing::exact_table(false), dense(1, 100, 70, 130),
+             Path::Lut, 21);
+  check_gemm(rep, "lut offset", testing::random_table(13, 1000000, 1060000, false),
+             dense(1, 100, 70, 130), Path::Lut, 22);
+  check_gemm(rep, "lut constant", testing::random_table(14, -5, -5, true), dense(1, 9, 9, 9),
+             Path::Lut, 23);
+}
+
+inline void case_all_operand_pairs(Report& rep) {
+  // K = 1 with A = every pattern (column) and B = every pattern (row): C is the table itself.
+  std::vector<std::uint8_t> a(256), b(256);
+  for (int x = 0; x < 256; ++x) a[x] = b[x] = static_cast<std::uint8_t>(x);
+  const Shape s1 = dense(1, 256, 256, 1);
+  // K = 256 with rotated patterns: every (a, b) pair occurs in every output's sum.
+  const Shape s2 = dense(1, 256, 256, 256);
+  std::vector<std::uint8_t> a2(256 * 256), b2(256 * 256);
+  for (int i = 0; i < 256; ++i)
+    for (int k = 0; k < 256; ++k) {
+      a2[i * 256 + k] = static_cast<std::uint8_t>(i + k);
+      b2[k * 256 + i] = static_cast<std::uint8_t>(7 * i + k);
+    }
+  const TestTable tables[] = {testing::random_table(31, -30000, 30000, true),
+                              testing::random_table(32, -(1 << 29), 1 << 29, false),
+                              testing::random_lowrank_table(33, 3, true),
+                              testing::truncated_table(4, false)};
+  int n = 0;
+  for (const auto& t : tables) {
+    for (Path path : {Path::Lut, Path::Auto}) {
+      const std::string name = "pairs table" + std::to_string(n) +
+                               (path == Path::Lut ? " lut" : " auto");
+      check_gemm(rep, name + " K=1", t, s1, path, 0, false, true, true, true, &a, &b);
+      check_gemm(rep, name + " K=256", t, s2, path, 0, false, true, true, true, &a2, &b2);
+    }
+    ++n;
+  }
+}
+
+inline void case_batched_broadcast(Report& rep) {
+  const TestTable tables[] = {testing::random_table(41, -20000, 20000, true),
+                              testing::random_lowrank_table(42, 2, true)};
+  for (int n = 0; n < 2; ++n) {
+    const Path path = n == 0 ? Path::Lut : Path::LowRank;
+    Shape s = dense(3, 37, 45, 29, 1);
+    check_gemm(rep, "batched " + std::to_string(n), tables[n], s, path, 50 + n);
+    Shape sa = s;
+    sa.stride_a = 0;  // A broadcast over the batch
+    check_gemm(rep, "broadcast A " + std::to_string(n), tables[n], sa, path, 60 + n);
+    Shape sb = s;
+    sb.stride_b = 0;  // B broadcast over the batch
+    check_gemm(rep, "broadcast B " + std::to_string(n), tables[n], sb, path, 70 + n);
+    // attention-like: 12 heads, head dim 64, 197 tokens (K = 197 is odd: unaligned rows)
+    Shape at = dense(12, 197, 64, 197);
+    check_gemm(rep, "attention A.V " + std::to_string(n), tables[n], at, path, 80 + n);
+  }
+}
+
+inline void case_epilogue(Report& rep) {
+  const TestTable tables[] = {testing::random_table(51, -20000, 20000, true),
+                              testing::random_table(52, -(1 << 30), 1 << 30, true),
+                              testing::random_lowrank_table(53, 2, true)};
+  for (int n = 0; n < 3; ++n) {
+    const Path path = n == 2 ? Path::LowRank : Path::Lut;
+    const std::string tn = " table" + std::to_string(n);
+    check_gemm(rep, "epilogue per-channel+bias" + tn, tables[n], dense(2, 45, 67, 33), path, 90,
+               true, true, true, true);
+    check_gemm(rep, "epilogue per-tensor" + tn, tables[n], dense(1, 45, 67, 33), path, 91, true,
+               true, false, false);
+    check_gemm(rep, "epilogue without C" + tn, tables[n], dense(2, 45, 67, 33, 1), path, 92,
+               true, false, true, true);
+  }
+}
+
+inline void case_lowrank_forms(Report& rep) {
+  std::uint32_t seed = 200;
+  for (bool is_signed : {true, false}) {
+    const std::string sg = is_signed ? " signed" : " unsigned";
+    for (int rank = 0; rank <= 4; ++rank) {
+      const TestTable t = rank == 0 ? testing::exact_table(is_signed)
+                                    : testing::random_lowrank_table(seed, rank, is_signed);
+      for (const auto& s : {dense(1, 129, 130, 33), dense(1, 33, 47, 1), dense(1, 70, 90, 50, 3),
+                            dense(1, 200, 64, 300)})
+        check_gemm(rep, "lowrank rank" + std::to_string(rank) + sg + " " + std::to_string(s.M) +
+                            "x" + std::to_string(s.N) + "x" + std::to_string(s.K),
+                   t, s, Path::LowRank, seed++);
+    }
+    for (int bits : {2, 4, 6})
+      check_gemm(rep, "truncated" + std::to_string(bits) + sg, testing::truncated_table(bits, is_signed),
+                 dense(1, 100, 100, 100), Path::Auto, seed++);
+  }
+  // Factors too wide for the int8 slices: the path declines and the LUT kernel answers.
+  std::vector<std::int32_t> u(256), v(256);
+  std::mt19937 rng(7);
+  for (auto& x : u) x = static_cast<std::int32_t>(rng() % 200001) - 100000;
+  for (auto& x : v) x = static_cast<std::int32_t>(rng() % 20001) - 10000;
+  check_gemm(rep, "lowrank wide factors", testing::from_form(true, 1, u, v), dense(1, 50, 60, 70),
+             Path::LowRank, seed++);
+}
+
+inline void case_conv2d(Report& rep) {
+  const TestTable tables[] = {testing::random_table(61, -20000, 20000, true),
+                              testing::random_lowrank_table(62, 3, true),
+                              testing::random_table(63, -(1 << 30), 1 << 30, false)};
+  const std::pair<const char*, Conv2dProblem> convs[] = {
+      {"3x3 pad1", conv(2, 5, 9, 11, 7, 3, 3, 1, 1, 1, 1)},
+      {"3x3 stride2", conv(2, 4, 13, 10, 6, 3, 3, 2, 1, 1, 1)},
+      {"dilation2", conv(1, 3, 12, 12, 4, 3, 3, 1, 2, 2, 1)},
+      {"groups2", conv(2, 6, 8, 8, 4, 3, 3, 1, 1, 1, 2)},
+      {"depthwise", conv(2, 8, 7, 9, 8, 3, 3, 1, 1, 1, 8)},
+      {"1x1", conv(3, 16, 5, 6, 24, 1, 1, 1, 0, 1, 1)},
+      {"patch16", conv(2, 3, 32, 32, 20, 16, 16, 16, 0, 1, 1)},
+      {"5x3 asym", conv(1, 2, 6, 9, 3, 5, 3, 1, 2, 1, 1)},
+  };
+  std::uint32_t seed = 300;
+  for (int n = 0; n < 3; ++n)
+    for (const auto& [name, p] : convs)
+      check_conv(rep, std::string("conv ") + name + " table" + std::to_string(n), tables[n], p,
+                 n == 1 ? Path::Auto : Path::Lut, seed++);
+  check_conv(rep, "conv lowrank forced", tables[1], conv(2, 6, 8, 8, 4, 3, 3, 1, 1, 1, 2),
+             Path::LowRank, seed++);
+}
+
+inline void case_errors(Report& rep) {
+  const TestTable t = testing::random_table(71, -100, 100, true);
+  DevTable dt(t, false);
+  GemmProblem p;
+  p.M = p.N = p.K = 4;
+  p.lda = p.ldb = p.ldc = 4;
+  DevBuf<std::uint8_t> a(16), b(16);
+  DevBuf<std::int32_t> c(16);
+  p.A = a.p;
+  p.B = b.p;
+  p.C = c.p;
+  auto expect = [&](const std::function<void()>& f, const std::string& msg) {
+    try {
+      f();
+      rep.fail("no exception, want: " + msg);
+    } catch (const UsageError& e) {
+      if (e.what() != msg) rep.fail(std::string("message '") + e.what() + "', want '" + msg + "'");
+    }
+  };
+  expect([&] { gemm_cuda(dt.ref, p, nullptr, Path::LowRank, nullptr); },
+         "gemm_cuda: Path::LowRank requested but the table has no low-rank form");
+  expect([&] { gemm_cuda(dt.ref, p, nullptr, Path::Reference, nullptr); },
+         "gemm_cuda: Path::Reference is the CPU integer loop; use gemm_cpu");
+  GemmProblem q = p;
+  q.lda = 3;
+  expect([&] { gemm_cuda(dt.ref, q, nullptr, Path::Lut, nullptr); }, "gemm_cuda: lda (3) < K (4)");
+}
+
+struct NamedCase {
+  const char* name;
+  void (*fn)(Report&);
+};
+
+inline const std::vector<NamedCase>& all_cases() {
+  static const std::vector<NamedCase> cases = {
+      {"LutInt16OddShapes", case_lut_int16_odd_shapes},
+      {"LutInt32Table", case_lut_int32_table},
+      {"LutUnsignedAndOffsetTables", case_lut_unsigned_and_offset_tables},
+      {"AllOperandPairs", case_all_operand_pairs},
+      {"BatchedBroadcast", case_batched_broadcast},
+      {"Epilogue", case_epilogue},
+      {"LowRankForms", case_lowrank_forms},
+      {"Conv2d", case_conv2d},
+      {"Errors", case_errors},
+  };
+  return cases;
+}
+
+}  // namespace axx::emulator::cuda_cases
