@@ -1,0 +1,241 @@
+"""``axx.Multiplier``: an approximate multiplier as data (its table), from any source lutgen reads.
+
+A multiplier is its lookup table ``lut[a][b]`` (row = operand A's bit pattern, column = operand
+B's, two's complement when signed; DESIGN.md "LUT indexing") plus a name and where it came from.
+Nothing is compiled per multiplier: the ops take the table as a tensor. What the kernels need --
+the table expanded to 256x256 and its exact low-rank form -- is derived once and kept per device,
+so calling an op again does not upload anything.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, NamedTuple
+
+import torch
+
+from . import _C
+
+__all__ = ["Multiplier", "MultiplierInfo", "multipliers"]
+
+# The emulator's kernels take operands of up to 8 bits (DESIGN.md, "Operands"); tables are
+# materialised up to 12x12.
+_MAX_EMULATED_BITS = 8
+_MIN_BITS, _MAX_BITS = 2, 12
+# Largest exact rank for which the low-rank path is offered (R + 1 exact GEMMs).
+_MAX_LOWRANK = 8
+
+# from_file's keyword options -> lutgen SourceOptions fields (the `axx lut` flags without dashes).
+_FILE_OPTIONS = ("bits", "a_bits", "b_bits", "top", "func", "a", "b", "out", "yosys",
+                 "yosys_bin", "name")
+
+
+class MultiplierInfo(NamedTuple):
+    """A built-in multiplier, as listed by :func:`axx.multipliers`."""
+
+    name: str
+    description: str
+
+
+def multipliers() -> list[MultiplierInfo]:
+    """The built-in multipliers (``multipliers/`` registry), in registration order.
+
+    >>> [m.name for m in axx.multipliers()][:2]   # doctest: +SKIP
+    ['mul8s_exact', 'mul8u_exact']
+    """
+    return [MultiplierInfo(name, description) for name, description, *_ in _C.builtins()]
+
+
+def _bits_of(side: int) -> int:
+    bits = side.bit_length() - 1
+    return bits if side == 1 << bits and _MIN_BITS <= bits <= _MAX_BITS else -1
+
+
+class Multiplier:
+    """An approximate multiplier: a lookup table with a name and a provenance.
+
+    Build one with :meth:`from_file`, :meth:`builtin` or :meth:`from_lut`.
+
+    Attributes:
+        name: the table's name (file stem, built-in name, or the one given).
+        lut: ``torch.int32`` CPU tensor of shape ``(2**bits_a, 2**bits_b)``; ``lut[a][b]`` is the
+            product of the operands with bit patterns ``a`` and ``b``. Treat it as read-only: the
+            derived per-device tables are cached.
+        is_signed: operands (and product) are two's complement.
+        bits_a, bits_b: operand widths.
+        metrics: dict of exhaustive error metrics against the exact product, with the keys of
+            ``axx metrics --json`` (computed on first access).
+        rank: exact rank of ``lut - a*b`` when it is at most 8 (then the ops can run it as
+            rank + 1 exact GEMMs), else None (computed on first access).
+        provenance: dict ``{kind, path, detail}`` saying where the table came from.
+    """
+
+    def __init__(self, lut: Any, signed: bool = True, name: str = "custom",
+                 provenance: dict | None = None):
+        table = _as_table(lut, "Multiplier")
+        self.name = str(name)
+        self.is_signed = bool(signed)
+        self.bits_a = _bits_of(table.shape[0])
+        self.bits_b = _bits_of(table.shape[1])
+        self.provenance = dict(provenance) if provenance else {"kind": "tensor", "path": "",
+                                                              "detail": ""}
+        self._lut = table
+        self._metrics: dict | None = None
+        self._lowrank: tuple[torch.Tensor, torch.Tensor] | None = None
+        self._lowrank_done = False
+        self._lut256: torch.Tensor | None = None
+        self._device_tables: dict[torch.device, tuple] = {}
+
+    # --- constructors ------------------------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, signed: bool | None = True,
+                  **options: Any) -> "Multiplier":
+        """Reads a multiplier from a file, as ``axx lut`` does.
+
+        Args:
+            path: ``.blif``, ``.v``/``.sv`` (structural, or behavioural through yosys), ``.c``/
+                ``.cpp`` (a C function, compiled with the system C compiler), ``.h`` (a LUT header,
+                ours or TransAxx's), ``.npy``, or ``builtin:NAME``.
+            signed: operands are two's complement (default); None takes the source's own default.
+            **options: ``bits`` (both operands) or ``a_bits`` / ``b_bits``; ``top`` (Verilog top
+                module); ``func`` (C function); ``a``, ``b``, ``out`` (port names); ``yosys``
+                (None: when needed, True: always, False: never); ``yosys_bin``; ``name``.
+
+        Raises:
+            axx.ParseError: bad input at a known place (``str(e)`` starts with ``file:line``).
+            axx.InputError: other bad input. axx.UsageError: bad option combinations.
+            axx.ToolError: yosys or the C compiler is missing or failed.
+
+        >>> m = axx.Multiplier.from_file("mul8s_trunc.blif")           # doctest: +SKIP
+        >>> m = axx.Multiplier.from_file("mul.c", func="mul8", signed=False)  # doctest: +SKIP
+        """
+        unknown = sorted(set(options) - set(_FILE_OPTIONS))
+        if unknown:
+            raise TypeError(f"Multiplier.from_file: unknown option(s) {', '.join(unknown)} "
+                            f"(expected: {', '.join(_FILE_OPTIONS)})")
+        bits = options.get("bits")
+        if bits is not None and (options.get("a_bits") or options.get("b_bits")):
+            raise _C.UsageError("Multiplier.from_file: give bits or a_bits/b_bits, not both")
+        bits_a = options.get("a_bits") or bits or 0
+        bits_b = options.get("b_bits") or bits or 0
+        raw = _C.load_lut(
+            os.fspath(path), signed=signed, bits_a=int(bits_a), bits_b=int(bits_b),
+            name=options.get("name") or "", top=options.get("top") or "",
+            func=options.get("func") or "", port_a=options.get("a") or "",
+            port_b=options.get("b") or "", port_out=options.get("out") or "",
+            yosys=options.get("yosys"), yosys_bin=os.fspath(options.get("yosys_bin") or ""))
+        return cls._from_raw(raw)
+
+    @classmethod
+    def builtin(cls, name: str) -> "Multiplier":
+        """The built-in multiplier NAME (see :func:`axx.multipliers`).
+
+        Raises axx.InputError for an unknown name; the message lists the valid ones.
+        """
+        return cls._from_raw(_C.load_lut("builtin:" + name))
+
+    @classmethod
+    def from_lut(cls, lut: Any, signed: bool = True, name: str = "custom") -> "Multiplier":
+        """A multiplier from its table.
+
+        Args:
+            lut: integer tensor or array of shape ``(2**bits_a, 2**bits_b)``, 2 to 12 bits per
+                operand, indexed by the operands' bit patterns (two's complement when signed:
+                ``lut[(a & 255)][(b & 255)]`` for 8-bit operands); values must fit in int32.
+            signed: the operands are two's complement.
+            name: the multiplier's name.
+        """
+        return cls(lut, signed=signed, name=name)
+
+    @classmethod
+    def _from_raw(cls, raw: dict) -> "Multiplier":
+        return cls(raw["table"], signed=raw["signed"], name=raw["name"],
+                   provenance=raw["provenance"])
+
+    # --- the table and what is derived from it ------------------------------------------------
+
+    @property
+    def lut(self) -> torch.Tensor:
+        return self._lut
+
+    @property
+    def metrics(self) -> dict:
+        if self._metrics is None:
+            self._metrics = _C.metrics(self._lut, self.bits_a, self.bits_b, self.is_signed,
+                                       self.name)
+        return dict(self._metrics)
+
+    @property
+    def rank(self) -> int | None:
+        form = self._lowrank_form()
+        return None if form is None else int(form[0].shape[0])
+
+    def _lut_256(self) -> torch.Tensor:
+        if self._lut256 is None:
+            if max(self.bits_a, self.bits_b) > _MAX_EMULATED_BITS:
+                raise _C.UsageError(
+                    f"multiplier '{self.name}' has {self.bits_a}x{self.bits_b}-bit operands; "
+                    f"the emulator runs operands of up to {_MAX_EMULATED_BITS} bits")
+            self._lut256 = _C.expand_to_256(self._lut, self.bits_a, self.bits_b, self.is_signed)
+        return self._lut256
+
+    def _lowrank_form(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        if not self._lowrank_done:
+            if max(self.bits_a, self.bits_b) <= _MAX_EMULATED_BITS:
+                self._lowrank = _C.decompose(self._lut_256(), self.is_signed, _MAX_LOWRANK)
+            self._lowrank_done = True
+        return self._lowrank
+
+    def _tables(self, device: torch.device | str) -> tuple:
+        """``(lut256, lowrank_u, lowrank_v)`` on DEVICE for the ops; u and v are None when the
+        table has no exact low-rank form of rank <= 8. Uploaded once per device."""
+        device = torch.device(device)
+        if device.type == "cuda" and device.index is None:
+            device = torch.device("cuda", torch.cuda.current_device())
+        tables = self._device_tables.get(device)
+        if tables is None:
+            lut256 = self._lut_256()
+            form = self._lowrank_form()
+            u, v = form if form is not None else (None, None)
+            tables = tuple(None if t is None else t.to(device) for t in (lut256, u, v))
+            self._device_tables[device] = tables
+        return tables
+
+    # --- Python protocol -----------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        kind = "signed" if self.is_signed else "unsigned"
+        return f"Multiplier('{self.name}', {self.bits_a}x{self.bits_b} {kind})"
+
+    # A Multiplier is immutable data: copies share it (and its device caches), pickles carry the
+    # table only.
+    def __copy__(self) -> "Multiplier":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "Multiplier":
+        return self
+
+    def __reduce__(self):
+        return (Multiplier, (self._lut, self.is_signed, self.name, self.provenance))
+
+
+def _as_table(lut: Any, where: str) -> torch.Tensor:
+    table = lut if isinstance(lut, torch.Tensor) else torch.as_tensor(lut)
+    if table.dim() != 2:
+        raise _C.InputError(f"{where}: the table must be 2-D (rows = operand A, columns = operand "
+                            f"B), got shape {tuple(table.shape)}")
+    if _bits_of(table.shape[0]) < 0 or _bits_of(table.shape[1]) < 0:
+        raise _C.InputError(f"{where}: table sides must be powers of two from 4 to 4096 (2 to 12 "
+                            f"bits per operand), got shape {tuple(table.shape)}")
+    if table.dtype.is_floating_point or table.dtype.is_complex or table.dtype == torch.bool:
+        raise _C.InputError(f"{where}: the table must hold integers, got {table.dtype}")
+    table = table.detach().to("cpu")
+    if table.dtype != torch.int32:
+        wide = table.to(torch.int64)
+        lo, hi = int(wide.min()), int(wide.max())
+        if lo < -2**31 or hi >= 2**31:
+            raise _C.InputError(f"{where}: table values must fit in int32, got range [{lo}, {hi}]")
+        table = wide.to(torch.int32)
+    else:
+        table = table.clone()
+    return table.contiguous()

@@ -1,0 +1,93 @@
+"""Approximate integer matmul and conv2d: every product goes through a multiplier's table.
+
+Thin wrappers over the torch operators ``torch.ops.axx.lut_matmul`` and
+``torch.ops.axx.lut_conv2d`` (registered by ``axx._C`` for CPU, CUDA and Meta tensors, so they
+also work under TorchScript and ``torch.compile``). The wrappers fetch the multiplier's 256x256
+table and exact low-rank form on the operands' device (cached, uploaded once) and pass them on.
+
+Operands are raw 8-bit patterns: ``torch.int8`` for a signed multiplier, ``torch.uint8`` for an
+unsigned one. Results are ``torch.int32`` sums of table entries, exactly
+``sum_k lut[a[..., i, k]][b[..., k, j]]`` (int32 accumulation, wrapping like the hardware would).
+
+``path`` picks the kernel family: ``"auto"`` (the fastest exact one: the low-rank GEMMs when the
+multiplier has an exact low-rank form, else the table lookup), ``"lut"``, ``"lowrank"`` (an error
+when the multiplier has no low-rank form) or ``"reference"`` (the plain integer loop, CPU only).
+Every path gives the same result bit for bit.
+"""
+from __future__ import annotations
+
+import torch
+
+from ._multiplier import Multiplier
+
+__all__ = ["lut_matmul", "lut_conv2d", "PATHS"]
+
+PATHS = ("auto", "lut", "lowrank", "reference")
+
+
+def _check_multiplier(op: str, multiplier: object) -> Multiplier:
+    if not isinstance(multiplier, Multiplier):
+        raise TypeError(f"{op}: multiplier must be an axx.Multiplier, got "
+                        f"{type(multiplier).__name__}")
+    return multiplier
+
+
+def _pair(name: str, value: int | tuple[int, int] | list[int]) -> list[int]:
+    if isinstance(value, int):
+        return [value, value]
+    pair = [int(v) for v in value]
+    if len(pair) != 2:
+        raise ValueError(f"axx.lut_conv2d: {name} must be an int or a pair, got {value!r}")
+    return pair
+
+
+def lut_matmul(a: torch.Tensor, b: torch.Tensor, multiplier: Multiplier, *,
+               path: str = "auto") -> torch.Tensor:
+    """Approximate matrix product ``c[..., i, j] = sum_k lut[a[..., i, k]][b[..., k, j]]``.
+
+    Args:
+        a: ``(..., M, K)`` int8 (signed multiplier) or uint8 (unsigned), the table's row operand
+            (activations).
+        b: ``(K, N)`` or ``(..., K, N)``, same dtype and device as ``a``, the column operand
+            (weights). Batch dimensions broadcast like :func:`torch.matmul`.
+        multiplier: the :class:`axx.Multiplier` whose table replaces every product.
+        path: ``"auto"``, ``"lut"``, ``"lowrank"`` or ``"reference"`` (module docstring).
+
+    Returns:
+        ``torch.int32`` tensor of shape ``(broadcast batch..., M, N)`` on ``a``'s device.
+
+    >>> m = axx.Multiplier.builtin("mul8s_exact")                     # doctest: +SKIP
+    >>> a = torch.randint(-128, 128, (4, 16), dtype=torch.int8)       # doctest: +SKIP
+    >>> b = torch.randint(-128, 128, (16, 8), dtype=torch.int8)       # doctest: +SKIP
+    >>> axx.ops.lut_matmul(a, b, m).equal(a.int() @ b.int())          # doctest: +SKIP
+    True
+    """
+    m = _check_multiplier("axx.lut_matmul", multiplier)
+    lut, u, v = m._tables(a.device)
+    return torch.ops.axx.lut_matmul(a, b, lut, u, v, m.is_signed, path)
+
+
+def lut_conv2d(x: torch.Tensor, w: torch.Tensor, multiplier: Multiplier, stride=1, padding=0,
+               dilation=1, groups: int = 1, *, path: str = "auto") -> torch.Tensor:
+    """Approximate 2-D convolution (cross-correlation, like :func:`torch.nn.functional.conv2d`)
+    with every product ``x * w`` replaced by ``lut[x][w]``.
+
+    Args:
+        x: input ``(N, C, H, W)``, int8 (signed multiplier) or uint8 (unsigned); the table's row
+            operand. Zero padding pads with the pattern 0, so padded taps add ``lut[0][w]``.
+        w: weight ``(O, C // groups, KH, KW)``, same dtype and device; the column operand.
+        multiplier: the :class:`axx.Multiplier`.
+        stride, padding, dilation: int or pair (height, width), as in torch.
+        groups: input and output channels are split into this many groups (``groups == C`` with
+            ``O == C`` is a depthwise convolution).
+        path: ``"auto"``, ``"lut"``, ``"lowrank"`` or ``"reference"`` (module docstring).
+
+    Returns:
+        ``torch.int32`` tensor ``(N, O, OH, OW)`` with
+        ``OH = (H + 2*padding[0] - dilation[0]*(KH-1) - 1) // stride[0] + 1`` (OW likewise).
+    """
+    m = _check_multiplier("axx.lut_conv2d", multiplier)
+    lut, u, v = m._tables(x.device)
+    return torch.ops.axx.lut_conv2d(x, w, lut, u, v, m.is_signed, _pair("stride", stride),
+                                    _pair("padding", padding), _pair("dilation", dilation),
+                                    int(groups), path)

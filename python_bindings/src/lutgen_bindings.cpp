@@ -1,0 +1,174 @@
+// The lutgen side of axx._C: loading tables from any source, metrics, the 256x256 expansion and the
+// exact low-rank form. Tables cross the boundary as int32 CPU tensors of shape (2^bits_a, 2^bits_b);
+// axx.Multiplier (python_bindings/axx/_multiplier.py) is the public face of these functions.
+#include <torch/csrc/utils/pybind.h>
+
+#include <ATen/ops/empty.h>
+
+#include <cstring>
+
+#include "axx/error.h"
+#include "lutgen/decompose.h"
+#include "lutgen/lut.h"
+#include "lutgen/metrics.h"
+#include "lutgen/source.h"
+#include "multipliers/registry.h"
+#include "python_bindings/src/lutgen_bindings.h"
+
+namespace py = pybind11;
+
+namespace axx::python {
+namespace {
+
+at::Tensor int32_tensor(const std::vector<std::int32_t>& data, std::int64_t rows,
+                        std::int64_t cols) {
+  at::Tensor t = at::empty({rows, cols}, at::TensorOptions().dtype(at::kInt));
+  std::memcpy(t.mutable_data_ptr<std::int32_t>(), data.data(), data.size() * sizeof(std::int32_t));
+  return t;
+}
+
+// A table tensor from Python (already validated there: 2-D, power-of-two sides) as a Lut.
+lutgen::Lut lut_from_tensor(const at::Tensor& table, int bits_a, int bits_b, bool is_signed,
+                            const std::string& name) {
+  if (table.scalar_type() != at::kInt || table.device().type() != at::kCPU || table.dim() != 2 ||
+      table.size(0) != (std::int64_t{1} << bits_a) || table.size(1) != (std::int64_t{1} << bits_b))
+    throw axx::UsageError("table must be a CPU torch.int32 tensor of shape (2^bits_a, 2^bits_b)");
+  lutgen::Lut lut;
+  lut.name = name;
+  lut.spec = {bits_a, bits_b, is_signed};
+  const at::Tensor c = table.contiguous();
+  const auto* p = c.const_data_ptr<std::int32_t>();
+  lut.table.assign(p, p + c.numel());
+  lut.provenance.kind = "tensor";
+  return lut;
+}
+
+py::dict lut_to_dict(const lutgen::Lut& lut) {
+  py::dict d;
+  d["name"] = lut.name;
+  d["bits_a"] = lut.spec.bits_a;
+  d["bits_b"] = lut.spec.bits_b;
+  d["signed"] = lut.spec.is_signed;
+  d["table"] = int32_tensor(lut.table, static_cast<std::int64_t>(lut.spec.rows()),
+                            static_cast<std::int64_t>(lut.spec.cols()));
+  py::dict prov;
+  prov["kind"] = lut.provenance.kind;
+  prov["path"] = lut.provenance.path;
+  prov["detail"] = lut.provenance.detail;
+  d["provenance"] = prov;
+  return d;
+}
+
+py::dict load_lut(const std::string& input, std::optional<bool> is_signed, int bits_a, int bits_b,
+                  const std::string& name, const std::string& top, const std::string& func,
+                  const std::string& port_a, const std::string& port_b,
+                  const std::string& port_out, std::optional<bool> yosys,
+                  const std::string& yosys_bin) {
+  lutgen::SourceOptions o;
+  o.is_signed = is_signed;
+  o.bits_a = bits_a;
+  o.bits_b = bits_b;
+  o.name = name;
+  o.top = top;
+  o.func = func;
+  o.port_a = port_a;
+  o.port_b = port_b;
+  o.port_out = port_out;
+  o.yosys = !yosys.has_value() ? lutgen::YosysMode::Auto
+            : *yosys           ? lutgen::YosysMode::Force
+                               : lutgen::YosysMode::Never;
+  o.yosys_bin = yosys_bin;
+  lutgen::Lut lut;
+  {
+    // Parsing, simulation, yosys and cc can take a while and touch no Python object.
+    py::gil_scoped_release release;
+    lut = lutgen::load_lut(input, o);
+  }
+  return lut_to_dict(lut);
+}
+
+py::dict metrics(const at::Tensor& table, int bits_a, int bits_b, bool is_signed,
+                 const std::string& name) {
+  const lutgen::Lut lut = lut_from_tensor(table, bits_a, bits_b, is_signed, name);
+  lutgen::Metrics m;
+  {
+    py::gil_scoped_release release;
+    m = lutgen::compute_metrics(lut);
+  }
+  // Keys and order of DESIGN.md ("Public interface", `axx metrics --json`).
+  py::dict d;
+  d["name"] = m.name;
+  d["bits_a"] = m.bits_a;
+  d["bits_b"] = m.bits_b;
+  d["signed"] = m.is_signed;
+  d["ep_percent"] = m.ep_percent;
+  d["mae"] = m.mae;
+  d["mae_percent"] = m.mae_percent;
+  d["wce"] = m.wce;
+  d["wce_percent"] = m.wce_percent;
+  d["mse"] = m.mse;
+  d["rmse"] = m.rmse;
+  d["mre_percent"] = m.mre_percent;
+  d["wcre_percent"] = m.wcre_percent;
+  d["mred"] = m.mred;
+  d["nmed"] = m.nmed;
+  d["bias"] = m.bias;
+  d["error_variance"] = m.error_variance;
+  return d;
+}
+
+at::Tensor expand_to_256(const at::Tensor& table, int bits_a, int bits_b, bool is_signed) {
+  const lutgen::Lut lut = lut_from_tensor(table, bits_a, bits_b, is_signed, "");
+  return int32_tensor(lutgen::expand_to_256(lut), 256, 256);
+}
+
+py::object decompose(const at::Tensor& lut256, bool is_signed, int max_rank) {
+  if (lut256.scalar_type() != at::kInt || lut256.device().type() != at::kCPU ||
+      lut256.dim() != 2 || lut256.size(0) != 256 || lut256.size(1) != 256)
+    throw axx::UsageError("decompose: lut256 must be a 256x256 CPU torch.int32 tensor");
+  const at::Tensor c = lut256.contiguous();
+  const auto* p = c.const_data_ptr<std::int32_t>();
+  const std::vector<std::int32_t> table(p, p + c.numel());
+  std::optional<lutgen::LowRankForm> form;
+  {
+    py::gil_scoped_release release;
+    form = lutgen::decompose(table, is_signed, max_rank);
+  }
+  if (!form) return py::none();
+  return py::make_tuple(int32_tensor(form->u, form->rank, 256),
+                        int32_tensor(form->v, form->rank, 256));
+}
+
+py::list builtins() {
+  py::list out;
+  for (const multipliers::Builtin& b : multipliers::builtins())
+    out.append(py::make_tuple(b.name, b.description, b.bits_a, b.bits_b, b.is_signed));
+  return out;
+}
+
+}  // namespace
+
+void register_lutgen(py::module_& m) {
+  m.def("load_lut", &load_lut, py::arg("input"), py::arg("signed") = py::none(),
+        py::arg("bits_a") = 0, py::arg("bits_b") = 0, py::arg("name") = "", py::arg("top") = "",
+        py::arg("func") = "", py::arg("port_a") = "", py::arg("port_b") = "",
+        py::arg("port_out") = "", py::arg("yosys") = py::none(), py::arg("yosys_bin") = "",
+        "Reads a table from a path (.blif, .v/.sv, .c/.cpp, .h, .npy) or 'builtin:NAME'.\n"
+        "signed/yosys None mean the source's default / auto; 0 and '' mean unset. Returns a\n"
+        "dict: name, bits_a, bits_b, signed, table (int32 (2^bits_a, 2^bits_b)), provenance.");
+  m.def("metrics", &metrics, py::arg("table"), py::arg("bits_a"), py::arg("bits_b"),
+        py::arg("signed"), py::arg("name"),
+        "Exhaustive error metrics of a table against the exact product, as a dict with the keys\n"
+        "of `axx metrics --json`.");
+  m.def("expand_to_256", &expand_to_256, py::arg("table"), py::arg("bits_a"), py::arg("bits_b"),
+        py::arg("signed"),
+        "The table in the emulator's 256x256 layout: entry [a][b] for 8-bit patterns is the\n"
+        "table at the patterns truncated to bits_a / bits_b.");
+  m.def("decompose", &decompose, py::arg("lut256"), py::arg("signed"), py::arg("max_rank") = 8,
+        "Exact low-rank form lut[a][b] = value(a)*value(b) + sum_r u[r][a]*v[r][b] of a 256x256\n"
+        "table: (u, v), int32 tensors of shape (R, 256), or None when the rank exceeds max_rank.");
+  m.def("builtins", &builtins,
+        "The built-in multipliers: (name, description, bits_a, bits_b, signed) tuples.");
+}
+
+}  // namespace axx::python

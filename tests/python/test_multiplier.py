@@ -1,0 +1,273 @@
+"""axx.Multiplier: from_file (C, BLIF, structural and behavioural Verilog, .npy), builtin, from_lut,
+metrics, low-rank rank, errors mapped to Python exceptions, copying and pickling."""
+from __future__ import annotations
+
+import copy
+import pickle
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+import axx
+from conftest import lowrank_table, random_table, values
+
+METRIC_KEYS = ["name", "bits_a", "bits_b", "signed", "ep_percent", "mae", "mae_percent", "wce",
+               "wce_percent", "mse", "rmse", "mre_percent", "wcre_percent", "mred", "nmed", "bias",
+               "error_variance"]
+
+# A 2x2-bit unsigned multiplier that gets only 3 * 3 wrong (7 instead of 9): the output's
+# top bit is never set and the carry into bit 2 is dropped. The same design in four forms.
+KMUL_C = """\
+#include <stdint.h>
+/* approximate 2x2 multiplier */
+uint8_t kmul(uint8_t a, uint8_t b) {
+  return (a == 3 && b == 3) ? 7 : (uint8_t)(a * b);
+}
+"""
+
+KMUL_BLIF = """\
+# approximate 2x2 multiplier
+.model kmul
+.inputs a[0] a[1] b[0] b[1]
+.outputs p[0] p[1] p[2] p[3]
+.names a[0] b[0] p[0]
+11 1
+.names a[1] b[0] a[0] b[1] p[1]
+11-- 1
+--11 1
+.names a[1] b[1] p[2]
+11 1
+.names p[3]
+.end
+"""
+
+KMUL_STRUCT_V = """\
+// approximate 2x2 multiplier, structural
+module kmul(a, b, p);
+  input [1:0] a;
+  input [1:0] b;
+  output [3:0] p;
+  assign p[0] = a[0] & b[0];
+  assign p[1] = (a[1] & b[0]) | (a[0] & b[1]);
+  assign p[2] = a[1] & b[1];
+  assign p[3] = 1'b0;
+endmodule
+"""
+
+KMUL_BEHAV_V = """\
+module kmul(input [1:0] a, input [1:0] b, output [3:0] p);
+  assign p = (a == 2'd3 && b == 2'd3) ? 4'd7 : a * b;
+endmodule
+"""
+
+
+def kmul_table() -> torch.Tensor:
+    x = torch.arange(4)
+    t = (x[:, None] * x[None, :]).int()
+    t[3, 3] = 7
+    return t
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+# --- from_file -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,text,options", [
+    ("kmul.c", KMUL_C, {"bits": 2}),
+    ("kmul.blif", KMUL_BLIF, {}),
+    ("kmul.v", KMUL_STRUCT_V, {"yosys": False}),
+])
+def test_from_file_sources_give_the_same_table(tmp_path, name, text, options):
+    path = write(tmp_path, name, text)
+    m = axx.Multiplier.from_file(path, signed=False, **options)
+    assert m.name == "kmul"
+    assert (m.bits_a, m.bits_b, m.is_signed) == (2, 2, False)
+    assert m.lut.dtype == torch.int32 and m.lut.shape == (4, 4)
+    assert torch.equal(m.lut, kmul_table())
+    assert m.provenance["path"]
+
+
+@pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
+def test_from_file_behavioural_verilog_through_yosys(tmp_path):
+    path = write(tmp_path, "kmul_behav.v", KMUL_BEHAV_V)
+    m = axx.Multiplier.from_file(str(path), signed=False, top="kmul", name="kmul_yosys")
+    assert m.name == "kmul_yosys"
+    assert torch.equal(m.lut, kmul_table())
+
+
+def test_from_file_options(tmp_path):
+    path = write(tmp_path, "two.c", KMUL_C + "int other(int a, int b) { return a + b; }\n")
+    m = axx.Multiplier.from_file(path, signed=False, a_bits=2, b_bits=3, func="kmul",
+                                 name="renamed")
+    assert (m.name, m.bits_a, m.bits_b) == ("renamed", 2, 3)
+    assert m.lut[3, 3] == 7 and m.lut[3, 5] == 15
+    with pytest.raises(axx.UsageError, match="several functions"):
+        axx.Multiplier.from_file(path, signed=False, bits=2)
+    with pytest.raises(TypeError, match=r"Multiplier.from_file: unknown option\(s\) colour "
+                                        r"\(expected: bits, a_bits"):
+        axx.Multiplier.from_file(path, colour="red")
+    with pytest.raises(axx.UsageError, match="give bits or a_bits/b_bits, not both"):
+        axx.Multiplier.from_file(path, bits=2, a_bits=2)
+
+
+def test_from_file_npy_round_trip(tmp_path):
+    m = random_table(4, True)
+    np.save(tmp_path / "t.npy", m.lut.numpy())
+    back = axx.Multiplier.from_file(tmp_path / "t.npy")
+    assert torch.equal(back.lut, m.lut) and back.is_signed
+
+
+def test_bad_blif_names_file_and_line(tmp_path):
+    path = write(tmp_path, "bad.blif", ".model bad\n.inputs a[0] b[0]\n.bogus x\n.end\n")
+    with pytest.raises(axx.ParseError) as info:
+        axx.Multiplier.from_file(path)
+    e = info.value
+    assert str(e).startswith(f"{path}:3")
+    assert (e.file, e.line) == (str(path), 3)
+    assert isinstance(e, axx.InputError) and isinstance(e, ValueError)
+    assert isinstance(e, axx.AxxError)
+
+
+def test_bad_c_names_file_and_line(tmp_path):
+    path = write(tmp_path, "bad.c", "#include <stdint.h>\n\nint mul(int a, int b) {\n"
+                                    "  return a * b\n}\n")
+    with pytest.raises(axx.ParseError, match=rf"^{path}:\d+"):
+        axx.Multiplier.from_file(path, bits=2)
+
+
+def test_missing_file_and_unknown_kind(tmp_path):
+    with pytest.raises(axx.InputError, match=r"nothere.blif: cannot open"):
+        axx.Multiplier.from_file(tmp_path / "nothere.blif")
+    path = write(tmp_path, "table.txt", "1 2 3\n")
+    with pytest.raises(axx.InputError, match="unknown input kind"):
+        axx.Multiplier.from_file(path)
+
+
+def test_missing_yosys_is_a_tool_error(tmp_path):
+    path = write(tmp_path, "kmul_behav.v", KMUL_BEHAV_V)
+    with pytest.raises(axx.ToolError) as info:
+        axx.Multiplier.from_file(path, signed=False, yosys=True,
+                                 yosys_bin=str(tmp_path / "no-such-yosys"))
+    assert isinstance(info.value, RuntimeError)
+
+
+# --- builtin, multipliers() --------------------------------------------------------------------
+
+def test_multipliers_lists_builtins():
+    listed = axx.multipliers()
+    names = [m.name for m in listed]
+    assert "mul8s_exact" in names and "mul8u_exact" in names
+    assert len(set(names)) == len(names)
+    assert all(isinstance(m.description, str) and m.description for m in listed)
+    name, description = listed[0]
+    assert name == listed[0].name
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_builtin_exact(signed):
+    m = axx.Multiplier.builtin("mul8s_exact" if signed else "mul8u_exact")
+    assert (m.bits_a, m.bits_b, m.is_signed) == (8, 8, signed)
+    x = values(torch.arange(256), signed)
+    assert torch.equal(m.lut, (x[:, None] * x[None, :]).int())
+    metrics = m.metrics
+    assert list(metrics) == METRIC_KEYS
+    assert metrics["name"] == m.name and metrics["signed"] == signed
+    assert metrics["ep_percent"] == 0 and metrics["mae"] == 0 and metrics["wce"] == 0
+    assert m.rank == 0
+
+
+def test_every_builtin_loads():
+    for info in axx.multipliers():
+        m = axx.Multiplier.builtin(info.name)
+        assert m.name == info.name
+        assert m.lut.shape == (2**m.bits_a, 2**m.bits_b)
+
+
+def test_unknown_builtin_lists_valid_names():
+    with pytest.raises(axx.InputError, match=r"unknown built-in multiplier 'nope'; valid names: "
+                                             r"mul8s_exact, "):
+        axx.Multiplier.builtin("nope")
+
+
+def test_approximate_builtin_metrics():
+    m = axx.Multiplier.builtin("mul8s_trunc8")
+    metrics = m.metrics
+    assert metrics["ep_percent"] > 0 and metrics["mae"] > 0 and metrics["wce"] >= metrics["mae"]
+    err = m.lut.double() - (values(torch.arange(256), True)[:, None]
+                            * values(torch.arange(256), True)[None, :]).double()
+    assert metrics["mae"] == pytest.approx(err.abs().mean().item(), rel=1e-12)
+    assert metrics["wce"] == err.abs().max().item()
+
+
+# --- from_lut ------------------------------------------------------------------------------------
+
+def test_from_lut_accepts_tensors_and_arrays():
+    t = torch.arange(16 * 64).reshape(16, 64)
+    m = axx.Multiplier.from_lut(t, signed=False, name="ramp")
+    assert (m.name, m.bits_a, m.bits_b, m.is_signed) == ("ramp", 4, 6, False)
+    assert m.lut.dtype == torch.int32 and torch.equal(m.lut, t.int())
+    t[0, 0] = 99  # the multiplier keeps its own copy
+    assert m.lut[0, 0] == 0
+    n = axx.Multiplier.from_lut(np.arange(16, dtype=np.int16).reshape(4, 4))
+    assert (n.bits_a, n.bits_b, n.is_signed, n.name) == (2, 2, True, "custom")
+    assert list(n.metrics) == METRIC_KEYS
+
+
+def test_from_lut_checks():
+    with pytest.raises(axx.InputError, match=r"table must be 2-D .* got shape \(256,\)"):
+        axx.Multiplier.from_lut(torch.zeros(256, dtype=torch.int32))
+    with pytest.raises(axx.InputError, match=r"table sides must be powers of two from 4 to 4096 "
+                                             r"\(2 to 12 bits per operand\), got shape \(3, 256\)"):
+        axx.Multiplier.from_lut(torch.zeros(3, 256, dtype=torch.int32))
+    with pytest.raises(axx.InputError, match=r"got shape \(2, 2\)"):
+        axx.Multiplier.from_lut(torch.zeros(2, 2, dtype=torch.int32))
+    with pytest.raises(axx.InputError, match=r"the table must hold integers, got torch.float32"):
+        axx.Multiplier.from_lut(torch.zeros(4, 4))
+    with pytest.raises(axx.InputError, match=r"table values must fit in int32, got range "
+                                             r"\[0, 4294967296\]"):
+        axx.Multiplier.from_lut(torch.tensor([[0, 2**32]] * 2).repeat(2, 2))
+    with pytest.raises(ValueError):  # InputError is a ValueError
+        axx.Multiplier.from_lut([[1, 2, 3]])
+
+
+# --- low-rank form -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_rank(signed):
+    assert lowrank_table(5, signed, rank=3).rank == 3
+    assert random_table(6, signed).rank is None
+    lut, u, v = lowrank_table(5, signed, rank=3)._tables("cpu")
+    assert lut.shape == (256, 256) and u.shape == (3, 256) and v.shape == (3, 256)
+    assert random_table(6, signed)._tables("cpu")[1:] == (None, None)
+
+
+def test_lowrank_form_reproduces_the_table():
+    m = lowrank_table(7, True, rank=2)
+    lut, u, v = m._tables("cpu")
+    x = values(torch.arange(256), True)
+    rebuilt = x[:, None] * x[None, :] + (u.long()[:, :, None] * v.long()[:, None, :]).sum(0)
+    assert torch.equal(rebuilt, lut.long())
+
+
+# --- Python protocol -----------------------------------------------------------------------------
+
+def test_copy_and_pickle():
+    m = lowrank_table(8, False)
+    assert copy.deepcopy(m) is m and copy.copy(m) is m
+    back = pickle.loads(pickle.dumps(m))
+    assert back is not m
+    assert (back.name, back.is_signed, back.bits_a, back.bits_b) == (m.name, False, 8, 8)
+    assert torch.equal(back.lut, m.lut) and back.rank == m.rank
+    assert repr(m) == "Multiplier('lowrank8', 8x8 unsigned)"
+
+
+def test_cuda_available_is_a_bool():
+    assert isinstance(axx.cuda_available(), bool)
+    if not torch.cuda.is_available():
+        assert axx.cuda_available() is False
