@@ -9,9 +9,10 @@ crosses dots); a pattern that matches a module also selects everything inside it
   ``attn.v_proj``, ``attn.out_proj`` and the matmuls ``attn.matmul_qk``, ``attn.matmul_av``;
 * in a timm ``Attention``: ``attn.qkv``, ``attn.proj``, ``attn.matmul_qk``, ``attn.matmul_av``.
 
-An attention module is replaced (by :class:`ApproxMultiheadAttention` or
-:class:`ApproxTimmAttention`) when any of its products is selected; its unselected
-products stay float. Layers that are already approximate get the new multiplier (and
+A ``nn.MultiheadAttention`` is replaced by :class:`ApproxMultiheadAttention` when any of
+its products is selected (its unselected products stay float); a timm ``Attention`` is
+replaced by :class:`ApproxTimmAttention` when one of its matmuls is selected (its
+``qkv``/``proj`` are converted in place either way). Layers that are already approximate get the new multiplier (and
 backward mode), which is how to switch multipliers without rebuilding the model: the
 calibrated scales are kept.
 """
@@ -30,7 +31,8 @@ from .nn.attention import timm_attention_class
 __all__ = ["approximate"]
 
 _MHA_PRODUCTS = ("q_proj", "k_proj", "v_proj", "out_proj", "matmul_qk", "matmul_av")
-_TIMM_PRODUCTS = ("qkv", "proj", "matmul_qk", "matmul_av")
+# timm calls qkv and proj as modules: only the matmuls need the replacement module.
+_TIMM_MATMULS = ("matmul_qk", "matmul_av")
 
 
 def _patterns(p) -> list[str]:
@@ -142,7 +144,7 @@ def _convert_one(child, name, select, opts, timm_attn):
             _convert(child, name, select, opts, timm_attn)
         return child
     if timm_attn is not None and type(child) is timm_attn:
-        if any(select(f"{name}.{p}")[0] for p in _TIMM_PRODUCTS):
+        if any(select(f"{name}.{p}")[0] for p in _TIMM_MATMULS):
             child = ApproxTimmAttention.from_float(child)
             _convert(child, name, select, opts, timm_attn)
         else:

@@ -91,7 +91,7 @@ def train_steps(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, st
             loss.backward()
             opt.step()
             sched.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{sum(losses[-50:]) / len(losses[-50:]):.3f}")
