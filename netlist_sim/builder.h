@@ -1,0 +1,62 @@
+// Internal helpers shared by the readers: nets by name, gates with their source position, and
+// grouping of bit-level port names ("a[3]") into buses.
+#pragma once
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "netlist_sim/netlist.h"
+
+namespace axx::netlist::detail {
+
+class NetlistBuilder {
+ public:
+  explicit NetlistBuilder(std::string source) { nl_.source = std::move(source); }
+
+  // The net with this exact name, created on first use.
+  NetId net(const std::string& name) {
+    auto [it, inserted] = by_name_.try_emplace(name, NetId(nl_.net_names.size()));
+    if (inserted) nl_.net_names.push_back(name);
+    return it->second;
+  }
+  bool has_net(const std::string& name) const { return by_name_.count(name) != 0; }
+  // A new internal net whose name starts with `hint` and is unique.
+  NetId fresh(const std::string& hint) {
+    std::string name = hint;
+    while (by_name_.count(name)) name = hint + "$" + std::to_string(++fresh_counter_);
+    return net(name);
+  }
+  NetId gate(GateOp op, std::vector<NetId> inputs, NetId output, const std::string& file, std::size_t line) {
+    nl_.gates.push_back(Gate{op, std::move(inputs), output, file, line});
+    return output;
+  }
+  Netlist& netlist() { return nl_; }
+
+ private:
+  Netlist nl_;
+  std::unordered_map<std::string, NetId> by_name_;
+  std::size_t fresh_counter_ = 0;
+};
+
+// Splits "name[12]" into ("name", 12); false for names without a trailing numeric index.
+inline bool split_indexed(const std::string& s, std::string& base, long& index) {
+  if (s.size() < 4 || s.back() != ']') return false;
+  std::size_t open = s.rfind('[');
+  if (open == std::string::npos || open == 0 || open + 2 > s.size() - 1) return false;
+  long v = 0;
+  for (std::size_t i = open + 1; i + 1 < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+    if (v > 1'000'000) return false;
+  }
+  base = s.substr(0, open);
+  index = v;
+  return true;
+}
+
+// Groups bit-level port names into buses: "a[0]".."a[7]" become port "a" with bits ordered by
+// index (lowest index = bit 0 = LSB, the way Yosys writes [N-1:0] buses); other names are 1-bit
+// ports. Ports keep the order of their first bit.
+std::vector<Port> group_ports(const std::vector<std::string>& names, const std::vector<NetId>& nets);
+
+}  // namespace axx::netlist::detail
