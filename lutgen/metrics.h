@@ -1,6 +1,7 @@
 // Exhaustive error metrics against the exact product (definitions and formulas: docs/metrics.md).
 #pragma once
 #include <string>
+#include <vector>
 
 #include "lutgen/lut.h"
 #include "lutgen/source.h"
@@ -24,5 +25,13 @@ Metrics metrics_of(const std::string& input, const SourceOptions& options = {});
 
 // One JSON object with the DESIGN.md keys, in that order.
 std::string metrics_json(const Metrics& m);
+
+// The numeric metrics in JSON-key order, for tables and comparisons (all: smaller |value| is better).
+struct MetricField {
+  const char* key;     // JSON key
+  const char* label;   // short column heading
+  double Metrics::*member;
+};
+const std::vector<MetricField>& metric_fields();
 
 }  // namespace axx::lutgen

@@ -1,0 +1,42 @@
+#include "converter/cmd_lut.h"
+
+#include <memory>
+
+#include "converter/input_options.h"
+#include "lutgen/atomic_file.h"
+#include "lutgen/metrics.h"
+#include "lutgen/writer.h"
+
+namespace axx::cli {
+
+void setup_lut(CLI::App& app) {
+  auto opt = std::make_shared<LutOptions>();
+  auto* sub = app.add_subcommand("lut", "Turn a multiplier into its lookup table (header, TransAxx header, .npy, JSON)");
+  sub->add_option("INPUT", opt->input, "Netlist, C function, LUT header, .npy or builtin:NAME")->required();
+  sub->add_option("-o,--output", opt->output, "Output file (default: header on stdout); written atomically");
+  std::string formats;
+  for (const auto& w : lutgen::writer_kinds()) formats += (formats.empty() ? "" : "|") + w.name;
+  sub->add_option("--format", opt->format, "Output format " + formats + " (default: from OUT's extension)");
+  sub->add_option("--report", opt->report, "Also write a JSON report (metadata, provenance, metrics)");
+  add_input_options(*sub, opt->source);
+  sub->callback([opt] { run_lut(*opt); });
+}
+
+void run_lut(const LutOptions& options, std::ostream& out) {
+  // Resolve the writer before doing any work, so a bad format is a quick usage error.
+  const lutgen::WriterKind& writer = !options.format.empty() ? lutgen::find_writer(options.format)
+                                     : !options.output.empty() ? lutgen::writer_for_path(options.output)
+                                                               : lutgen::find_writer("header");
+  const lutgen::Lut lut = lutgen::load_lut(options.input, options.source);
+  const lutgen::Metrics metrics = lutgen::compute_metrics(lut);
+  const std::string contents = writer.render(lut, metrics);
+  // The report first: if the table cannot be written afterwards, nothing claims it was.
+  if (!options.report.empty()) lutgen::write_file_atomic(options.report, lutgen::report_json(lut, metrics));
+  if (options.output.empty() || options.output == "-") {
+    out << contents;
+  } else {
+    lutgen::write_file_atomic(options.output, contents);
+  }
+}
+
+}  // namespace axx::cli

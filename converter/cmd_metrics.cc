@@ -1,0 +1,34 @@
+#include "converter/cmd_metrics.h"
+
+#include <memory>
+
+#include "converter/input_options.h"
+#include "lutgen/metrics.h"
+
+namespace axx::cli {
+
+void add_style_flags(CLI::App& sub, TableStyle& style) {
+  auto* json = sub.add_flag_callback("--json", [&style] { style = TableStyle::Json; },
+                                     "JSON: a list of objects with the metric keys of docs/metrics.md");
+  auto* md = sub.add_flag_callback("--markdown", [&style] { style = TableStyle::Markdown; }, "Markdown table");
+  json->excludes(md);
+}
+
+void setup_metrics(CLI::App& app) {
+  auto opt = std::make_shared<MetricsOptions>();
+  auto* sub = app.add_subcommand("metrics", "Exhaustive error metrics of one or more multipliers");
+  sub->add_option("INPUT", opt->inputs, "Netlists, C functions, LUT headers, .npy files or builtin:NAME")->required();
+  add_style_flags(*sub, opt->style);
+  add_input_options(*sub, opt->source);
+  sub->callback([opt] { run_metrics(*opt); });
+}
+
+void run_metrics(const MetricsOptions& options, std::ostream& out) {
+  std::vector<lutgen::Metrics> rows;
+  for (const auto& input : options.inputs) rows.push_back(lutgen::metrics_of(input, options.source));
+  TableOptions table;
+  table.style = options.style;
+  out << render_metrics(rows, table);
+}
+
+}  // namespace axx::cli

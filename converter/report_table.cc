@@ -1,0 +1,91 @@
+#include "converter/report_table.h"
+
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace axx::cli {
+
+std::string format_metric(double value) {
+  char buf[64];
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", value);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.6g", value);
+  }
+  return buf;
+}
+
+std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const TableOptions& options) {
+  const auto& fields = lutgen::metric_fields();
+  if (options.style == TableStyle::Json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const auto& m = rows[r];
+      nlohmann::ordered_json o;
+      o["name"] = m.name;
+      o["bits_a"] = m.bits_a;
+      o["bits_b"] = m.bits_b;
+      o["signed"] = m.is_signed;
+      for (const auto& f : fields) o[f.key] = m.*f.member;
+      if (!options.extra_header.empty()) o[options.extra_header.front()] = options.extra.at(r);
+      list.push_back(std::move(o));
+    }
+    return list.dump(2) + "\n";
+  }
+
+  // Best value per column: the smallest magnitude.
+  std::vector<double> best(fields.size(), INFINITY);
+  for (const auto& m : rows) {
+    for (std::size_t c = 0; c < fields.size(); ++c) best[c] = std::min(best[c], std::fabs(m.*fields[c].member));
+  }
+  std::vector<std::string> header = {"name", "bits", "signed"};
+  for (const auto& f : fields) header.push_back(f.label);
+  for (const auto& h : options.extra_header) header.push_back(h);
+  std::vector<std::vector<std::string>> cells;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto& m = rows[r];
+    std::vector<std::string> row = {m.name, std::to_string(m.bits_a) + "x" + std::to_string(m.bits_b),
+                                    m.is_signed ? "yes" : "no"};
+    for (std::size_t c = 0; c < fields.size(); ++c) {
+      const double v = m.*fields[c].member;
+      row.push_back(format_metric(v) + (options.mark_best && rows.size() > 1 && std::fabs(v) == best[c] ? "*" : ""));
+    }
+    if (!options.extra_header.empty()) row.push_back(options.extra.at(r));
+    cells.push_back(std::move(row));
+  }
+
+  std::string out;
+  if (options.style == TableStyle::Markdown) {
+    auto line = [&](const std::vector<std::string>& v) {
+      out += "|";
+      for (const auto& s : v) out += " " + s + " |";
+      out += "\n";
+    };
+    line(header);
+    out += "|";
+    for (std::size_t c = 0; c < header.size(); ++c) out += c < 3 || c >= 3 + fields.size() ? " --- |" : " ---: |";
+    out += "\n";
+    for (const auto& row : cells) line(row);
+    return out;
+  }
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& row : cells) width[c] = std::max(width[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& v) {
+    std::string l;
+    for (std::size_t c = 0; c < v.size(); ++c) {
+      const bool left = c == 0 || c >= 3 + fields.size();
+      const std::string pad(width[c] - v[c].size(), ' ');
+      l += (c ? "  " : "") + (left ? v[c] + (c + 1 < v.size() ? pad : "") : pad + v[c]);
+    }
+    out += l + "\n";
+  };
+  line(header);
+  for (const auto& row : cells) line(row);
+  return out;
+}
+
+}  // namespace axx::cli

@@ -1,0 +1,342 @@
+// C function source: a behavioural C/C++ model `R f(A a, B b)` (the way published C models of
+// multipliers are written: (u)int8/16/32 operands, (u)int16/32 result) is compiled with the system
+// compiler into a temporary shared object and dlopen'ed. The source is #included into a small shim
+// that loops over operand rows and calls the function, so the compiler applies the function's own
+// argument and return types (and may inline it), and static functions are reachable too.
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <climits>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <sstream>
+
+#include "axx/error.h"
+#include "lutgen/process.h"
+#include "lutgen/source_registry.h"
+
+namespace axx::lutgen {
+
+namespace {
+
+struct FunctionDef {
+  std::string name;  // qualified for C++ namespaces ("ns::f")
+  bool is_static = false;
+  std::vector<std::string> params;  // parameter declarations, tokens joined by spaces
+  std::size_t line = 0;
+};
+
+struct CToken {
+  std::string text;
+  bool ident;
+  std::size_t line;
+};
+
+// Comments, string/char literals and preprocessor lines removed; identifiers and punctuation kept.
+std::vector<CToken> c_tokens(const std::string& s) {
+  std::vector<CToken> out;
+  std::size_t i = 0, line = 1;
+  bool line_start = true;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '\n') {
+      ++line;
+      ++i;
+      line_start = true;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < s.size() && s[i + 1] == '/') {
+      while (i < s.size() && s[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      i += 2;
+      while (i + 1 < s.size() && !(s[i] == '*' && s[i + 1] == '/')) line += s[i++] == '\n';
+      i += 2;
+      continue;
+    }
+    if (c == '#' && line_start) {
+      while (i < s.size() && s[i] != '\n') {
+        if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '\n') {
+          ++line;
+          ++i;
+        }
+        ++i;
+      }
+      continue;
+    }
+    line_start = false;
+    if (c == '"' || c == '\'') {
+      std::size_t j = i + 1;
+      while (j < s.size() && s[j] != c && s[j] != '\n') j += s[j] == '\\' ? 2 : 1;
+      out.push_back({"\"\"", false, line});
+      i = j + 1;
+      continue;
+    }
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      std::size_t j = i;
+      while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+      out.push_back({s.substr(i, j - i), !std::isdigit(static_cast<unsigned char>(c)), line});
+      i = j;
+      continue;
+    }
+    if (c == ':' && i + 1 < s.size() && s[i + 1] == ':') {
+      out.push_back({"::", false, line});
+      i += 2;
+      continue;
+    }
+    out.push_back({std::string(1, c), false, line});
+    ++i;
+  }
+  return out;
+}
+
+// Function definitions at file scope (namespaces and extern "C" blocks are looked through).
+std::vector<FunctionDef> find_functions(const std::string& source) {
+  const std::vector<CToken> t = c_tokens(source);
+  std::vector<FunctionDef> out;
+  std::vector<std::string> scopes;  // open braces: namespace name, "" for extern "C", "#" for opaque
+  std::size_t stmt_start = 0;       // first token of the current file-scope declaration
+  int opaque = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const std::string& x = t[i].text;
+    if (x == "{") {
+      if (opaque == 0 && i > 0 && t[i - 1].text == ")") {
+        // Find the matching '(' and the name before it.
+        int depth = 0;
+        std::size_t j = i - 1;
+        for (;; --j) {
+          if (t[j].text == ")") ++depth;
+          if (t[j].text == "(" && --depth == 0) break;
+          if (j == 0) break;
+        }
+        if (j > stmt_start && t[j - 1].ident && !(j >= 2 && t[j - 2].text == "::")) {
+          static const char* kKeywords[] = {"if", "for", "while", "switch", "return", "sizeof", "catch"};
+          bool keyword = false;
+          for (const char* k : kKeywords) keyword |= t[j - 1].text == k;
+          if (!keyword) {
+            FunctionDef f;
+            std::string ns;
+            for (const auto& s : scopes) {
+              if (!s.empty() && s != "#") ns += s + "::";
+            }
+            f.name = ns + t[j - 1].text;
+            f.line = t[j - 1].line;
+            for (std::size_t k = stmt_start; k + 1 < j; ++k) f.is_static |= t[k].text == "static";
+            std::string param;
+            int pd = 0;
+            for (std::size_t k = j + 1; k < i - 1; ++k) {
+              if (t[k].text == "(") ++pd;
+              if (t[k].text == ")") --pd;
+              if (t[k].text == "," && pd == 0) {
+                f.params.push_back(param);
+                param.clear();
+                continue;
+              }
+              param += (param.empty() ? "" : " ") + t[k].text;
+            }
+            if (!param.empty() && param != "void") f.params.push_back(param);
+            out.push_back(f);
+          }
+        }
+        scopes.push_back("#");
+        ++opaque;
+      } else if (opaque == 0 && i >= 2 && t[i - 2].text == "namespace" && t[i - 1].ident) {
+        scopes.push_back(t[i - 1].text);
+      } else if (opaque == 0 && ((i >= 1 && t[i - 1].text == "namespace") ||
+                                 (i >= 2 && t[i - 2].text == "extern" && t[i - 1].text == "\"\""))) {
+        scopes.push_back("");
+      } else {
+        scopes.push_back("#");
+        ++opaque;
+      }
+      stmt_start = i + 1;
+    } else if (x == "}") {
+      if (!scopes.empty()) {
+        if (scopes.back() == "#") --opaque;
+        scopes.pop_back();
+      }
+      if (opaque == 0) stmt_start = i + 1;
+    } else if (x == ";" && opaque == 0) {
+      stmt_start = i + 1;
+    }
+  }
+  return out;
+}
+
+struct ParamType {
+  int width = 0;  // 0: unknown
+  bool is_unsigned = false;
+};
+
+ParamType param_type(const std::string& decl) {
+  std::istringstream in(decl);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  ParamType p;
+  for (const auto& w : words) {
+    if (w == "int8_t" || w == "char") p.width = 8;
+    if (w == "uint8_t") p = {8, true};
+    if (w == "int16_t" || w == "short") p.width = 16;
+    if (w == "uint16_t") p = {16, true};
+    if ((w == "int32_t" || w == "int" || w == "long") && p.width == 0) p.width = 32;
+    if (w == "uint32_t") p = {32, true};
+    if (w == "unsigned") p.is_unsigned = true;
+  }
+  if (p.is_unsigned && p.width == 0) p.width = 32;
+  return p;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/axx-cc-XXXXXX";
+    if (!mkdtemp(pattern.data())) throw ToolError("cannot create a temporary directory in " + pattern);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string c_string_literal(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+using EvalRows = void (*)(std::uint64_t, std::uint64_t, int, int, int, std::int64_t*);
+
+// Maps the compiler's first error to a ParseError at the user's file when it is there.
+[[noreturn]] void compile_failed(const std::string& input, const std::string& abs_source, const std::string& func,
+                                 const std::string& compiler, const ProcessResult& r) {
+  static const std::regex kDiag(R"(^(.*):(\d+):(\d+): (?:fatal )?error: (.*)$)");
+  std::istringstream lines(r.output);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (!std::regex_match(line, m, kDiag)) continue;
+    if (m[1] == abs_source) throw ParseError(input, std::stoul(m[2]), std::stoul(m[3]), m[4].str());
+    throw InputError(input + ": function '" + func + "' cannot be called as " + func +
+                     "(a, b) with integer operands: " + m[4].str());
+  }
+  std::string first = r.output.substr(0, r.output.find('\n'));
+  throw ToolError(compiler + " failed with status " + std::to_string(r.status) + (first.empty() ? "" : ": " + first));
+}
+
+}  // namespace
+
+TableStream open_c_source(const std::string& input, const SourceOptions& options) {
+  const std::string source = read_text_file(input);
+  const std::vector<FunctionDef> funcs = find_functions(source);
+
+  const FunctionDef* f = nullptr;
+  if (!options.func.empty()) {
+    for (const auto& d : funcs) {
+      if (d.name == options.func || (d.name.size() > options.func.size() &&
+                                     d.name.compare(d.name.size() - options.func.size() - 2, std::string::npos,
+                                                    "::" + options.func) == 0)) {
+        f = &d;
+      }
+    }
+    if (!f) {
+      std::string names;
+      for (const auto& d : funcs) names += (names.empty() ? "" : ", ") + d.name;
+      throw InputError(input + ": no function '" + options.func + "' defined" +
+                       (names.empty() ? "" : " (functions: " + names + ")"));
+    }
+  } else {
+    std::vector<const FunctionDef*> candidates;
+    for (const auto& d : funcs) {
+      if (!d.is_static && d.name != "main") candidates.push_back(&d);
+    }
+    if (candidates.empty()) throw InputError(input + ": no non-static function defined; name one with --func");
+    if (candidates.size() > 1) {
+      std::string names;
+      for (const auto* d : candidates) names += (names.empty() ? "" : ", ") + d->name;
+      throw UsageError(input + ": several functions (" + names + "); choose one with --func");
+    }
+    f = candidates.front();
+  }
+  if (f->params.size() != 2) {
+    throw ParseError(input, f->line, 0, "function '" + f->name + "' takes " + std::to_string(f->params.size()) +
+                                            " parameters, expected two operands");
+  }
+
+  // Operand widths and signedness default to the first parameter's type: uint8_t a -> unsigned 8.
+  const ParamType pa = param_type(f->params[0]), pb = param_type(f->params[1]);
+  OperandSpec spec;
+  spec.bits_a = options.bits_a ? options.bits_a : (pa.width == 8 || pa.width == 16 ? pa.width : 8);
+  spec.bits_b = options.bits_b ? options.bits_b : (pb.width == 8 || pb.width == 16 ? pb.width : 8);
+  spec.is_signed = options.is_signed ? *options.is_signed : !pa.is_unsigned;
+  check_operand_spec(spec);
+
+  const bool cplusplus = input.size() >= 2 && input.compare(input.size() - 2, 2, ".c") != 0;
+  const char* env_compiler = std::getenv(cplusplus ? "CXX" : "CC");
+  const std::string compiler = env_compiler && *env_compiler ? env_compiler : (cplusplus ? "c++" : "cc");
+  const std::string abs_source = std::filesystem::absolute(input).lexically_normal().string();
+
+  TempDir dir;
+  const std::string shim_path = dir.path() + (cplusplus ? "/axx_shim.cpp" : "/axx_shim.c");
+  const std::string so_path = dir.path() + "/axx_shim.so";
+  {
+    std::ofstream shim(shim_path);
+    // Signed spec: an unsigned result type carries a two's-complement pattern of its own width;
+    // unsigned spec: a negative result of a narrow signed type is read back as its bit pattern.
+    shim << "#include " << c_string_literal(abs_source) << "\n"
+         << "#include <stdint.h>\n"
+         << "#ifdef __cplusplus\nextern \"C\"\n#endif\n"
+         << "void axx_shim_eval_rows(uint64_t a_first, uint64_t a_last, int bits_a, int bits_b, int is_signed,\n"
+         << "                        int64_t* out) {\n"
+         << "  const uint64_t cols = (uint64_t)1 << bits_b;\n"
+         << "  for (uint64_t a = a_first; a < a_last; ++a) {\n"
+         << "    int64_t va = (int64_t)a;\n"
+         << "    if (is_signed && ((a >> (bits_a - 1)) & 1)) va -= (int64_t)1 << bits_a;\n"
+         << "    for (uint64_t b = 0; b < cols; ++b) {\n"
+         << "      int64_t vb = (int64_t)b;\n"
+         << "      if (is_signed && ((b >> (bits_b - 1)) & 1)) vb -= (int64_t)1 << bits_b;\n"
+         << "      __typeof__(" << f->name << "(0, 0)) r = " << f->name << "(va, vb);\n"
+         << "      int64_t v = (int64_t)r;\n"
+         << "      const int w = (int)sizeof(r) * 8;\n"
+         << "      const int type_unsigned = (__typeof__(r))-1 > 0;\n"
+         << "      if (w < 64 && is_signed && type_unsigned && ((v >> (w - 1)) & 1)) v -= (int64_t)1 << w;\n"
+         << "      if (w < 64 && !is_signed && !type_unsigned && v < 0) v += (int64_t)1 << w;\n"
+         << "      *out++ = v;\n"
+         << "    }\n"
+         << "  }\n"
+         << "}\n";
+    if (!shim) throw ToolError("cannot write " + shim_path);
+  }
+  const ProcessResult r = run_process({compiler, "-O2", "-shared", "-fPIC", "-w", "-o", so_path, shim_path},
+                                      cplusplus ? "g++" : "gcc");
+  if (r.status != 0) compile_failed(input, abs_source, f->name, compiler, r);
+
+  void* handle = dlopen(so_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) throw ToolError(std::string("cannot load the compiled function: ") + dlerror());
+  std::shared_ptr<void> lib(handle, [](void* h) { dlclose(h); });
+  auto eval_rows = reinterpret_cast<EvalRows>(dlsym(handle, "axx_shim_eval_rows"));
+  if (!eval_rows) throw ToolError("compiled shim lacks axx_shim_eval_rows");
+
+  RowEvaluator eval = [lib, eval_rows, spec](std::uint64_t a_first, std::uint64_t a_last, std::int64_t* out) {
+    eval_rows(a_first, a_last, spec.bits_a, spec.bits_b, spec.is_signed ? 1 : 0, out);
+  };
+  return stream_of_rows(options.name.empty() ? file_stem(input) : options.name, spec,
+                        {"c", input, "function " + f->name + ", compiled with " + compiler + " -O2"}, std::move(eval));
+}
+
+}  // namespace axx::lutgen

@@ -1,0 +1,262 @@
+// LUT header source: axx's own headers (header_writer.cc) and TransAxx/AdaPT-style headers such as
+// `short lut[256][256] = {{...}, ...};`. The first two-dimensional array with a brace initializer is the
+// table; its dimensions give the operand widths. A tiny C tokenizer, so comments, preprocessor lines
+// and any declaration specifiers (static, const, __device__, macros) are skipped without
+// understanding them; errors carry file:line:col.
+#include <map>
+#include <memory>
+
+#include "axx/error.h"
+#include "lutgen/source_registry.h"
+
+namespace axx::lutgen {
+
+namespace {
+
+enum class Tok { Ident, Number, String, Punct, End };
+
+struct Token {
+  Tok kind;
+  std::string text;
+  std::size_t line, col;
+};
+
+class Lexer {
+ public:
+  Lexer(const std::string& file, const std::string& text) : file_(file), s_(text) {}
+
+  std::vector<Token> run(std::map<std::string, std::string>& defines) {
+    std::vector<Token> out;
+    bool line_start = true;
+    while (i_ < s_.size()) {
+      const char c = s_[i_];
+      if (c == '\n') {
+        advance();
+        line_start = true;
+        continue;
+      }
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        advance();
+        continue;
+      }
+      if (c == '/' && peek(1) == '/') {
+        while (i_ < s_.size() && s_[i_] != '\n') advance();
+        continue;
+      }
+      if (c == '/' && peek(1) == '*') {
+        const std::size_t line = line_, col = col_;
+        advance(2);
+        while (i_ < s_.size() && !(s_[i_] == '*' && peek(1) == '/')) advance();
+        if (i_ >= s_.size()) throw ParseError(file_, line, col, "unterminated comment");
+        advance(2);
+        continue;
+      }
+      if (c == '#' && line_start) {
+        directive(defines);
+        continue;
+      }
+      line_start = false;
+      const std::size_t line = line_, col = col_;
+      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+        std::string w;
+        while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_')) w += take();
+        out.push_back({Tok::Ident, w, line, col});
+      } else if (std::isdigit(static_cast<unsigned char>(c))) {
+        std::string w;
+        while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.')) w += take();
+        out.push_back({Tok::Number, w, line, col});
+      } else if (c == '"' || c == '\'') {
+        std::string w(1, take());
+        while (i_ < s_.size() && s_[i_] != c && s_[i_] != '\n') {
+          if (s_[i_] == '\\') w += take();
+          w += take();
+        }
+        if (i_ >= s_.size() || s_[i_] != c) throw ParseError(file_, line, col, "unterminated string");
+        w += take();
+        out.push_back({Tok::String, w, line, col});
+      } else {
+        out.push_back({Tok::Punct, std::string(1, take()), line, col});
+      }
+    }
+    out.push_back({Tok::End, "", line_, col_});
+    return out;
+  }
+
+ private:
+  char peek(std::size_t k) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
+  char take() {
+    const char c = s_[i_];
+    advance();
+    return c;
+  }
+  void advance(std::size_t n = 1) {
+    for (; n && i_ < s_.size(); --n, ++i_) {
+      if (s_[i_] == '\n') {
+        ++line_;
+        col_ = 1;
+      } else {
+        ++col_;
+      }
+    }
+  }
+  // Records `#define NAME VALUE` (object-like) so axx headers' metadata macros can be read; the
+  // rest of the preprocessor is ignored.
+  void directive(std::map<std::string, std::string>& defines) {
+    std::string text;
+    while (i_ < s_.size() && s_[i_] != '\n') {
+      if (s_[i_] == '\\' && peek(1) == '\n') {
+        advance(2);
+        continue;
+      }
+      text += take();
+    }
+    std::size_t p = text.find_first_not_of(" \t", 1);
+    if (p == std::string::npos || text.compare(p, 6, "define") != 0) return;
+    p = text.find_first_not_of(" \t", p + 6);
+    if (p == std::string::npos) return;
+    std::size_t q = p;
+    while (q < text.size() && (std::isalnum(static_cast<unsigned char>(text[q])) || text[q] == '_')) ++q;
+    if (q < text.size() && text[q] == '(') return;
+    std::string value = q < text.size() ? text.substr(q) : "";
+    const auto b = value.find_first_not_of(" \t"), e = value.find_last_not_of(" \t\r");
+    defines[text.substr(p, q - p)] = b == std::string::npos ? "" : value.substr(b, e - b + 1);
+  }
+
+  const std::string& file_;
+  const std::string& s_;
+  std::size_t i_ = 0, line_ = 1, col_ = 1;
+};
+
+bool parse_int(const std::string& text, std::int64_t& out) {
+  std::string digits = text;
+  while (!digits.empty() && (digits.back() == 'u' || digits.back() == 'U' || digits.back() == 'l' || digits.back() == 'L')) {
+    digits.pop_back();
+  }
+  if (digits.empty()) return false;
+  int base = 10;
+  std::size_t start = 0;
+  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+    base = 16;
+    start = 2;
+  } else if (digits.size() > 1 && digits[0] == '0') {
+    base = 8;
+    start = 1;
+  }
+  std::int64_t v = 0;
+  for (std::size_t i = start; i < digits.size(); ++i) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(digits[i])));
+    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : 99;
+    if (d >= base) return false;
+    v = v * base + d;
+    if (v > (std::int64_t{1} << 40)) return false;
+  }
+  out = v;
+  return true;
+}
+
+int log2_exact(std::int64_t n) {
+  if (n <= 0 || (n & (n - 1))) return -1;
+  int k = 0;
+  while ((std::int64_t{1} << k) < n) ++k;
+  return k;
+}
+
+}  // namespace
+
+TableStream open_header_source(const std::string& input, const SourceOptions& options) {
+  const std::string text = read_text_file(input);
+  std::map<std::string, std::string> defines;
+  const std::vector<Token> t = Lexer(input, text).run(defines);
+
+  auto is = [&](std::size_t i, const char* punct) { return t[i].kind == Tok::Punct && t[i].text == punct; };
+  // Find IDENT [ N ] [ M ] = {
+  std::size_t at = t.size();
+  for (std::size_t i = 0; i + 8 < t.size(); ++i) {
+    if (t[i].kind == Tok::Ident && is(i + 1, "[") && t[i + 2].kind == Tok::Number && is(i + 3, "]") &&
+        is(i + 4, "[") && t[i + 5].kind == Tok::Number && is(i + 6, "]") && is(i + 7, "=") && is(i + 8, "{")) {
+      at = i;
+      break;
+    }
+  }
+  if (at == t.size()) {
+    throw InputError(input + ": no table found (expected a declaration like `short lut[256][256] = {...};`)");
+  }
+  const std::string array = t[at].text;
+  std::int64_t dims[2];
+  for (int k = 0; k < 2; ++k) {
+    const Token& d = t[at + 2 + 3 * k];
+    if (!parse_int(d.text, dims[k])) throw ParseError(input, d.line, d.col, "bad array dimension '" + d.text + "'");
+  }
+  const int bits_a = log2_exact(dims[0]), bits_b = log2_exact(dims[1]);
+  if (bits_a < 2 || bits_b < 2 || bits_a > 12 || bits_b > 12) {
+    throw ParseError(input, t[at].line, t[at].col,
+                     "table '" + array + "' is [" + std::to_string(dims[0]) + "][" + std::to_string(dims[1]) +
+                         "], expected [2^bits_a][2^bits_b] with 2..12 bits per operand");
+  }
+  const std::size_t expected = static_cast<std::size_t>(dims[0] * dims[1]);
+  auto table = std::make_shared<std::vector<std::int32_t>>();
+  table->reserve(expected);
+
+  // Brace initializer: nested braces of integer literals (optionally signed), trailing commas allowed.
+  std::size_t i = at + 8;
+  int depth = 0;
+  bool want_value = true;
+  for (;; ++i) {
+    const Token& tok = t[i];
+    if (tok.kind == Tok::End) throw ParseError(input, tok.line, tok.col, "unexpected end of file in initializer of '" + array + "'");
+    if (is(i, "{")) {
+      if (!want_value && depth > 0) throw ParseError(input, tok.line, tok.col, "expected ',' or '}', found '{'");
+      ++depth;
+      want_value = true;
+    } else if (is(i, "}")) {
+      --depth;
+      want_value = false;
+      if (depth == 0) break;
+    } else if (is(i, ",")) {
+      if (want_value) throw ParseError(input, tok.line, tok.col, "expected a value, found ','");
+      want_value = true;
+    } else {
+      if (!want_value) throw ParseError(input, tok.line, tok.col, "expected ',' or '}', found '" + tok.text + "'");
+      std::int64_t sign = 1;
+      std::size_t j = i;
+      if (is(j, "-") || is(j, "+")) {
+        sign = is(j, "-") ? -1 : 1;
+        ++j;
+      }
+      std::int64_t v;
+      if (t[j].kind != Tok::Number || !parse_int(t[j].text, v)) {
+        throw ParseError(input, t[j].line, t[j].col, "expected an integer, found '" + t[j].text + "'");
+      }
+      v *= sign;
+      if (v < INT32_MIN || v > INT32_MAX) {
+        throw ParseError(input, t[j].line, t[j].col, "value " + std::to_string(v) + " does not fit in int32");
+      }
+      if (table->size() == expected) {
+        throw ParseError(input, t[j].line, t[j].col, "too many values for '" + array + "[" + std::to_string(dims[0]) + "][" +
+                                                         std::to_string(dims[1]) + "]'");
+      }
+      table->push_back(static_cast<std::int32_t>(v));
+      want_value = false;
+      i = j;
+    }
+  }
+  if (table->size() != expected) {
+    throw ParseError(input, t[i].line, t[i].col,
+                     "'" + array + "' has " + std::to_string(table->size()) + " values, expected " + std::to_string(expected));
+  }
+
+  // axx headers carry AXX_LUT_<ID>_NAME / _SIGNED macros; TransAxx/AdaPT headers are signed 8x8.
+  OperandSpec spec{bits_a, bits_b, true};
+  std::string name = file_stem(input);
+  for (const auto& [key, value] : defines) {
+    if (key.rfind("AXX_LUT_", 0) != 0) continue;
+    if (key.size() > 7 && key.compare(key.size() - 7, 7, "_SIGNED") == 0) spec.is_signed = value != "0";
+    if (key.size() > 5 && key.compare(key.size() - 5, 5, "_NAME") == 0 && value.size() >= 2 && value.front() == '"') {
+      name = value.substr(1, value.size() - 2);
+    }
+  }
+  apply_fixed_table_options(input, options, spec, name);
+  return stream_of_table(name, spec, {"header", input, "array " + array}, table);
+}
+
+}  // namespace axx::lutgen
