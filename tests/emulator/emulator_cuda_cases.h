@@ -341,7 +341,8 @@ inline void case_all_operand_pairs(Report& rep) {
   std::vector<std::uint8_t> a(256), b(256);
   for (int x = 0; x < 256; ++x) a[x] = b[x] = static_cast<std::uint8_t>(x);
   const Shape s1 = dense(1, 256, 256, 1);
-  // K = 256 with rotated patterns: every (a, b) pair occurs in every output's sum.
+  // K = 256 with rotated patterns: output (i, j) sums the pairs (i+k, 7j+k), so every (a, b)
+  // pair occurs in some output.
   const Shape s2 = dense(1, 256, 256, 256);
   std::vector<std::uint8_t> a2(256 * 256), b2(256 * 256);
   for (int i = 0; i < 256; ++i)

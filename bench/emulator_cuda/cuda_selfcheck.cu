@@ -1,0 +1,30 @@
+// Self-check of the CUDA paths without GoogleTest (the GPU machine has none): runs every case of
+// tests/emulator/emulator_cuda_cases.h, prints one line per case, exits 1 on any mismatch and 2
+// when no GPU is present.
+#include <cstdio>
+#include <exception>
+
+#include "emulator/emulator.h"
+#include "tests/emulator/emulator_cuda_cases.h"
+
+int main() {
+  using namespace axx::emulator;
+  if (!cuda_available()) {
+    std::printf("cuda_selfcheck: no CUDA device\n");
+    return 2;
+  }
+  int failed = 0;
+  for (const auto& c : cuda_cases::all_cases()) {
+    cuda_cases::Report rep;
+    try {
+      c.fn(rep);
+    } catch (const std::exception& e) {
+      rep.fail(std::string("exception: ") + e.what());
+    }
+    std::printf("%-28s %s\n", c.name, rep.failures.empty() ? "ok" : "FAILED");
+    for (const auto& f : rep.failures) std::printf("    %s\n", f.c_str());
+    failed += !rep.failures.empty();
+  }
+  std::printf("cuda_selfcheck: %d of %zu cases failed\n", failed, cuda_cases::all_cases().size());
+  return failed ? 1 : 0;
+}

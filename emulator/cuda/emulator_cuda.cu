@@ -1,0 +1,95 @@
+// The public CUDA entry points (emulator/emulator.h): argument checks shared with the CPU side,
+// early return on empty problems, choice of kernel family, launch on the caller's stream.
+#include <cuda_runtime.h>
+
+#include <mutex>
+
+#include "axx/error.h"
+#include "emulator/common/problem_check.h"
+#include "emulator/cuda/cuda_check.cuh"
+#include "emulator/cuda/gemm_cuda.cuh"
+#include "emulator/emulator.h"
+
+namespace axx::emulator {
+
+namespace cuda_detail {
+
+int device_sm_count() {
+  constexpr int kMaxDevices = 64;
+  static int counts[kMaxDevices] = {};
+  static std::mutex mu;
+  int dev = 0;
+  CUDA_CHECK(cudaGetDevice(&dev));
+  std::lock_guard<std::mutex> lock(mu);
+  if (dev >= kMaxDevices) throw Error("axx: device index " + std::to_string(dev) + " too large");
+  if (counts[dev] == 0)
+    CUDA_CHECK(cudaDeviceGetAttribute(&counts[dev], cudaDevAttrMultiProcessorCount, dev));
+  return counts[dev];
+}
+
+EpilogueArgs epilogue_args(const Epilogue* epi, std::int64_t stride_o) {
+  EpilogueArgs e;
+  if (!epi) return e;
+  e.on = true;
+  e.scale_a = epi->scale_a;
+  e.scale_b = epi->scale_b;
+  e.per_channel = epi->scale_b_per_channel;
+  e.bias = epi->bias;
+  e.out = epi->out;
+  e.ldo = epi->ldo;
+  e.so_o = stride_o;
+  return e;
+}
+
+// Runs the family the path asks for; the low-rank path declines (returns false) when its form
+// does not fit the exact tensor-core ranges, and the LUT kernel gives the same int32 result.
+void run_gemm(const TableRef& table, const BatchedGemm& g, const EpilogueArgs& e, Path path,
+              cudaStream_t stream) {
+  if ((path == Path::Auto || path == Path::LowRank) && table.has_lowrank() &&
+      lowrank_gemm(table.lowrank, g, e, stream))
+    return;
+  lut_gemm(table.lut, g, e, stream);
+}
+
+}  // namespace cuda_detail
+
+bool cuda_compiled() { return true; }
+
+bool cuda_available() {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess) {
+    (void)cudaGetLastError();  // clear the sticky "no device" error
+    return false;
+  }
+  return n > 0;
+}
+
+void gemm_cuda(const TableRef& table, const GemmProblem& p, const Epilogue* epi, Path path,
+               void* stream) {
+  using namespace cuda_detail;
+  check_gemm_problem(table, p, epi, "gemm_cuda");
+  if (path == Path::Reference)
+    throw UsageError("gemm_cuda: Path::Reference is the CPU integer loop; use gemm_cpu");
+  if (path == Path::LowRank && !table.has_lowrank())
+    throw UsageError("gemm_cuda: Path::LowRank requested but the table has no low-rank form");
+  if (p.batch == 0 || p.M == 0 || p.N == 0) return;
+
+  BatchedGemm g;
+  g.M = p.M;
+  g.N = p.N;
+  g.K = p.K;
+  g.n_outer = p.batch;
+  g.A = p.A;
+  g.lda = p.lda;
+  g.sa_o = p.stride_a;
+  g.B = p.B;
+  g.ldb = p.ldb;
+  g.sb_o = p.stride_b;
+  g.C = p.C;
+  g.ldc = p.ldc;
+  g.sc_o = p.stride_c;
+  run_gemm(table, g, epilogue_args(epi, epi ? epi->stride_o : 0), path,
+           static_cast<cudaStream_t>(stream));
+}
+
+}  // namespace axx::emulator

@@ -1,0 +1,57 @@
+// Internal interface of the CUDA kernels (not installed; the public API is emulator/emulator.h).
+// Every path works on one BatchedGemm: a strided GEMM with a two-level batch z = zo*n_inner + zi,
+// so that conv2d can run (sample, group) pairs in one launch without a host loop.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "emulator/emulator.h"
+
+namespace axx::emulator::cuda_detail {
+
+struct BatchedGemm {
+  std::int64_t M = 0, N = 0, K = 0;
+  std::int64_t n_outer = 1, n_inner = 1;
+  const std::uint8_t* A = nullptr;
+  std::int64_t lda = 0, sa_o = 0, sa_i = 0;
+  const std::uint8_t* B = nullptr;
+  std::int64_t ldb = 0, sb_o = 0, sb_i = 0;
+  std::int32_t* C = nullptr;
+  std::int64_t ldc = 0, sc_o = 0, sc_i = 0;
+  // Look up lut[b][a] instead of lut[a][b]. conv2d puts the weights in A (so that the output is
+  // NCHW without a transpose pass) and keeps the table's row = activation convention this way.
+  bool transposed_table = false;
+};
+
+// The fused epilogue of emulator.h with the batch strides split like BatchedGemm's.
+struct EpilogueArgs {
+  bool on = false;
+  float scale_a = 1.0f;
+  const float* scale_b = nullptr;
+  bool per_channel = false;
+  const float* bias = nullptr;
+  float* out = nullptr;
+  std::int64_t ldo = 0, so_o = 0, so_i = 0;
+};
+
+// LUT kernel (lut_gemm_cuda.cu). variant < 0: the default tiling; 0..kLutVariants-1 select one
+// of the compiled tilings (the benchmark compares them).
+constexpr int kLutVariants = 3;
+const char* lut_variant_name(int variant);
+void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
+              cudaStream_t stream, int variant = -1);
+
+// Exact low-rank path (lowrank_gemm_cuda.cu). Returns false, having launched nothing, when the
+// form does not fit the exact tensor-core operand ranges (the caller then runs the LUT kernel).
+bool lowrank_gemm(const LowRankView& form, const BatchedGemm& g, const EpilogueArgs& epi,
+                  cudaStream_t stream);
+
+// Writes the epilogue of an int32 result (lowrank path, conv): out = dequantize(C).
+void apply_epilogue(const BatchedGemm& g, const std::int32_t* c, std::int64_t ldc,
+                    std::int64_t sc_o, std::int64_t sc_i, const EpilogueArgs& epi,
+                    cudaStream_t stream);
+
+int device_sm_count();
+
+}  // namespace axx::emulator::cuda_detail

@@ -1,0 +1,368 @@
+// Table-lookup GEMM on CUDA: C[z][i][j] = sum_k lut[A[z][i][k]][B[z][k][j]] (mod 2^32).
+//
+// Design (DESIGN.md, "Performance"): the whole 256x256 table lives in shared memory as 16-bit
+// entries, so every multiply is one LDS. A persistent grid (one 512-thread block per SM, the
+// table takes most of the SM's shared memory) loads the table once and then walks output tiles.
+// Each thread owns a TM x TN block of outputs (register blocking), so one operand byte read from
+// shared memory serves TN (or TM) lookups, and the per-lookup work is an address add, the LDS and
+// half an IADD3. Operand tiles come in with 16-byte loads, double-buffered through registers.
+//
+// Table encoding. Entries are stored as e = (lut - min) mod 2^32, which fits 16 bits when the
+// table's range max - min is below 2^16 (every 8x8 signed or unsigned multiplier). Then
+//   C = sum_k e + K * min   (mod 2^32).
+// Wider tables run each tile twice, first with the high and then with the low 16 bits of e:
+//   C = (sum_k e_hi << 16) + sum_k e_lo + K * min,
+// reloading the shared table between the halves (about 1% extra for K = 768). The choice is made
+// per block from the table itself, so the host never reads the table and nothing synchronizes.
+//
+// Bank conflicts. A table row holds 258 entries (129 words), so entry (a, b) sits in bank
+// (a + b/2) mod 32: lanes that look up the same column in different rows (frequent for real
+// activations, where many rows share small values) hit different banks.
+//
+// K padding. K is rounded up to the tile depth with operand pattern 0 on both sides; each padded
+// step adds e(0,0), which is subtracted again at the end (exact modulo 2^32).
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "emulator/common/lut_math.h"
+#include "emulator/cuda/cuda_check.cuh"
+#include "emulator/cuda/gemm_cuda.cuh"
+
+namespace axx::emulator::cuda_detail {
+namespace {
+
+constexpr int kRowStride = 258;  // 16-bit entries per shared table row (see "Bank conflicts")
+constexpr int kTableBytes = kLutSide * kRowStride * 2;
+
+template <int TM_, int TN_, int TR_, int TC_>
+struct Tiling {
+  static constexpr int TM = TM_, TN = TN_, TR = TR_, TC = TC_;
+  static constexpr int kThreads = TR * TC;
+  static constexpr int BM = TR * TM, BN = TC * TN, BK = 32;
+  static constexpr int AS = BK + 4;  // bytes per A tile row: rows of neighbouring threads land
+                                     // in different banks
+  static constexpr int BS = BN;      // bytes per B tile row
+  static constexpr int kABytes = BM * AS, kBBytes = BK * BS;
+  static constexpr int kStageBytes = kABytes + kBBytes;
+  static constexpr int kSmemBytes = kTableBytes + 2 * kStageBytes;
+  static constexpr int kAChunks = BM * BK / 16, kBChunks = BK * BN / 16;  // 16-byte pieces
+  static constexpr int kLoadIters = (kAChunks + kBChunks + kThreads - 1) / kThreads;
+  static_assert(TN % 4 == 0, "TN must be a multiple of 4");
+  static_assert(BN % 16 == 0, "BN must be a multiple of 16");
+};
+
+struct LutArgs {
+  BatchedGemm g;
+  EpilogueArgs epi;
+  const std::int32_t* lut;
+  std::int64_t tiles_m, tiles_n, tiles_total;
+};
+
+__device__ __forceinline__ std::uint32_t byte_of(std::uint32_t w, int i) {
+  return __byte_perm(w, 0u, 0x4440u + static_cast<unsigned>(i));
+}
+
+// Minimum and maximum of the table, reduced over the block (every thread gets them).
+template <int kThreads>
+__device__ void table_range(const std::int32_t* __restrict__ lut, std::int32_t* red,
+                            std::int32_t& lo, std::int32_t& hi) {
+  std::int32_t mn = INT32_MAX, mx = INT32_MIN;
+  const int4* lut4 = reinterpret_cast<const int4*>(lut);
+  for (int e = threadIdx.x; e < kLutEntries / 4; e += kThreads) {
+    const int4 v = __ldg(lut4 + e);
+    mn = min(min(mn, v.x), min(v.y, min(v.z, v.w)));
+    mx = max(max(mx, v.x), max(v.y, max(v.z, v.w)));
+  }
+  mn = __reduce_min_sync(0xffffffffu, mn);
+  mx = __reduce_max_sync(0xffffffffu, mx);
+  constexpr int kWarps = kThreads / 32;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (lane == 0) {
+    red[warp] = mn;
+    red[kWarps + warp] = mx;
+  }
+  __syncthreads();
+  mn = lane < kWarps ? red[lane] : INT32_MAX;
+  mx = lane < kWarps ? red[kWarps + lane] : INT32_MIN;
+  lo = __reduce_min_sync(0xffffffffu, mn);
+  hi = __reduce_max_sync(0xffffffffu, mx);
+  __syncthreads();  // red is reused
+}
+
+// Writes one 16-bit half of e = lut - min into the shared table (row = A operand pattern).
+template <int kThreads>
+__device__ void load_table(std::uint16_t* tbl, const std::int32_t* __restrict__ lut,
+                           std::int32_t minv, int shift, bool transposed) {
+  const int4* lut4 = reinterpret_cast<const int4*>(lut);
+  for (int e4 = threadIdx.x; e4 < kLutEntries / 4; e4 += kThreads) {
+    const int4 v = __ldg(lut4 + e4);
+    const int vals[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const int e = e4 * 4 + q;
+      const int r = e >> 8, c = e & 255;
+      const std::uint32_t d = static_cast<std::uint32_t>(vals[q]) - static_cast<std::uint32_t>(minv);
+      const auto h = static_cast<std::uint16_t>(d >> shift);
+      if (transposed)
+        tbl[c * kRowStride + r] = h;  // lut[a=r][b=c] looked up as [b][a]: row index = B operand
+      else
+        tbl[r * kRowStride + c] = h;
+    }
+  }
+}
+
+// Up to 16 bytes from an unaligned address, zero beyond `avail` (odd sizes, unaligned strides).
+__device__ __forceinline__ uint4 load_partial16(const std::uint8_t* p, std::int64_t avail) {
+  unsigned long long lo = 0, hi = 0;
+  const int n = avail < 16 ? static_cast<int>(avail) : 16;
+  for (int t = 0; t < n; ++t) {
+    const unsigned long long x = __ldg(p + t);
+    if (t < 8)
+      lo |= x << (8 * t);
+    else
+      hi |= x << (8 * (t - 8));
+  }
+  return make_uint4(static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(lo >> 32),
+                    static_cast<std::uint32_t>(hi), static_cast<std::uint32_t>(hi >> 32));
+}
+
+// Global -> registers for one K stage of a tile (A: BM x BK, B: BK x BN). Out-of-range elements
+// read as pattern 0 (padded K steps are corrected at the end; padded rows/columns are not stored).
+template <class T>
+__device__ __forceinline__ void fetch_stage(uint4 (&regs)[T::kLoadIters], const std::uint8_t* A,
+                                            std::int64_t lda, bool a_vec, const std::uint8_t* B,
+                                            std::int64_t ldb, bool b_vec, std::int64_t M,
+                                            std::int64_t N, std::int64_t K, std::int64_t m0,
+                                            std::int64_t n0, std::int64_t k0) {
+#pragma unroll
+  for (int it = 0; it < T::kLoadIters; ++it) {
+    const int c = threadIdx.x + it * T::kThreads;
+    uint4 v = make_uint4(0, 0, 0, 0);
+    if (c < T::kAChunks) {
+      const std::int64_t i = m0 + c / (T::BK / 16);
+      const std::int64_t k = k0 + (c % (T::BK / 16)) * 16;
+      if (i < M) {
+        const std::uint8_t* p = A + i * lda + k;
+        if (a_vec && k + 16 <= K) {
+          v = __ldg(reinterpret_cast<const uint4*>(p));
+        } else {
+          v = load_partial16(p, K - k);
+        }
+      }
+    } else if (c < T::kAChunks + T::kBChunks) {
+      const int cb = c - T::kAChunks;
+      const std::int64_t k = k0 + cb / (T::BN / 16);
+      const std::int64_t j = n0 + (cb % (T::BN / 16)) * 16;
+      if (k < K) {
+        const std::uint8_t* p = B + k * ldb + j;
+        if (b_vec && j + 16 <= N) {
+          v = __ldg(reinterpret_cast<const uint4*>(p));
+        } else {
+          v = load_partial16(p, N - j);
+        }
+      }
+    }
+    regs[it] = v;
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void store_stage(const uint4 (&regs)[T::kLoadIters], std::uint8_t* stage) {
+#pragma unroll
+  for (int it = 0; it < T::kLoadIters; ++it) {
+    const int c = threadIdx.x + it * T::kThreads;
+    if (c < T::kAChunks) {
+      // A rows are AS = BK + 4 bytes apart: 4-byte stores.
+      std::uint32_t* dst = reinterpret_cast<std::uint32_t*>(stage + (c / (T::BK / 16)) * T::AS +
+                                                            (c % (T::BK / 16)) * 16);
+      dst[0] = regs[it].x;
+      dst[1] = regs[it].y;
+      dst[2] = regs[it].z;
+      dst[3] = regs[it].w;
+    } else if (c < T::kAChunks + T::kBChunks) {
+      const int cb = c - T::kAChunks;
+      *reinterpret_cast<uint4*>(stage + T::kABytes + (cb / (T::BN / 16)) * T::BS +
+                                (cb % (T::BN / 16)) * 16) = regs[it];
+    }
+  }
+}
+
+// The lookups of one K stage: TM x TN outputs per thread, 32 K steps.
+template <class T>
+__device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN],
+                                              const std::uint8_t* tbl, const std::uint8_t* stage,
+                                              int ty, int tx) {
+  const std::uint8_t* as = stage + ty * T::TM * T::AS;
+  const std::uint8_t* bs = stage + T::kABytes + tx * T::TN;
+  // Partly unrolled: a fully unrolled stage (1024+ lookups) would not fit the instruction cache.
+#pragma unroll 2
+  for (int k4 = 0; k4 < T::BK / 4; ++k4) {
+    std::uint32_t aw[T::TM];
+#pragma unroll
+    for (int r = 0; r < T::TM; ++r)
+      aw[r] = *reinterpret_cast<const std::uint32_t*>(as + r * T::AS + k4 * 4);
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk) {
+      std::uint32_t bw[T::TN / 4];
+#pragma unroll
+      for (int q = 0; q < T::TN / 4; ++q)
+        bw[q] = *reinterpret_cast<const std::uint32_t*>(bs + (k4 * 4 + kk) * T::BS + q * 4);
+      std::uint32_t roff[T::TM], boff[T::TN];
+#pragma unroll
+      for (int r = 0; r < T::TM; ++r) roff[r] = byte_of(aw[r], kk) * (kRowStride * 2);
+#pragma unroll
+      for (int c = 0; c < T::TN; ++c) boff[c] = byte_of(bw[c / 4], c % 4) * 2;
+#pragma unroll
+      for (int r = 0; r < T::TM; ++r)
+#pragma unroll
+        for (int c = 0; c < T::TN; ++c)
+          acc[r][c] += *reinterpret_cast<const std::uint16_t*>(tbl + roff[r] + boff[c]);
+    }
+  }
+}
+
+// sum over all of K for one tile, accumulated into acc; returns after a final __syncthreads.
+template <class T>
+__device__ __forceinline__ void tile_k_loop(std::uint32_t (&acc)[T::TM][T::TN],
+                                            const std::uint8_t* tbl, std::uint8_t* stages,
+                                            const std::uint8_t* A, std::int64_t lda, bool a_vec,
+                                            const std::uint8_t* B, std::int64_t ldb, bool b_vec,
+                                            std::int64_t M, std::int64_t N, std::int64_t K,
+                                            std::int64_t m0, std::int64_t n0, int ty, int tx) {
+  const std::int64_t n_stages = (K + T::BK - 1) / T::BK;
+  if (n_stages == 0) return;
+  uint4 regs[T::kLoadIters];
+  fetch_stage<T>(regs, A, lda, a_vec, B, ldb, b_vec, M, N, K, m0, n0, 0);
+  store_stage<T>(regs, stages);
+  __syncthreads();
+  for (std::int64_t s = 0; s < n_stages; ++s) {
+    const bool more = s + 1 < n_stages;
+    if (more)
+      fetch_stage<T>(regs, A, lda, a_vec, B, ldb, b_vec, M, N, K, m0, n0, (s + 1) * T::BK);
+    compute_stage<T>(acc, tbl, stages + (s & 1) * T::kStageBytes, ty, tx);
+    if (more) store_stage<T>(regs, stages + ((s + 1) & 1) * T::kStageBytes);
+    __syncthreads();
+  }
+}
+
+template <class T>
+__global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs args) {
+  extern __shared__ __align__(16) std::uint8_t smem[];
+  std::uint16_t* tbl16 = reinterpret_cast<std::uint16_t*>(smem);
+  std::uint8_t* stages = smem + kTableBytes;
+  __shared__ std::int32_t red[2 * (T::kThreads / 32)];
+  const BatchedGemm& g = args.g;
+
+  std::int32_t minv, maxv;
+  table_range<T::kThreads>(args.lut, red, minv, maxv);
+  const bool split = static_cast<std::int64_t>(maxv) - minv > 0xFFFF;
+  if (!split) {
+    load_table<T::kThreads>(tbl16, args.lut, minv, 0, g.transposed_table);
+    __syncthreads();
+  }
+  const int tx = threadIdx.x % T::TC, ty = threadIdx.x / T::TC;
+  const std::int64_t per_batch = args.tiles_m * args.tiles_n;
+  const std::int64_t k_pad = (g.K + T::BK - 1) / T::BK * T::BK - g.K;
+
+  for (std::int64_t tile = blockIdx.x; tile < args.tiles_total; tile += gridDim.x) {
+    const std::int64_t z = tile / per_batch, rem = tile % per_batch;
+    const std::int64_t zo = z / g.n_inner, zi = z % g.n_inner;
+    const std::int64_t m0 = (rem / args.tiles_n) * T::BM, n0 = (rem % args.tiles_n) * T::BN;
+    const std::uint8_t* A = g.A + zo * g.sa_o + zi * g.sa_i;
+    const std::uint8_t* B = g.B + zo * g.sb_o + zi * g.sb_i;
+    const bool a_vec = ((reinterpret_cast<std::uintptr_t>(A) | static_cast<std::uintptr_t>(g.lda)) & 15) == 0;
+    const bool b_vec = ((reinterpret_cast<std::uintptr_t>(B) | static_cast<std::uintptr_t>(g.ldb)) & 15) == 0;
+
+    std::uint32_t acc[T::TM][T::TN];
+#pragma unroll
+    for (int r = 0; r < T::TM; ++r)
+#pragma unroll
+      for (int c = 0; c < T::TN; ++c) acc[r][c] = 0;
+
+    for (int half = split ? 1 : 0; half >= 0; --half) {
+      if (split) {
+        load_table<T::kThreads>(tbl16, args.lut, minv, half ? 16 : 0, g.transposed_table);
+        __syncthreads();
+      }
+      tile_k_loop<T>(acc, smem, stages, A, g.lda, a_vec, B, g.ldb, b_vec, g.M, g.N, g.K, m0, n0,
+                     ty, tx);
+      const std::uint32_t e00 = tbl16[0];
+      const std::uint32_t corr = static_cast<std::uint32_t>(k_pad) * e00;
+#pragma unroll
+      for (int r = 0; r < T::TM; ++r)
+#pragma unroll
+        for (int c = 0; c < T::TN; ++c) {
+          acc[r][c] -= corr;
+          if (split && half) acc[r][c] <<= 16;
+        }
+      if (split) __syncthreads();  // everyone has read e00 before the table is overwritten
+    }
+
+    const std::uint32_t base = static_cast<std::uint32_t>(g.K) * static_cast<std::uint32_t>(minv);
+    std::int32_t* C = g.C ? g.C + zo * g.sc_o + zi * g.sc_i : nullptr;
+    float* out = args.epi.on ? args.epi.out + zo * args.epi.so_o + zi * args.epi.so_i : nullptr;
+#pragma unroll
+    for (int r = 0; r < T::TM; ++r) {
+      const std::int64_t i = m0 + ty * T::TM + r;
+      if (i >= g.M) continue;
+#pragma unroll
+      for (int c = 0; c < T::TN; ++c) {
+        const std::int64_t j = n0 + tx * T::TN + c;
+        if (j >= g.N) continue;
+        const auto v = static_cast<std::int32_t>(acc[r][c] + base);
+        if (C) C[i * g.ldc + j] = v;
+        if (out) {
+          const float sb = args.epi.per_channel ? args.epi.scale_b[j] : args.epi.scale_b[0];
+          const float bias = args.epi.bias ? args.epi.bias[j] : 0.0f;
+          out[i * args.epi.ldo + j] = dequantize(v, args.epi.scale_a, sb, bias);
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void launch(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
+            cudaStream_t stream) {
+  LutArgs args{g, epi, lut, 0, 0, 0};
+  args.tiles_m = (g.M + T::BM - 1) / T::BM;
+  args.tiles_n = (g.N + T::BN - 1) / T::BN;
+  args.tiles_total = args.tiles_m * args.tiles_n * g.n_outer * g.n_inner;
+  if (args.tiles_total == 0) return;
+  CUDA_CHECK(cudaFuncSetAttribute(lut_gemm_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                  T::kSmemBytes));
+  const std::int64_t grid = args.tiles_total < device_sm_count() ? args.tiles_total
+                                                                  : device_sm_count();
+  lut_gemm_kernel<T><<<static_cast<unsigned>(grid), T::kThreads, T::kSmemBytes, stream>>>(args);
+  CUDA_CHECK_LAUNCH();
+}
+
+using Tiling0 = Tiling<4, 8, 32, 16>;  // 512 threads, 128 x 128 tile, 32 outputs per thread
+using Tiling1 = Tiling<8, 8, 16, 16>;  // 256 threads, 128 x 128 tile, 64 outputs per thread
+using Tiling2 = Tiling<4, 8, 16, 16>;  // 256 threads, 64 x 128 tile, 32 outputs per thread
+constexpr int kDefaultVariant = 0;
+
+}  // namespace
+
+const char* lut_variant_name(int variant) {
+  switch (variant) {
+    case 0: return "4x8/512thr/128x128";
+    case 1: return "8x8/256thr/128x128";
+    case 2: return "4x8/256thr/64x128";
+    default: return "?";
+  }
+}
+
+void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
+              cudaStream_t stream, int variant) {
+  if (g.M == 0 || g.N == 0 || g.n_outer == 0 || g.n_inner == 0) return;
+  switch (variant < 0 ? kDefaultVariant : variant) {
+    case 0: launch<Tiling0>(lut, g, epi, stream); break;
+    case 1: launch<Tiling1>(lut, g, epi, stream); break;
+    case 2: launch<Tiling2>(lut, g, epi, stream); break;
+    default: throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
+  }
+}
+
+}  // namespace axx::emulator::cuda_detail
