@@ -1,8 +1,10 @@
 // Exact low-rank form of a 256x256 table (DESIGN.md, "Exact low-rank form").
 //
-// E = lut - val(a)*val(b). We look for E = U^T V with R = rank(E) integer rows, V taken from rows
-// of E itself (then U holds each row's coefficients in that basis) or, as the second variant, U
-// taken from columns of E. Published approximate multipliers give small integer tables this way.
+// E = lut - val(a)*val(b). We look for E = U^T V with R = rank(E) integer rows: V taken from rows
+// of E itself (then U holds each row's coefficients in that basis), U taken from columns of E, or
+// V a size-reduced basis of the integer lattice spanned by the rows of E (always integral; it
+// also recovers small factors that no row or column choice exposes). Every candidate that
+// verifies is kept and the one with the smallest max(|U|, |V|) wins.
 //
 // Exactness: the rank and the pivot rows/columns come from Gaussian elimination modulo the prime
 // p = 2^61 - 1. A rank found modulo p never exceeds the rational rank, and a nonzero minor modulo
@@ -98,10 +100,44 @@ Basis row_basis(const Matrix& E, const std::vector<int>& order, int max_rank) {
   return bs;
 }
 
-// E = U^T V with V = the basis rows of E; nullopt when some row's coefficients are not integers
-// (or do not fit int32).
-std::optional<LowRankForm> solve_with_rows(const Matrix& E, const Basis& bs, bool is_signed) {
-  const int R = static_cast<int>(bs.rows.size());
+using Rows = std::vector<std::vector<std::int64_t>>;  // R rows of 256
+
+// S^-1 modulo p for an R x R matrix given modulo p; false when singular.
+bool invert_mod_p(std::vector<std::uint64_t> S, int R, std::vector<std::uint64_t>& inv) {
+  inv.assign(static_cast<std::size_t>(R) * R, 0);
+  for (int r = 0; r < R; ++r) inv[r * R + r] = 1;
+  for (int c = 0; c < R; ++c) {
+    int piv = c;
+    while (piv < R && S[piv * R + c] == 0) ++piv;
+    if (piv == R) return false;
+    for (int k = 0; k < R; ++k) {
+      std::swap(S[c * R + k], S[piv * R + k]);
+      std::swap(inv[c * R + k], inv[piv * R + k]);
+    }
+    const std::uint64_t f = inv_p(S[c * R + c]);
+    for (int k = 0; k < R; ++k) {
+      S[c * R + k] = mul_p(S[c * R + k], f);
+      inv[c * R + k] = mul_p(inv[c * R + k], f);
+    }
+    for (int r = 0; r < R; ++r) {
+      if (r == c || S[r * R + c] == 0) continue;
+      const std::uint64_t g = S[r * R + c];
+      for (int k = 0; k < R; ++k) {
+        S[r * R + k] = sub_p(S[r * R + k], mul_p(g, S[c * R + k]));
+        inv[r * R + k] = sub_p(inv[r * R + k], mul_p(g, inv[c * R + k]));
+      }
+    }
+  }
+  return true;
+}
+
+// E = U^T W for the given basis rows W (integer, spanning the row space of E) and columns Q with
+// W[:, Q] nonsingular: the coefficients of row a are E[a][Q] W[:, Q]^-1, solved modulo p, lifted,
+// and kept only when they reproduce the row exactly. nullopt when some row's coefficients are
+// not integers or W does not fit int32.
+std::optional<LowRankForm> solve_with_basis(const Matrix& E, const Rows& W,
+                                            const std::vector<int>& Q, bool is_signed) {
+  const int R = static_cast<int>(W.size());
   LowRankForm f;
   f.rank = R;
   f.is_signed = is_signed;
@@ -109,143 +145,136 @@ std::optional<LowRankForm> solve_with_rows(const Matrix& E, const Basis& bs, boo
   f.v.assign(static_cast<std::size_t>(R) * kSide, 0);
   for (int r = 0; r < R; ++r)
     for (int b = 0; b < kSide; ++b) {
-      const std::int64_t x = E[bs.rows[r] * kSide + b];
+      const std::int64_t x = W[r][b];
       if (x < INT32_MIN || x > INT32_MAX) return std::nullopt;
       f.v[r * kSide + b] = static_cast<std::int32_t>(x);
     }
-  // S = E[rows][cols]; x S = E[a][cols] gives the coefficients of row a. Invert S modulo p.
-  std::vector<std::uint64_t> S(R * R), Sinv(R * R, 0);
-  for (int r = 0; r < R; ++r) {
-    Sinv[r * R + r] = 1;
-    for (int c = 0; c < R; ++c) S[r * R + c] = mod_p(E[bs.rows[r] * kSide + bs.cols[c]]);
-  }
-  for (int c = 0; c < R; ++c) {
-    int piv = c;
-    while (piv < R && S[piv * R + c] == 0) ++piv;
-    if (piv == R) return std::nullopt;  // cannot happen for a basis from row_basis
-    for (int k = 0; k < R; ++k) {
-      std::swap(S[c * R + k], S[piv * R + k]);
-      std::swap(Sinv[c * R + k], Sinv[piv * R + k]);
-    }
-    const std::uint64_t inv = inv_p(S[c * R + c]);
-    for (int k = 0; k < R; ++k) {
-      S[c * R + k] = mul_p(S[c * R + k], inv);
-      Sinv[c * R + k] = mul_p(Sinv[c * R + k], inv);
-    }
-    for (int r = 0; r < R; ++r) {
-      if (r == c || S[r * R + c] == 0) continue;
-      const std::uint64_t f2 = S[r * R + c];
-      for (int k = 0; k < R; ++k) {
-        S[r * R + k] = sub_p(S[r * R + k], mul_p(f2, S[c * R + k]));
-        Sinv[r * R + k] = sub_p(Sinv[r * R + k], mul_p(f2, Sinv[c * R + k]));
-      }
-    }
-  }
+  std::vector<std::uint64_t> S(static_cast<std::size_t>(R) * R), Sinv;
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < R; ++c) S[r * R + c] = mod_p(W[r][Q[c]]);
+  if (!invert_mod_p(S, R, Sinv)) return std::nullopt;
   std::vector<std::int64_t> x(R);
   for (int a = 0; a < kSide; ++a) {
     for (int r = 0; r < R; ++r) {
-      std::uint64_t s = 0;
+      std::uint64_t sum = 0;
       for (int c = 0; c < R; ++c)
-        s = add_p(s, mul_p(mod_p(E[a * kSide + bs.cols[c]]), Sinv[c * R + r]));
-      x[r] = lift(s);
+        sum = add_p(sum, mul_p(mod_p(E[a * kSide + Q[c]]), Sinv[c * R + r]));
+      x[r] = lift(sum);
       if (x[r] < INT32_MIN || x[r] > INT32_MAX) return std::nullopt;
     }
     for (int b = 0; b < kSide; ++b) {
-      __int128 s = 0;
-      for (int r = 0; r < R; ++r) s += static_cast<__int128>(x[r]) * f.v[r * kSide + b];
-      if (s != E[a * kSide + b]) return std::nullopt;
+      __int128 sum = 0;
+      for (int r = 0; r < R; ++r) sum += static_cast<__int128>(x[r]) * f.v[r * kSide + b];
+      if (sum != E[a * kSide + b]) return std::nullopt;
     }
     for (int r = 0; r < R; ++r) f.u[r * kSide + a] = static_cast<std::int32_t>(x[r]);
   }
   return f;
 }
 
-// Fallback when neither rows nor columns of E give integer coefficients (e.g. E = u v^T with
-// u, v in {0, 2, 3}): an integer echelon basis of the lattice spanned by the rows of E, built with
-// unimodular (extended-gcd) row operations. Every row of E is an integer combination of such a
-// basis by construction, so U is integral whenever the entries stay within range.
-std::optional<LowRankForm> solve_with_lattice(const Matrix& E, bool is_signed, int max_rank) {
-  using Row = std::array<__int128, kSide>;
-  constexpr __int128 kLimit = static_cast<__int128>(1) << 62;
-  std::vector<Row> bas;
-  std::vector<int> piv;
-  auto first_nonzero = [](const Row& r) {
-    for (int c = 0; c < kSide; ++c)
-      if (r[c] != 0) return c;
-    return -1;
-  };
-  auto in_range = [&](const Row& r) {
-    return std::all_of(r.begin(), r.end(), [&](__int128 x) { return x < kLimit && x > -kLimit; });
-  };
+std::optional<LowRankForm> solve_with_rows(const Matrix& E, const Basis& bs, bool is_signed) {
+  Rows W;
+  for (int a : bs.rows) W.emplace_back(E.begin() + a * kSide, E.begin() + (a + 1) * kSide);
+  return solve_with_basis(E, W, bs.cols, is_signed);
+}
+
+// Fallback when no choice of rows or columns of E gives integer coefficients (e.g. E = u v^T with
+// u, v in {0, 2, 3}): a basis of the lattice L spanned by the rows of E over the integers. Every
+// row of E is an integer combination of such a basis by definition. Projecting onto the pivot
+// columns Q is injective on the row space, so the basis is found in Z^R: an echelon (Hermite)
+// basis H of the vectors E[a][Q] by integer row reduction; the full rows are then
+// w = h S^-1 E[P] (S = E[P][Q]), integers because they lie in L, computed modulo p and checked.
+// Pairwise size reduction then keeps W, and so U, small.
+std::optional<LowRankForm> solve_with_lattice(const Matrix& E, const Basis& bs, bool is_signed) {
+  const int R = static_cast<int>(bs.rows.size());
+  if (R == 0) return std::nullopt;
+  constexpr __int128 kLimit = static_cast<__int128>(1) << 100;
+  using Vec = std::vector<__int128>;
+  // Euclid over the whole set, one column at a time: the vector with the smallest nonzero entry
+  // in column c reduces all others (nearest-integer quotients) until it alone is nonzero there;
+  // it becomes the basis row with pivot c. Only subtractions of multiples: little growth.
+  std::vector<Vec> vs;
   for (int a = 0; a < kSide; ++a) {
-    Row e;
-    for (int b = 0; b < kSide; ++b) e[b] = E[a * kSide + b];
-    for (int c; (c = first_nonzero(e)) >= 0;) {
-      const auto it = std::find(piv.begin(), piv.end(), c);
-      if (it == piv.end()) {
-        if (static_cast<int>(bas.size()) == max_rank) return std::nullopt;
-        const auto pos = std::lower_bound(piv.begin(), piv.end(), c) - piv.begin();
-        piv.insert(piv.begin() + pos, c);
-        bas.insert(bas.begin() + pos, e);
+    Vec e(R);
+    bool nonzero = false;
+    for (int c = 0; c < R; ++c) nonzero |= (e[c] = E[a * kSide + bs.cols[c]]) != 0;
+    if (nonzero) vs.push_back(std::move(e));
+  }
+  auto abs128 = [](__int128 x) { return x < 0 ? -x : x; };
+  std::vector<Vec> H;
+  for (int c = 0; c < R; ++c) {
+    for (;;) {
+      std::size_t piv = vs.size();
+      for (std::size_t t = 0; t < vs.size(); ++t)
+        if (vs[t][c] != 0 && (piv == vs.size() || abs128(vs[t][c]) < abs128(vs[piv][c]))) piv = t;
+      if (piv == vs.size()) return std::nullopt;  // rank below R: cannot happen
+      bool others = false;
+      const Vec& pv = vs[piv];
+      for (std::size_t t = 0; t < vs.size(); ++t) {
+        if (t == piv || vs[t][c] == 0) continue;
+        const __int128 x = pv[c], y = vs[t][c];
+        __int128 q = y / x, r = y - q * x;
+        if (2 * abs128(r) > abs128(x)) q += ((r < 0) == (x < 0)) ? 1 : -1;
+        for (int k = c; k < R; ++k) {
+          vs[t][k] -= q * pv[k];
+          if (abs128(vs[t][k]) >= kLimit) return std::nullopt;
+        }
+        others |= vs[t][c] != 0;
+      }
+      if (!others) {
+        H.push_back(pv);
+        vs.erase(vs.begin() + static_cast<std::ptrdiff_t>(piv));
         break;
       }
-      Row& bv = bas[it - piv.begin()];
-      const __int128 x = bv[c], y = e[c];
-      if (y % x == 0) {
-        const __int128 q = y / x;
-        for (int b = 0; b < kSide; ++b) e[b] -= q * bv[b];
-      } else {
-        // s*x + t*y = g by the extended Euclidean algorithm.
-        __int128 r0 = x, r1 = y, s0 = 1, s1 = 0, t0 = 0, t1 = 1;
-        while (r1 != 0) {
-          const __int128 q = r0 / r1;
-          std::swap(r0 -= q * r1, r1);
-          std::swap(s0 -= q * s1, s1);
-          std::swap(t0 -= q * t1, t1);
-        }
-        const __int128 g = r0, xg = x / g, yg = y / g;
-        for (int b = 0; b < kSide; ++b) {
-          const __int128 nb = s0 * bv[b] + t0 * e[b], ne = yg * bv[b] - xg * e[b];
-          bv[b] = nb;
-          e[b] = ne;
+    }
+  }
+  // Full rows: w = h S^-1 E[P].
+  std::vector<std::uint64_t> S(static_cast<std::size_t>(R) * R), Sinv;
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < R; ++c) S[r * R + c] = mod_p(E[bs.rows[r] * kSide + bs.cols[c]]);
+  if (!invert_mod_p(S, R, Sinv)) return std::nullopt;
+  auto mod_p128 = [](__int128 x) {
+    const __int128 r = x % static_cast<__int128>(kP);
+    return static_cast<std::uint64_t>(r < 0 ? r + kP : r);
+  };
+  Rows W(R, std::vector<std::int64_t>(kSide));
+  for (int i = 0; i < R; ++i) {
+    std::vector<std::uint64_t> y(R, 0);  // h_i S^-1
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < R; ++c) y[r] = add_p(y[r], mul_p(mod_p128(H[i][c]), Sinv[c * R + r]));
+    for (int b = 0; b < kSide; ++b) {
+      std::uint64_t sum = 0;
+      for (int r = 0; r < R; ++r) sum = add_p(sum, mul_p(y[r], mod_p(E[bs.rows[r] * kSide + b])));
+      W[i][b] = lift(sum);
+    }
+    for (int c = 0; c < R; ++c)
+      if (W[i][bs.cols[c]] != H[i][c]) return std::nullopt;
+  }
+  // Pairwise size reduction: w_i -= round(<w_i, w_j> / <w_j, w_j>) w_j while some norm shrinks.
+  auto dot = [](const std::vector<std::int64_t>& x, const std::vector<std::int64_t>& y) {
+    __int128 s = 0;
+    for (int b = 0; b < kSide; ++b) s += static_cast<__int128>(x[b]) * y[b];
+    return s;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (int i = 0; i < R; ++i)
+      for (int j = 0; j < R; ++j) {
+        if (i == j) continue;
+        const __int128 nj = dot(W[j], W[j]), d = dot(W[i], W[j]);
+        if (nj == 0) continue;
+        __int128 q = (2 * d + (d >= 0 ? nj : -nj)) / (2 * nj);  // nearest integer
+        if (q == 0) continue;
+        const __int128 before = dot(W[i], W[i]);
+        std::vector<std::int64_t> w = W[i];
+        for (int b = 0; b < kSide; ++b) w[b] -= static_cast<std::int64_t>(q) * W[j][b];
+        if (dot(w, w) < before) {
+          W[i] = std::move(w);
+          changed = true;
         }
       }
-      if (!in_range(e) || !in_range(bv)) return std::nullopt;
-    }
   }
-  // Size-reduce earlier rows at later pivots to keep the entries small.
-  for (int i = static_cast<int>(bas.size()) - 1; i >= 0; --i)
-    for (int j = 0; j < i; ++j) {
-      const __int128 x = bas[i][piv[i]];
-      __int128 q = bas[j][piv[i]] / x;
-      if (q == 0) continue;
-      for (int b = 0; b < kSide; ++b) bas[j][b] -= q * bas[i][b];
-    }
-  const int R = static_cast<int>(bas.size());
-  LowRankForm f;
-  f.rank = R;
-  f.is_signed = is_signed;
-  f.u.assign(static_cast<std::size_t>(R) * kSide, 0);
-  f.v.assign(static_cast<std::size_t>(R) * kSide, 0);
-  for (int r = 0; r < R; ++r)
-    for (int b = 0; b < kSide; ++b) {
-      if (bas[r][b] < INT32_MIN || bas[r][b] > INT32_MAX) return std::nullopt;
-      f.v[r * kSide + b] = static_cast<std::int32_t>(bas[r][b]);
-    }
-  for (int a = 0; a < kSide; ++a) {
-    Row e;
-    for (int b = 0; b < kSide; ++b) e[b] = E[a * kSide + b];
-    for (int r = 0; r < R; ++r) {
-      const __int128 x = bas[r][piv[r]];
-      if (e[piv[r]] % x != 0) return std::nullopt;
-      const __int128 q = e[piv[r]] / x;
-      if (q < INT32_MIN || q > INT32_MAX) return std::nullopt;
-      for (int b = 0; b < kSide; ++b) e[b] -= q * bas[r][b];
-      f.u[r * kSide + a] = static_cast<std::int32_t>(q);
-    }
-    if (first_nonzero(e) >= 0) return std::nullopt;
-  }
-  return f;
+  return solve_with_basis(E, W, bs.cols, is_signed);
 }
 
 std::int64_t value(int pattern, bool is_signed) {
@@ -319,7 +348,7 @@ std::optional<LowRankForm> decompose(const std::vector<std::int32_t>& lut256, bo
     if (f) std::swap(f->u, f->v);
     consider(std::move(f));
   }
-  if (!best) consider(solve_with_lattice(E, is_signed, max_rank));
+  consider(solve_with_lattice(E, row_basis(E, candidate_orders(E)[0], max_rank), is_signed));
   return best;
 }
 
