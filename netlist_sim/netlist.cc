@@ -87,9 +87,18 @@ std::vector<std::size_t> topological_order(const Netlist& nl) {
           // d feeds gi, gi feeds the gate below it on the stack, ..., back to d.
           std::size_t from = 0;
           while (stack[from].first != d) ++from;
-          std::string path = "'" + net_name(nl, nl.gates[d].output) + "'";
-          for (std::size_t k = stack.size(); k-- > from;)
-            path += " -> '" + net_name(nl, nl.gates[stack[k].first].output) + "'";
+          std::vector<std::string> names{net_name(nl, nl.gates[d].output)};
+          for (std::size_t k = stack.size(); k-- > from + 1;) names.push_back(net_name(nl, nl.gates[stack[k].first].output));
+          // Readers' internal nets ("$e12", "u1.$e3") mean nothing to the user; show declared ones.
+          std::vector<std::string> shown;
+          for (const std::string& n : names) {
+            std::size_t dot = n.rfind('.');
+            if (n[dot == std::string::npos ? 0 : dot + 1] != '$') shown.push_back(n);
+          }
+          if (shown.empty()) shown = names;
+          std::string path;
+          for (const std::string& n : shown) path += "'" + n + "' -> ";
+          path += "'" + shown.front() + "'";
           fail_at(nl.gates[d], nl, "combinational loop through " + path);
         }
         if (state[d] == 0) {

@@ -137,10 +137,11 @@ class Folder {
     if (s == kOne) return d1;
     if (d0 == d1) return d0;
     if (d0 == (d1 ^ 1)) return op_xor(s, d0);
-    if (d0 == kZero || d0 == (s ^ 1)) return op_and(s, d1);
-    if (d1 == kZero || d1 == s) return op_and(s ^ 1, d0);
-    if (d0 == kOne || d0 == s) return op_or(s ^ 1, d1);
-    if (d1 == kOne || d1 == (s ^ 1)) return op_or(s, d0);
+    // With s = 0 picking d0: d0 == s reads as 0 there, d0 == ~s as 1; likewise d1 at s = 1.
+    if (d0 == kZero || d0 == s) return op_and(s, d1);
+    if (d1 == kZero || d1 == (s ^ 1)) return op_and(s ^ 1, d0);
+    if (d0 == kOne || d0 == (s ^ 1)) return op_or(s ^ 1, d1);
+    if (d1 == kOne || d1 == s) return op_or(s, d0);
     if (s & 1) std::swap(d0, d1), s ^= 1;
     if ((d0 & 1) == (d1 & 1)) return emit(kMux, var_of(d0), var_of(d1), var_of(s)) ^ (d0 & 1);
     return op_or(op_and(s, d1), op_and(s ^ 1, d0));
@@ -324,7 +325,6 @@ class Worker {
     Program p = specialize(canon_, inputs_, plan_.spec_inputs, refs_);
     allocate(p, exec_, live_, frees_, slot_, free_list_);
     if (val_.size() < exec_.num_slots) val_.resize(exec_.num_slots);
-    if (getenv("AXX_SIM_STATS") && (key & 4095) == 77) fprintf(stderr, "key %llu canon %zu ops %zu code %zu slots %u\n", (unsigned long long)key, canon_.ops.size(), p.ops.size(), exec_.code.size(), exec_.num_slots);
     std::memset(&val_[0], 0, sizeof(Slice));
     for (unsigned k = 0; k < plan_.lane_bits; ++k) val_[1 + k] = lane_pattern(k);
     std::uint64_t lanes = std::uint64_t{1} << plan_.lane_bits;

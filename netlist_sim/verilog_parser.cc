@@ -75,7 +75,7 @@ class Lexer {
         t.kind = Token::Punct;
         t.text = std::string(1, c);
         for (const char* op : ops)
-          if (s_.compare(i_, std::strlen(op), op) == 0) {
+          if (op[0] == c && s_.compare(i_, std::strlen(op), op) == 0) {
             t.text = op;
             break;
           }
@@ -105,9 +105,9 @@ class Lexer {
   void skip_space() {
     for (;;) {
       while (i_ < s_.size() && std::isspace((unsigned char)s_[i_])) advance(1);
-      if (s_.compare(i_, 2, "//") == 0) {
+      if (i_ + 1 < s_.size() && s_[i_] == '/' && s_[i_ + 1] == '/') {
         while (i_ < s_.size() && s_[i_] != '\n') ++i_;
-      } else if (s_.compare(i_, 2, "/*") == 0) {
+      } else if (i_ + 1 < s_.size() && s_[i_] == '/' && s_[i_ + 1] == '*') {
         std::size_t end = s_.find("*/", i_ + 2);
         if (end == std::string::npos) throw ParseError(path_, line_, col(), "unterminated comment");
         advance(end + 2 - i_);
@@ -236,7 +236,7 @@ class Parser {
     Module m;
     m.pos = next().pos;  // 'module'
     m.name = ident("a module name");
-    if (is_punct("#")) unsupported(peek(), "module parameters");
+    if (is_punct("#")) unsupported(peek(), "parameterised module");
     if (is_punct("(")) {
       next();
       if (!is_punct(")")) {
@@ -400,7 +400,7 @@ class Parser {
     if (t.kind == Token::Ident && !(!t.escaped && unsupported_keywords().count(t.text)) &&
         (peek(1).kind == Token::Ident || is_punct("#", 1))) {
       std::string modname = next().text;
-      if (is_punct("#")) unsupported(peek(), "module parameters");
+      if (is_punct("#")) unsupported(peek(), "parameterised module");
       for (;;) {
         ModuleInst inst;
         inst.module = modname;

@@ -1,0 +1,254 @@
+// Differential tests: axx's simulator against Icarus Verilog on random structural netlists, and
+// against the exact product / Icarus on Yosys-synthesised multipliers.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "test_util.h"
+
+namespace axx::netlist {
+namespace {
+
+using test::TempDir;
+using test::truth_table;
+
+int run(const std::string& cmd) { return std::system(cmd.c_str()); }
+
+// Runs an Icarus testbench; returns its stdout lines.
+std::vector<std::string> icarus(const TempDir& d, const std::vector<std::string>& sources) {
+  std::string cmd = "iverilog -g2005 -o " + d.file("sim.vvp");
+  for (const std::string& s : sources) cmd += " " + s;
+  cmd += " > " + d.file("iverilog.log") + " 2>&1";
+  if (run(cmd) != 0) {
+    std::ifstream log(d.file("iverilog.log"));
+    std::stringstream ss;
+    ss << log.rdbuf();
+    ADD_FAILURE() << cmd << "\n" << ss.str().substr(0, 2000);
+
+    return {};
+  }
+  EXPECT_EQ(run("vvp -n " + d.file("sim.vvp") + " > " + d.file("vvp.out") + " 2>&1"), 0);
+  std::ifstream in(d.file("vvp.out"));
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+struct RandomNetlist {
+  std::string name;
+  unsigned wa, wb, wy;
+};
+
+// One random combinational module over gate primitives, assign expressions (~ & | ^ ~^ ?:,
+// concatenation, part selects, reductions, constants) and full-adder submodules.
+class Generator {
+ public:
+  explicit Generator(std::uint32_t seed) : rng_(seed) {}
+
+  std::string module(const RandomNetlist& m) {
+    pool_.clear();
+    std::ostringstream v;
+    v << "module " << m.name << "(a, b, y);\n  input [" << m.wa - 1 << ":0] a;\n  input [" << m.wb - 1
+      << ":0] b;\n  output [" << m.wy - 1 << ":0] y;\n";
+    for (unsigned i = 0; i < m.wa; ++i) pool_.push_back("a[" + std::to_string(i) + "]");
+    for (unsigned i = 0; i < m.wb; ++i) pool_.push_back("b[" + std::to_string(i) + "]");
+    unsigned items = pick(4, 40);
+    for (unsigned k = 0; k < items; ++k) {
+      std::string w = "w" + std::to_string(k);
+      unsigned kind = pick(0, 9);
+      if (kind <= 3) {
+        static const char* ops[] = {"and", "or", "xor", "nand", "nor", "xnor"};
+        unsigned nin = pick(2, 3);
+        v << "  wire " << w << ";\n  " << ops[pick(0, 5)] << (pick(0, 1) ? " g" + std::to_string(k) : "") << "(" << w;
+        for (unsigned i = 0; i < nin; ++i) v << ", " << operand();
+        v << ");\n";
+      } else if (kind == 4) {
+        v << "  wire " << w << ";\n  " << (pick(0, 1) ? "not" : "buf") << " (" << w << ", " << operand() << ");\n";
+      } else if (kind == 5 && pool_.size() >= 3) {
+        // A full adder cell: sum into w, carry into wc.
+        std::string x = operand(), y = operand(), c = operand();
+        v << "  wire " << w << ", " << w << "c;\n";
+        if (pick(0, 1)) v << "  fa_cell u" << k << "(" << x << ", " << y << ", " << c << ", " << w << ", " << w << "c);\n";
+        else v << "  fa_cell u" << k << "(.co(" << w << "c), .s(" << w << "), .x(" << x << "), .y(" << y << "), .c(" << c << "));\n";
+        pool_.push_back(w + "c");
+      } else if (kind == 6) {
+        // Reduction over a concatenation or a part select.
+        static const char* red[] = {"^", "&", "|", "~^", "~&", "~|"};
+        std::string arg = pick(0, 1) ? "{" + operand() + ", " + operand() + ", " + operand() + "}"
+                                     : (m.wa >= 2 ? "a[" + std::to_string(m.wa - 1) + ":0]" : "{a, b}");
+        v << "  wire " << w << " = " << red[pick(0, 5)] << arg << ";\n";
+      } else {
+        v << "  wire " << w << ";\n  assign " << w << " = " << expr(3) << ";\n";
+      }
+      pool_.push_back(w);
+    }
+    for (unsigned j = 0; j < m.wy; ++j) {
+      unsigned kind = pick(0, 9);
+      std::string rhs = kind == 0 ? (pick(0, 1) ? "1'b1" : "1'b0") : kind == 1 ? expr(2) : pool_[pool_.size() - 1 - pick(0, std::min<unsigned>(unsigned(pool_.size()) - 1, 8))];
+      v << "  assign y[" << j << "] = " << rhs << ";\n";
+    }
+    v << "endmodule\n";
+    return v.str();
+  }
+
+  unsigned pick(unsigned lo, unsigned hi) { return std::uniform_int_distribution<unsigned>(lo, hi)(rng_); }
+
+ private:
+  std::string operand() {
+    if (pick(0, 15) == 0) return pick(0, 1) ? "1'b1" : "1'b0";
+    return pool_[pick(0, unsigned(pool_.size()) - 1)];
+  }
+  std::string expr(int depth) {
+    if (depth == 0 || pick(0, 3) == 0) return operand();
+    switch (pick(0, 6)) {
+      case 0: return "~(" + expr(depth - 1) + ")";
+      case 1: return "(" + expr(depth - 1) + " & " + expr(depth - 1) + ")";
+      case 2: return "(" + expr(depth - 1) + " | " + expr(depth - 1) + ")";
+      case 3: return "(" + expr(depth - 1) + " ^ " + expr(depth - 1) + ")";
+      case 4: return "(" + expr(depth - 1) + (pick(0, 1) ? " ~^ " : " ^~ ") + expr(depth - 1) + ")";
+      case 5: return "(" + expr(depth - 1) + " ? " + expr(depth - 1) + " : " + expr(depth - 1) + ")";
+      default: return "~(" + expr(depth - 1) + " & " + expr(depth - 1) + ")";
+    }
+  }
+
+  std::mt19937 rng_;
+  std::vector<std::string> pool_;
+};
+
+TEST(Differential, RandomNetlistsAgainstIcarus) {
+  if (!test::have_tool("iverilog") || !test::have_tool("vvp"))
+    GTEST_SKIP() << "Icarus Verilog is not installed (Debian package iverilog)";
+  TempDir d;
+  Generator gen(20261128);
+  const unsigned count = 240;
+  std::vector<RandomNetlist> nets;
+  // One file per netlist (each also holding the adder cell, under its own name) so that axx reads
+  // small files; Icarus compiles them all together with one testbench.
+  std::ostringstream tb;
+  std::vector<std::string> files;
+  tb << "module tb;\n  integer i;\n";
+  for (unsigned k = 0; k < count; ++k) {
+    RandomNetlist m{"rnd" + std::to_string(k), gen.pick(1, 4), gen.pick(1, 4), 0};
+    static const unsigned widths[] = {1, 2, 3, 5, 8, 12, 16};
+    m.wy = widths[gen.pick(0, 6)];
+    std::string cell = "fa_cell" + std::to_string(k);
+    std::string body = gen.module(m);
+    for (std::size_t pos; (pos = body.find("fa_cell ")) != std::string::npos;) body.replace(pos, 7, cell);
+    files.push_back(d.write(m.name + ".v", "module " + cell + "(input x, input y, input c, output s, output co);\n"
+                                           "  assign s = x ^ y ^ c;\n  assign co = (x & y) | (x & c) | (y & c);\n"
+                                           "endmodule\n" + body));
+    nets.push_back(m);
+    tb << "  reg [" << m.wa - 1 << ":0] a" << k << ";\n  reg [" << m.wb - 1 << ":0] b" << k << ";\n  wire ["
+       << m.wy - 1 << ":0] y" << k << ";\n  " << m.name << " u" << k << "(.a(a" << k << "), .b(b" << k << "), .y(y" << k
+       << "));\n";
+  }
+  tb << "  initial begin\n";
+  for (unsigned k = 0; k < count; ++k) {
+    const RandomNetlist& m = nets[k];
+    tb << "    for (i = 0; i < " << (1u << (m.wa + m.wb)) << "; i = i + 1) begin a" << k << " = i >> " << m.wb << "; b"
+       << k << " = i; #1 $display(\"" << k << " %0d %0d\", i, y" << k << "); end\n";
+  }
+  tb << "    $finish;\n  end\nendmodule\n";
+  files.push_back(d.write("tb.v", tb.str()));
+  std::vector<std::string> lines = icarus(d, files);
+
+  std::map<std::pair<unsigned, std::uint64_t>, std::uint64_t> expected;
+  for (const std::string& l : lines) {
+    std::istringstream ss(l);
+    unsigned k;
+    std::uint64_t i, y;
+    if (ss >> k >> i >> y) expected[{k, i}] = y;
+  }
+  std::size_t vectors = 0;
+  for (unsigned k = 0; k < count; ++k) {
+    const RandomNetlist& m = nets[k];
+    Netlist nl = read_verilog(files[k], m.name);
+    std::vector<std::uint64_t> t = truth_table(nl, {}, 1);
+    ASSERT_EQ(t.size(), std::size_t{1} << (m.wa + m.wb));
+    for (std::uint64_t i = 0; i < t.size(); ++i) {
+      auto it = expected.find({k, i});
+      ASSERT_NE(it, expected.end()) << m.name << " vector " << i << " missing from Icarus output";
+      ASSERT_EQ(t[i], it->second) << m.name << " at a=" << (i >> m.wb) << " b=" << (i & ((1u << m.wb) - 1));
+      ++vectors;
+    }
+  }
+  EXPECT_EQ(vectors, expected.size());
+}
+
+// Yosys-synthesised multipliers, read back from BLIF and from structural Verilog.
+class YosysMultipliers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!test::have_tool("yosys")) GTEST_SKIP() << "yosys is not installed (Debian package yosys)";
+  }
+  // Synthesises `body` (module "mul", ports a, b, p) to BLIF and to Verilog.
+  std::pair<std::string, std::string> synth(const std::string& name, const std::string& body) {
+    std::string v = d_.write(name + ".v", body);
+    std::string blif = d_.file(name + ".blif"), sv = d_.file(name + "_syn.v");
+    std::string cmd = "yosys -q -p 'read_verilog " + v + "; synth -flatten -top mul; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; "
+                      "opt_clean; write_blif " + blif + "; write_verilog -noattr " + sv + "' > " + d_.file("yosys.log") + " 2>&1";
+    EXPECT_EQ(run(cmd), 0) << cmd;
+    return {blif, sv};
+  }
+  TempDir d_;
+};
+
+TEST_F(YosysMultipliers, Exact8x8SignedAndUnsigned) {
+  for (bool is_signed : {true, false}) {
+    std::string body = is_signed ? "module mul(input [7:0] a, input [7:0] b, output [15:0] p);\n"
+                                   "  assign p = $signed(a) * $signed(b);\nendmodule\n"
+                                 : "module mul(input [7:0] a, input [7:0] b, output [15:0] p);\n"
+                                   "  assign p = a * b;\nendmodule\n";
+    auto [blif, sv] = synth(is_signed ? "smul" : "umul", body);
+    for (const std::string& f : {blif, sv}) {
+      Netlist nl = read_netlist_file(f, {});
+      std::vector<std::uint64_t> t = truth_table(nl);
+      std::uint64_t bad = 0;
+      for (int a = 0; a < 256; ++a)
+        for (int b = 0; b < 256; ++b) {
+          int va = is_signed ? std::int8_t(a) : a, vb = is_signed ? std::int8_t(b) : b;
+          bad += t[(a << 8) | b] != (std::uint64_t(std::uint16_t(va * vb)));
+        }
+      EXPECT_EQ(bad, 0u) << f;
+    }
+  }
+}
+
+TEST_F(YosysMultipliers, Exact6x10Unsigned) {
+  auto [blif, sv] = synth("m610", "module mul(input [5:0] a, input [9:0] b, output [15:0] p);\n  assign p = a * b;\nendmodule\n");
+  for (const std::string& f : {blif, sv}) {
+    std::vector<std::uint64_t> t = truth_table(read_netlist_file(f, {}));
+    std::uint64_t bad = 0;
+    for (std::uint64_t a = 0; a < 64; ++a)
+      for (std::uint64_t b = 0; b < 1024; ++b) bad += t[(a << 10) | b] != a * b;
+    EXPECT_EQ(bad, 0u) << f;
+  }
+}
+
+TEST_F(YosysMultipliers, ApproximateAgainstIcarus) {
+  if (!test::have_tool("iverilog")) GTEST_SKIP() << "Icarus Verilog is not installed (Debian package iverilog)";
+  // Truncated signed product with a carry-free low half: an approximate multiplier in the style of
+  // published designs.
+  std::string body = "module mul(input [7:0] a, input [7:0] b, output [15:0] p);\n"
+                     "  wire signed [15:0] hi = $signed(a[7:3]) * $signed(b[7:3]);\n"
+                     "  assign p = {hi[9:0], 6'b0} | {10'b0, a[2:0] & b[2:0], a[5:3] ^ b[5:3]};\nendmodule\n";
+  auto [blif, sv] = synth("approx", body);
+  std::string tb = d_.write("tb_approx.v",
+                            "module tb;\n  integer i;\n  reg [7:0] a, b;\n  wire [15:0] p;\n  mul u(.a(a), .b(b), .p(p));\n"
+                            "  initial begin\n    for (i = 0; i < 65536; i = i + 1) begin a = i >> 8; b = i; #1 "
+                            "$display(\"%0d %0d\", i, p); end\n    $finish;\n  end\nendmodule\n");
+  std::vector<std::string> lines = icarus(d_, {d_.file("approx.v"), tb});
+  std::vector<std::uint64_t> want(65536, ~std::uint64_t{0});
+  for (const std::string& l : lines) {
+    std::istringstream ss(l);
+    std::uint64_t i, p;
+    if (ss >> i >> p) want[i] = p;
+  }
+  for (const std::string& f : {blif, sv}) EXPECT_EQ(truth_table(read_netlist_file(f, {})), want) << f;
+}
+
+}  // namespace
+}  // namespace axx::netlist
