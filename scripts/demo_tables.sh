@@ -6,7 +6,7 @@
 # Usage: scripts/demo_tables.sh OUTDIR
 #   OUTDIR/tables/NAME.h and NAME.npy   one pair per input
 #   OUTDIR/metrics.md, OUTDIR/metrics.json
-# AXX_BIN names the CLI (default build/converter/axx). Exits non-zero if anything fails.
+# AXX_BIN names the CLI (default build/converter/axx in the repository). Exits non-zero if anything fails.
 set -euo pipefail
 if [[ $# -ne 1 ]]; then
   echo "usage: $0 OUTDIR" >&2
@@ -14,7 +14,7 @@ if [[ $# -ne 1 ]]; then
 fi
 out="$1"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-axx="${AXX_BIN:-build/converter/axx}"
+axx="${AXX_BIN:-$root/build/converter/axx}"
 if [[ ! -x "$axx" ]]; then
   echo "demo_tables.sh: $axx not found; build it first (make build) or set AXX_BIN" >&2
   exit 1
