@@ -14,9 +14,9 @@
  *   wce_percent     0.5859375
  *   mse             19115.25
  *   rmse            138.25791116605225
- *   mre_percent     6.931016931340982
+ *   mre_percent     6.931016931341242
  *   wcre_percent    300
- *   mred            0.06876974120490224
+ *   mred            0.06876974120490482
  *   nmed            0.005859375
  *   bias            0.75
  *   error_variance  19114.6875

@@ -14,9 +14,9 @@
  *   wce_percent     0.07476806640625
  *   mse             248.25
  *   rmse            15.75595125658873
- *   mre_percent     2.529609193619053
+ *   mre_percent     2.5296091936191294
  *   wcre_percent    4900
- *   mred            0.02509885220567
+ *   mred            0.02509885220567076
  *   nmed            0.0007476806640625
  *   bias            -12.25
  *   error_variance  98.1875
