@@ -65,14 +65,13 @@ void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void*
   std::uint8_t* col = nullptr;
   const std::int64_t col_bytes = p.N * p.C * p.KH * p.KW * P;
   if (col_bytes > 0) {
-    CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&col), static_cast<std::size_t>(col_bytes),
-                               stream));
+    col = static_cast<std::uint8_t*>(stream_alloc(static_cast<std::size_t>(col_bytes), stream));
     const std::int64_t blocks = std::min<std::int64_t>((col_bytes + 255) / 256,
                                                        std::int64_t{device_sm_count()} * 32);
     im2col_kernel<<<static_cast<unsigned>(blocks), 256, 0, stream>>>(
         p.x, col, p.N, p.C, p.H, p.W, p.KH, p.KW, OH, OW, p.stride_h, p.stride_w, p.pad_h, p.pad_w,
         p.dil_h, p.dil_w);
-    if (cudaPeekAtLastError() != cudaSuccess) (void)cudaFreeAsync(col, stream);
+    if (cudaPeekAtLastError() != cudaSuccess) stream_free(col, stream);
     CUDA_CHECK_LAUNCH();
   }
 
@@ -98,10 +97,10 @@ void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void*
   try {
     run_gemm(table, g, EpilogueArgs{}, path, stream);
   } catch (...) {
-    if (col) (void)cudaFreeAsync(col, stream);
+    stream_free(col, stream);
     throw;
   }
-  if (col) CUDA_CHECK(cudaFreeAsync(col, stream));
+  stream_free(col, stream);
 }
 
 }  // namespace axx::emulator

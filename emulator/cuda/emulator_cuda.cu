@@ -2,6 +2,7 @@
 // early return on empty problems, choice of kernel family, launch on the caller's stream.
 #include <cuda_runtime.h>
 
+#include <cstdint>
 #include <mutex>
 
 #include "axx/error.h"
@@ -27,6 +28,37 @@ int device_sm_count() {
   return counts[dev];
 }
 
+void* stream_alloc(std::size_t bytes, cudaStream_t stream) {
+  if (bytes == 0) return nullptr;
+  constexpr int kMaxDevices = 64;
+  static cudaMemPool_t pools[kMaxDevices] = {};
+  static std::mutex mu;
+  int dev = 0;
+  CUDA_CHECK(cudaGetDevice(&dev));
+  if (dev >= kMaxDevices) throw Error("axx: device index " + std::to_string(dev) + " too large");
+  cudaMemPool_t pool;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!pools[dev]) {
+      cudaMemPoolProps props{};
+      props.allocType = cudaMemAllocationTypePinned;
+      props.location.type = cudaMemLocationTypeDevice;
+      props.location.id = dev;
+      CUDA_CHECK(cudaMemPoolCreate(&pools[dev], &props));
+      std::uint64_t keep = ~std::uint64_t{0};  // keep freed memory in the pool
+      CUDA_CHECK(cudaMemPoolSetAttribute(pools[dev], cudaMemPoolAttrReleaseThreshold, &keep));
+    }
+    pool = pools[dev];
+  }
+  void* p = nullptr;
+  CUDA_CHECK(cudaMallocFromPoolAsync(&p, bytes, pool, stream));
+  return p;
+}
+
+void stream_free(void* p, cudaStream_t stream) {
+  if (p) (void)cudaFreeAsync(p, stream);  // also called from destructors: never throws
+}
+
 EpilogueArgs epilogue_args(const Epilogue* epi, std::int64_t stride_o) {
   EpilogueArgs e;
   if (!epi) return e;
@@ -46,7 +78,7 @@ EpilogueArgs epilogue_args(const Epilogue* epi, std::int64_t stride_o) {
 void run_gemm(const TableRef& table, const BatchedGemm& g, const EpilogueArgs& e, Path path,
               cudaStream_t stream) {
   if ((path == Path::Auto || path == Path::LowRank) && table.has_lowrank() &&
-      lowrank_gemm(table.lowrank, g, e, stream))
+      lowrank_gemm(table.lowrank, table.lut, g, e, stream))
     return;
   lut_gemm(table.lut, g, e, stream);
 }

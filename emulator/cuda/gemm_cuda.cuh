@@ -39,13 +39,21 @@ struct EpilogueArgs {
 // of the compiled tilings (the benchmark compares them).
 constexpr int kLutVariants = 3;
 const char* lut_variant_name(int variant);
+// gate: when non-null, the kernel does nothing unless *gate != 0 (device memory; the low-rank
+// path's fallback when its slices turned out stale).
 void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
-              cudaStream_t stream, int variant = -1);
+              cudaStream_t stream, int variant = -1, const int* gate = nullptr);
 
 // Exact low-rank path (lowrank_gemm_cuda.cu). Returns false, having launched nothing, when the
 // form does not fit the exact tensor-core operand ranges (the caller then runs the LUT kernel).
-bool lowrank_gemm(const LowRankView& form, const BatchedGemm& g, const EpilogueArgs& epi,
-                  cudaStream_t stream);
+// lut is the form's table, for the in-stream fallback.
+bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const BatchedGemm& g,
+                  const EpilogueArgs& epi, cudaStream_t stream);
+
+// Stream-ordered scratch memory from the emulator's own pool, which keeps freed memory for reuse
+// (the default pool would return it to the driver at every synchronization).
+void* stream_alloc(std::size_t bytes, cudaStream_t stream);
+void stream_free(void* p, cudaStream_t stream);
 
 // Writes the epilogue of an int32 result (lowrank path, conv): out = dequantize(C).
 void apply_epilogue(const BatchedGemm& g, const std::int32_t* c, std::int64_t ldc,

@@ -17,6 +17,15 @@
 //    becomes n_f * n_g slices. The planner picks the rebalancing with the fewest slices.
 // Tables too wide for a reasonable number of slices make the path decline (the LUT kernel runs).
 //
+// Planning needs the factor tables, which live on the device. The plan (signs, shifts and part
+// counts per term, not the tables) is cached per (u, v, rank, signedness, device); only a cache
+// miss reads the tables back and synchronizes. Every call then builds the int8 slice tables on
+// the device from the CURRENT u and v and verifies that they reconstruct every factor exactly. If
+// they do not (the memory behind u or v was overwritten with another form since it was planned),
+// a LUT kernel queued behind the GEMM, which otherwise exits at once, recomputes the result, and
+// a flag in mapped host memory makes the next call re-plan. So the cache can never make a result
+// inexact, and the common call never waits for the device.
+//
 // Layouts (cuBLAS is column-major): A' is stored row-major M x Kt (Kt = S * Kp, Kp = K rounded up
 // to 16, zero padded) and B' transposed, N x Kt, so both are K-contiguous: the "TN" int8 GEMM
 //   C^T (N x M, column-major == C row-major) = (B'^T)^T * A'^T
@@ -30,6 +39,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 #include <vector>
 
 #include "emulator/common/lut_math.h"
@@ -44,9 +54,17 @@ constexpr std::int64_t kPadK = 16;
 
 // ---- host planning -------------------------------------------------------------------------
 
-struct Slice {
-  std::int8_t f[256];  // A side
-  std::int8_t g[256];  // B side
+struct TermPlan {
+  int r;       // -1: the val(a) val(b) term; else factor row r of u and v
+  int sign;    // +1 or -1, applied to both sides
+  int ef, eg;  // powers of two divided out of f and g (exactly: the device checks)
+  int e1, e2;  // powers of two multiplied back onto f and g
+  int nf, ng;  // int8 parts of f and g: the term becomes nf * ng slices
+};
+
+struct PlanArgs {  // kernel parameter: every term of a plan (each term has >= 1 slice)
+  TermPlan t[kMaxSlices];
+  int n_terms;
 };
 
 std::int64_t parts_needed(const std::vector<std::int64_t>& t) {
@@ -57,20 +75,6 @@ std::int64_t parts_needed(const std::vector<std::int64_t>& t) {
   }
   const std::int64_t np = (mx + 126) / 127, nn = (-mn + 127) / 128;
   return std::max<std::int64_t>({np, nn, 1});
-}
-
-std::vector<std::vector<std::int8_t>> split_parts(const std::vector<std::int64_t>& t,
-                                                  std::int64_t n) {
-  std::vector<std::vector<std::int8_t>> parts(n, std::vector<std::int8_t>(256));
-  for (int a = 0; a < 256; ++a) {
-    std::int64_t rem = t[a];
-    for (std::int64_t p = 0; p < n; ++p) {
-      const std::int64_t part = std::clamp<std::int64_t>(rem, -128, 127);
-      parts[p][a] = static_cast<std::int8_t>(part);
-      rem -= part;
-    }
-  }
-  return parts;
 }
 
 int twos(const std::vector<std::int64_t>& t) {  // largest e with 2^e dividing every entry
@@ -84,8 +88,9 @@ bool all_zero(const std::vector<std::int64_t>& t) {
   return std::all_of(t.begin(), t.end(), [](std::int64_t x) { return x == 0; });
 }
 
-// Appends the slices of term f (x) g; false when it needs too many.
-bool plan_term(std::vector<std::int64_t> f, std::vector<std::int64_t> g, std::vector<Slice>& out) {
+// Appends the plan of term f (x) g; false when the slices would exceed kMaxSlices.
+bool plan_term(int r, std::vector<std::int64_t> f, std::vector<std::int64_t> g,
+               std::vector<TermPlan>& out, int& slices) {
   if (all_zero(f) || all_zero(g)) return true;
   const int ef = twos(f), eg = twos(g);
   // Parts lie in [-128, 127], so a slice contributes at most 2^14 per product: a term with a
@@ -94,7 +99,7 @@ bool plan_term(std::vector<std::int64_t> f, std::vector<std::int64_t> g, std::ve
   for (auto& x : f) x /= std::int64_t{1} << ef;
   for (auto& x : g) x /= std::int64_t{1} << eg;
   const int e = ef + eg;  // total power of two to place on either side
-  std::int64_t best_cost = std::int64_t{1} << 62;
+  std::int64_t best_cost = std::int64_t{1} << 62, best_nf = 1, best_ng = 1;
   int best_e1 = 0, best_s = 1;
   for (int s : {1, -1})
     for (int e1 = 0; e1 <= e; ++e1) {
@@ -103,32 +108,73 @@ bool plan_term(std::vector<std::int64_t> f, std::vector<std::int64_t> g, std::ve
         ff[a] = s * f[a] * (std::int64_t{1} << e1);
         gg[a] = s * g[a] * (std::int64_t{1} << (e - e1));
       }
-      const std::int64_t cost = parts_needed(ff) * parts_needed(gg);
-      if (cost < best_cost) {
-        best_cost = cost;
+      const std::int64_t nf = parts_needed(ff), ng = parts_needed(gg);
+      if (nf * ng < best_cost) {
+        best_cost = nf * ng;
+        best_nf = nf;
+        best_ng = ng;
         best_e1 = e1;
         best_s = s;
       }
     }
-  if (best_cost + static_cast<std::int64_t>(out.size()) > kMaxSlices) return false;
-  std::vector<std::int64_t> ff(256), gg(256);
-  for (int a = 0; a < 256; ++a) {
-    ff[a] = best_s * f[a] * (std::int64_t{1} << best_e1);
-    gg[a] = best_s * g[a] * (std::int64_t{1} << (e - best_e1));
-  }
-  const auto fp = split_parts(ff, parts_needed(ff));
-  const auto gp = split_parts(gg, parts_needed(gg));
-  for (const auto& x : fp)
-    for (const auto& y : gp) {
-      Slice sl;
-      std::memcpy(sl.f, x.data(), 256);
-      std::memcpy(sl.g, y.data(), 256);
-      out.push_back(sl);
-    }
+  if (best_cost + slices > kMaxSlices) return false;
+  out.push_back({r, best_s, ef, eg, best_e1, e - best_e1, static_cast<int>(best_nf),
+                 static_cast<int>(best_ng)});
+  slices += static_cast<int>(best_cost);
   return true;
 }
 
 // ---- device kernels ------------------------------------------------------------------------
+
+// Slice tables from the current u and v under a plan: slice (term, p, q) has part p of the term's
+// f on the A side and part q of its g on the B side (swapped for a transposed table). Any entry
+// the plan cannot reproduce exactly raises both flags.
+__device__ __forceinline__ std::int64_t scaled(std::int64_t x, int sign, int e_div, int e_mul,
+                                               bool& ok) {
+  if (x & ((std::int64_t{1} << e_div) - 1)) ok = false;
+  return sign * (x >> e_div) * (std::int64_t{1} << e_mul);
+}
+
+__device__ __forceinline__ std::int8_t part_of(std::int64_t y, int p) {
+  for (int i = 0; i < p; ++i) y -= y < -128 ? -128 : (y > 127 ? 127 : y);
+  return static_cast<std::int8_t>(y < -128 ? -128 : (y > 127 ? 127 : y));
+}
+
+__device__ __forceinline__ bool parts_exact(std::int64_t y, int n) {
+  for (int i = 0; i < n; ++i) y -= y < -128 ? -128 : (y > 127 ? 127 : y);
+  return y == 0;
+}
+
+__global__ void prepare_slices_kernel(const std::int32_t* __restrict__ u,
+                                      const std::int32_t* __restrict__ v, bool is_signed,
+                                      const PlanArgs plan, bool transposed,
+                                      std::int8_t* __restrict__ a_tab,
+                                      std::int8_t* __restrict__ b_tab, int* dev_flag,
+                                      int* host_flag) {
+  const int a = threadIdx.x;  // 256 threads: one table entry each
+  bool ok = true;
+  int s = 0;
+  for (int t = 0; t < plan.n_terms; ++t) {
+    const TermPlan& tp = plan.t[t];
+    const std::int64_t f0 = tp.r < 0 ? operand_value(static_cast<std::uint8_t>(a), is_signed)
+                                     : u[tp.r * 256 + a];
+    const std::int64_t g0 = tp.r < 0 ? operand_value(static_cast<std::uint8_t>(a), is_signed)
+                                     : v[tp.r * 256 + a];
+    const std::int64_t f = scaled(f0, tp.sign, tp.ef, tp.e1, ok);
+    const std::int64_t g = scaled(g0, tp.sign, tp.eg, tp.e2, ok);
+    if (!parts_exact(f, tp.nf) || !parts_exact(g, tp.ng)) ok = false;
+    for (int p = 0; p < tp.nf; ++p)
+      for (int q = 0; q < tp.ng; ++q, ++s) {
+        const std::int8_t fp = part_of(f, p), gq = part_of(g, q);
+        a_tab[s * 256 + a] = transposed ? gq : fp;
+        b_tab[s * 256 + a] = transposed ? fp : gq;
+      }
+  }
+  if (!ok) {
+    *dev_flag = 1;
+    *reinterpret_cast<volatile int*>(host_flag) = 1;
+  }
+}
 
 // A'[z][i][s*Kp + k] = f_s(A[z][i][k]); one thread = 16 consecutive k of one row, all slices.
 __global__ void gather_a_kernel(const std::uint8_t* __restrict__ A, std::int64_t lda,
@@ -148,8 +194,15 @@ __global__ void gather_a_kernel(const std::uint8_t* __restrict__ A, std::int64_t
     const std::uint8_t* src = A + (z / n_inner) * sa_o + (z % n_inner) * sa_i + i * lda + c * 16;
     const std::int64_t avail = K - c * 16;
     std::uint8_t v[16];
+    if (avail >= 16 && (reinterpret_cast<std::uintptr_t>(src) & 15) == 0) {
+      const uint4 w = __ldg(reinterpret_cast<const uint4*>(src));
+      const std::uint32_t ws[4] = {w.x, w.y, w.z, w.w};
 #pragma unroll
-    for (int q = 0; q < 16; ++q) v[q] = q < avail ? __ldg(src + q) : 0;
+      for (int q = 0; q < 16; ++q) v[q] = static_cast<std::uint8_t>(ws[q / 4] >> (8 * (q % 4)));
+    } else {
+#pragma unroll
+      for (int q = 0; q < 16; ++q) v[q] = q < avail ? __ldg(src + q) : 0;
+    }
     std::int8_t* dst = out + row * Kt + c * 16;
     for (int s = 0; s < S; ++s) {
       std::uint32_t w[4];
@@ -260,10 +313,8 @@ cublasHandle_t cublas_handle() {
 struct StreamBuffer {
   void* p = nullptr;
   cudaStream_t s = nullptr;
-  StreamBuffer(std::size_t bytes, cudaStream_t stream) : s(stream) {
-    CUDA_CHECK(cudaMallocAsync(&p, bytes, stream));
-  }
-  ~StreamBuffer() { (void)cudaFreeAsync(p, s); }
+  StreamBuffer(std::size_t bytes, cudaStream_t stream) : p(stream_alloc(bytes, stream)), s(stream) {}
+  ~StreamBuffer() { stream_free(p, s); }
   StreamBuffer(const StreamBuffer&) = delete;
   StreamBuffer& operator=(const StreamBuffer&) = delete;
 };
@@ -288,10 +339,27 @@ void apply_epilogue(const BatchedGemm& g, const std::int32_t* c, std::int64_t ld
   CUDA_CHECK_LAUNCH();
 }
 
-bool lowrank_gemm(const LowRankView& form, const BatchedGemm& g, const EpilogueArgs& epi,
-                  cudaStream_t stream) {
-  if (g.K == 0 || form.rank < 0) return false;
-  // The form's tables live on the device: read them to plan (a few KiB, one synchronization).
+namespace {
+
+struct PlanKey {
+  const std::int32_t* u;
+  const std::int32_t* v;
+  int rank;
+  bool is_signed;
+  int device;
+  bool operator<(const PlanKey& o) const {
+    return std::tie(u, v, rank, is_signed, device) < std::tie(o.u, o.v, o.rank, o.is_signed, o.device);
+  }
+};
+
+struct Plan {
+  bool fits = false;  // false: the form needs more than kMaxSlices slices (LUT path)
+  std::vector<TermPlan> terms;
+  int slices = 0;
+  int* host_flag = nullptr;  // mapped pinned memory: set by the device when the plan went stale
+};
+
+Plan make_plan(const LowRankView& form, cudaStream_t stream) {
   std::vector<std::int32_t> u(static_cast<std::size_t>(form.rank) * 256),
       v(static_cast<std::size_t>(form.rank) * 256);
   if (form.rank > 0) {
@@ -299,22 +367,54 @@ bool lowrank_gemm(const LowRankView& form, const BatchedGemm& g, const EpilogueA
     CUDA_CHECK(cudaMemcpyAsync(v.data(), form.v, v.size() * 4, cudaMemcpyDeviceToHost, stream));
     CUDA_CHECK(cudaStreamSynchronize(stream));
   }
-  std::vector<Slice> slices;
-  {
-    std::vector<std::int64_t> f(256), gg(256);
-    for (int a = 0; a < 256; ++a) f[a] = operand_value(static_cast<std::uint8_t>(a), form.is_signed);
-    bool ok = plan_term(f, f, slices);
-    for (int r = 0; ok && r < form.rank; ++r) {
-      for (int a = 0; a < 256; ++a) {
-        f[a] = u[r * 256 + a];
-        gg[a] = v[r * 256 + a];
-      }
-      ok = plan_term(f, gg, slices);
+  Plan plan;
+  std::vector<std::int64_t> f(256), gg(256);
+  for (int a = 0; a < 256; ++a) f[a] = operand_value(static_cast<std::uint8_t>(a), form.is_signed);
+  bool ok = plan_term(-1, f, f, plan.terms, plan.slices);
+  for (int r = 0; ok && r < form.rank; ++r) {
+    for (int a = 0; a < 256; ++a) {
+      f[a] = u[r * 256 + a];
+      gg[a] = v[r * 256 + a];
     }
-    if (!ok) return false;
+    ok = plan_term(r, f, gg, plan.terms, plan.slices);
   }
-  if (slices.empty()) return false;  // an all-zero table: the LUT kernel writes the zeros
-  const int S = static_cast<int>(slices.size());
+  plan.fits = ok && plan.slices > 0;  // no slices: an all-zero table, the LUT kernel writes zeros
+  return plan;
+}
+
+// The cached plan of a form (re-planned when the device reported it stale).
+Plan get_plan(const LowRankView& form, cudaStream_t stream) {
+  static std::mutex mu;
+  static std::map<PlanKey, Plan> cache;
+  int dev = 0;
+  CUDA_CHECK(cudaGetDevice(&dev));
+  const PlanKey key{form.u, form.v, form.rank, form.is_signed, dev};
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(key);
+  if (it != cache.end() && !*reinterpret_cast<volatile int*>(it->second.host_flag))
+    return it->second;
+  int* flag = nullptr;
+  if (it != cache.end()) {
+    flag = it->second.host_flag;  // reused: in-flight kernels may still write it
+  } else {
+    if (cache.size() >= 4096) cache.clear();  // flags of dropped entries stay allocated (4 bytes)
+    CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&flag), sizeof(int), cudaHostAllocMapped));
+  }
+  Plan plan = make_plan(form, stream);
+  *reinterpret_cast<volatile int*>(flag) = 0;
+  plan.host_flag = flag;
+  cache[key] = plan;
+  return plan;
+}
+
+}  // namespace
+
+bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const BatchedGemm& g,
+                  const EpilogueArgs& epi, cudaStream_t stream) {
+  if (g.K == 0 || form.rank < 0 || (form.rank > 0 && (!form.u || !form.v))) return false;
+  const Plan plan = get_plan(form, stream);
+  if (!plan.fits) return false;
+  const int S = plan.slices;
   const std::int64_t Kp = (g.K + kPadK - 1) / kPadK * kPadK, Kt = S * Kp;
   const std::int64_t Z = g.n_outer * g.n_inner;
   const bool a_bcast = g.sa_o == 0 && g.sa_i == 0, b_bcast = g.sb_o == 0 && g.sb_i == 0;
@@ -322,30 +422,34 @@ bool lowrank_gemm(const LowRankView& form, const BatchedGemm& g, const EpilogueA
   constexpr std::int64_t kIntMax = 0x7fffffff;
   if (g.M > kIntMax || g.N > kIntMax || Kt > kIntMax || Z > kIntMax || ZB > 65535) return false;
 
-  // Host tables, side by side (the transposed-table case swaps the roles of f and g).
-  std::vector<std::int8_t> htab(static_cast<std::size_t>(2 * S) * 256);
-  for (int s = 0; s < S; ++s) {
-    std::memcpy(&htab[static_cast<std::size_t>(s) * 256], g.transposed_table ? slices[s].g : slices[s].f, 256);
-    std::memcpy(&htab[static_cast<std::size_t>(S + s) * 256], g.transposed_table ? slices[s].f : slices[s].g, 256);
-  }
-  StreamBuffer dtab(htab.size(), stream);
-  // Pageable source: cudaMemcpyAsync returns once htab has been staged, so htab may go away.
-  CUDA_CHECK(cudaMemcpyAsync(dtab.p, htab.data(), htab.size(), cudaMemcpyHostToDevice, stream));
-  const auto* ftab = static_cast<const std::int8_t*>(dtab.p);
-  const auto* gtab = ftab + static_cast<std::size_t>(S) * 256;
+  // Slice tables (A side, B side) and the stale-plan flag, built on the device.
+  StreamBuffer dtab(static_cast<std::size_t>(2 * S) * 256 + 16, stream);
+  auto* a_tab = static_cast<std::int8_t*>(dtab.p);
+  auto* b_tab = a_tab + static_cast<std::size_t>(S) * 256;
+  int* dev_flag = reinterpret_cast<int*>(b_tab + static_cast<std::size_t>(S) * 256);
+  CUDA_CHECK(cudaMemsetAsync(dev_flag, 0, sizeof(int), stream));
+  int* host_flag_dev = nullptr;
+  CUDA_CHECK(cudaHostGetDevicePointer(reinterpret_cast<void**>(&host_flag_dev), plan.host_flag, 0));
+  PlanArgs pa{};
+  pa.n_terms = static_cast<int>(plan.terms.size());
+  for (int t = 0; t < pa.n_terms; ++t) pa.t[t] = plan.terms[t];
+  prepare_slices_kernel<<<1, 256, 0, stream>>>(form.u, form.v, form.is_signed, pa,
+                                               g.transposed_table, a_tab, b_tab, dev_flag,
+                                               host_flag_dev);
+  CUDA_CHECK_LAUNCH();
 
   StreamBuffer abuf(static_cast<std::size_t>(ZA * g.M * Kt), stream);
   StreamBuffer bbuf(static_cast<std::size_t>(ZB * g.N * Kt), stream);
   auto* Ap = static_cast<std::int8_t*>(abuf.p);
   auto* Bp = static_cast<std::int8_t*>(bbuf.p);
   gather_a_kernel<<<grid_for(ZA * g.M * (Kp / 16), 256), 256, 0, stream>>>(
-      g.A, g.lda, g.sa_o, g.sa_i, g.n_inner, g.M, g.K, Kp, ftab, S, Ap, ZA);
+      g.A, g.lda, g.sa_o, g.sa_i, g.n_inner, g.M, g.K, Kp, a_tab, S, Ap, ZA);
   CUDA_CHECK_LAUNCH();
   {
     const dim3 grid(static_cast<unsigned>((g.N + kTileT - 1) / kTileT),
                     static_cast<unsigned>((Kp + kTileT - 1) / kTileT), static_cast<unsigned>(ZB));
     gather_bt_kernel<<<grid, 256, 0, stream>>>(g.B, g.ldb, g.sb_o, g.sb_i, g.n_inner, g.N, g.K, Kp,
-                                               gtab, S, Bp);
+                                               b_tab, S, Bp);
     CUDA_CHECK_LAUNCH();
   }
 
@@ -377,6 +481,8 @@ bool lowrank_gemm(const LowRankView& form, const BatchedGemm& g, const EpilogueA
     // scratch/direct output is flat over z: offset z * so == zo * (n_inner * so) + zi * so
     apply_epilogue(g2, out, ldo, g.n_inner * so, so, epi, stream);
   }
+  // Exits at once unless the slices did not reproduce the form (see the top of this file).
+  lut_gemm(lut, g, epi, stream, -1, dev_flag);
   return true;
 }
 

@@ -427,6 +427,49 @@ inline void case_lowrank_forms(Report& rep) {
              Path::LowRank, seed++);
 }
 
+// The low-rank path caches its plan per (u, v) pointers. Overwriting the form in place must not
+// make a result inexact: first with factors that need more slices than the cached plan (the
+// device detects it and the queued LUT kernel answers), then again (re-planned).
+inline void case_lowrank_stale_plan(Report& rep) {
+  auto form = [](std::uint32_t seed, int vmax) {
+    std::mt19937 rng(seed);
+    std::vector<std::int32_t> u(2 * 256), v(2 * 256);
+    for (auto& x : u) x = static_cast<std::int32_t>(rng() % 129) - 64;
+    for (auto& x : v) x = static_cast<std::int32_t>(rng() % (2 * vmax + 1)) - vmax;
+    return testing::from_form(true, 2, u, v);
+  };
+  const TestTable t1 = form(401, 100), t2 = form(402, 128), t3 = form(403, 90);
+  const Shape s = dense(1, 77, 66, 55);
+  const auto A = random_bytes(static_cast<std::size_t>(s.M * s.K), 404);
+  const auto B = random_bytes(static_cast<std::size_t>(s.K * s.N), 405);
+  DevTable dt(t1);
+  DevBuf<std::uint8_t> dA(A), dB(B);
+  DevBuf<std::int32_t> dC(static_cast<std::size_t>(s.M * s.N));
+  GemmProblem p;
+  p.M = s.M;
+  p.N = s.N;
+  p.K = s.K;
+  p.A = dA.p;
+  p.lda = s.lda;
+  p.B = dB.p;
+  p.ldb = s.ldb;
+  p.C = dC.p;
+  p.ldc = s.ldc;
+  const TestTable* seq[] = {&t1, &t2, &t2, &t3, &t3};
+  int step = 0;
+  for (const TestTable* t : seq) {
+    AXX_CASE_CUDA(cudaMemcpy(dt.lut.p, t->lut.data(), t->lut.size() * 4, cudaMemcpyHostToDevice));
+    AXX_CASE_CUDA(cudaMemcpy(dt.u.p, t->u.data(), t->u.size() * 4, cudaMemcpyHostToDevice));
+    AXX_CASE_CUDA(cudaMemcpy(dt.v.p, t->v.data(), t->v.size() * 4, cudaMemcpyHostToDevice));
+    dC.poison();
+    gemm_cuda(dt.ref, p, nullptr, Path::LowRank, nullptr);
+    AXX_CASE_CUDA(cudaDeviceSynchronize());
+    const auto want = host_reference(t->lut, s, A, B);
+    if (dC.get() != want) rep.fail("stale plan: wrong result at step " + std::to_string(step));
+    ++step;
+  }
+}
+
 inline void case_conv2d(Report& rep) {
   const TestTable tables[] = {testing::random_table(61, -20000, 20000, true),
                               testing::random_lowrank_table(62, 3, true),
@@ -492,6 +535,7 @@ inline const std::vector<NamedCase>& all_cases() {
       {"BatchedBroadcast", case_batched_broadcast},
       {"Epilogue", case_epilogue},
       {"LowRankForms", case_lowrank_forms},
+      {"LowRankStalePlan", case_lowrank_stale_plan},
       {"Conv2d", case_conv2d},
       {"Errors", case_errors},
   };
