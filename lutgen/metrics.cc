@@ -1,6 +1,7 @@
-// Exhaustive error metrics (formulas: docs/metrics.md). Integer sums are exact (128-bit); the
-// relative-error sums are accumulated per block in double and combined in block order, so the result
-// does not depend on how blocks were distributed over threads.
+// Exhaustive error metrics (formulas: docs/metrics.md). Every sum is an integer sum, so the result
+// does not depend on block sizes, thread count or order: the error sums are exact (128-bit), and the
+// relative errors |e|/|exact| are summed in fixed point (integer part + fraction in units of 2^-62,
+// each rounded to nearest), as precise as a double for each term and associative.
 #include "lutgen/metrics.h"
 
 #include <algorithm>
@@ -19,18 +20,33 @@ namespace axx::lutgen {
 
 namespace {
 
-struct BlockSums {
-  std::uint64_t first;
-  double rel;  // sum of |e| / |exact| over pairs with exact != 0
-  double red;  // sum of |e| / max(|exact|, 1) over all pairs
+constexpr double kFracScale = 4611686018427387904.0;  // 2^62
+
+// Sum of non-negative reals in fixed point: whole parts and fractions (units of 2^-62) apart.
+struct FixedSum {
+  unsigned __int128 whole = 0, frac = 0;
+  void add(double r) {
+    const double w = std::floor(r);
+    whole += static_cast<std::uint64_t>(w);
+    frac += static_cast<std::uint64_t>(std::llrint((r - w) * kFracScale));
+  }
+  void add(const FixedSum& o) {
+    whole += o.whole;
+    frac += o.frac;
+  }
+  long double value() const {
+    return static_cast<long double>(whole) + static_cast<long double>(frac) / static_cast<long double>(kFracScale);
+  }
 };
 
 struct alignas(64) Part {
   std::uint64_t n = 0, n_err = 0, max_abs = 0;
   __int128 sum_e = 0;
   unsigned __int128 sum_abs = 0, sum_sq = 0;
-  double max_rel = 0;
-  std::vector<BlockSums> blocks;
+  // Worst relative error as the exact fraction max_rel_num / max_rel_den (compared by cross-multiplying).
+  std::uint64_t max_rel_num = 0, max_rel_den = 1;
+  FixedSum rel;  // sum of |e| / |exact| over pairs with exact != 0
+  FixedSum red;  // sum of |e| / max(|exact|, 1) over all pairs
 };
 
 class Accumulator {
@@ -50,7 +66,8 @@ class Accumulator {
     std::uint64_t n_err = 0, max_abs = p.max_abs;
     __int128 sum_e = 0;
     unsigned __int128 sum_abs = 0, sum_sq = 0;
-    double rel = 0, red = 0, max_rel = p.max_rel;
+    FixedSum rel, red;
+    std::uint64_t rel_num = p.max_rel_num, rel_den = p.max_rel_den;
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t exact = va * vb_[b];
       std::int64_t e;
@@ -65,12 +82,16 @@ class Accumulator {
         sum_sq += static_cast<unsigned __int128>(ae) * ae;
         max_abs = std::max(max_abs, ae);
         if (exact != 0) {
-          const double r = static_cast<double>(ae) / std::fabs(static_cast<double>(exact));
-          rel += r;
-          red += r;
-          max_rel = std::max(max_rel, r);
+          const std::uint64_t ax = exact < 0 ? 0 - static_cast<std::uint64_t>(exact) : static_cast<std::uint64_t>(exact);
+          const double r = static_cast<double>(ae) / static_cast<double>(ax);
+          rel.add(r);
+          red.add(r);
+          if (static_cast<unsigned __int128>(ae) * rel_den > static_cast<unsigned __int128>(rel_num) * ax) {
+            rel_num = ae;
+            rel_den = ax;
+          }
         } else {
-          red += static_cast<double>(ae);
+          red.whole += ae;
         }
       }
       if (++b > mask_b) {
@@ -84,13 +105,14 @@ class Accumulator {
     p.sum_e += sum_e;
     p.sum_abs += sum_abs;
     p.sum_sq += sum_sq;
-    p.max_rel = max_rel;
-    p.blocks.push_back({first, rel, red});
+    p.max_rel_num = rel_num;
+    p.max_rel_den = rel_den;
+    p.rel.add(rel);
+    p.red.add(red);
   }
 
   Metrics finish(const std::string& name) {
     Part t;
-    std::vector<BlockSums> blocks;
     for (auto& p : parts_) {
       t.n += p.n;
       t.n_err += p.n_err;
@@ -98,15 +120,15 @@ class Accumulator {
       t.sum_e += p.sum_e;
       t.sum_abs += p.sum_abs;
       t.sum_sq += p.sum_sq;
-      t.max_rel = std::max(t.max_rel, p.max_rel);
-      blocks.insert(blocks.end(), p.blocks.begin(), p.blocks.end());
+      if (static_cast<unsigned __int128>(p.max_rel_num) * t.max_rel_den >
+          static_cast<unsigned __int128>(t.max_rel_num) * p.max_rel_den) {
+        t.max_rel_num = p.max_rel_num;
+        t.max_rel_den = p.max_rel_den;
+      }
+      t.rel.add(p.rel);
+      t.red.add(p.red);
     }
-    std::sort(blocks.begin(), blocks.end(), [](const BlockSums& x, const BlockSums& y) { return x.first < y.first; });
-    long double sum_rel = 0, sum_red = 0;
-    for (const auto& bsum : blocks) {
-      sum_rel += bsum.rel;
-      sum_red += bsum.red;
-    }
+    const long double sum_rel = t.rel.value(), sum_red = t.red.value();
     const std::uint64_t total = spec_.rows() * spec_.cols();
     if (t.n != total) throw Error("internal: metrics saw " + std::to_string(t.n) + " of " + std::to_string(total) + " pairs");
 
@@ -136,7 +158,7 @@ class Accumulator {
     m.mse = static_cast<double>(mse);
     m.rmse = static_cast<double>(std::sqrt(mse));
     m.mre_percent = static_cast<double>(100.0L * sum_rel / n_nz);
-    m.wcre_percent = 100.0 * t.max_rel;
+    m.wcre_percent = static_cast<double>(100.0L * t.max_rel_num / t.max_rel_den);
     m.mred = static_cast<double>(sum_red / N);
     m.nmed = static_cast<double>(mae / max_exact);
     m.bias = static_cast<double>(bias);

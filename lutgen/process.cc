@@ -29,8 +29,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The C locale keeps diagnostics in plain ASCII (no typographic quotes), so messages that are
+  // passed on to the user are stable.
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "LC_ALL=", 7) != 0) env.push_back(*e);
+  }
+  static char c_locale[] = "LC_ALL=C";
+  env.push_back(c_locale);
+  env.push_back(nullptr);
   pid_t pid;
-  const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     std::fclose(capture);

@@ -10,7 +10,7 @@ struct ProcessResult {
   std::string output;  // stdout and stderr, interleaved
 };
 
-// Runs argv (argv[0] looked up on PATH). Throws axx::ToolError when the program cannot be started;
+// Runs argv (argv[0] looked up on PATH) with LC_ALL=C. Throws axx::ToolError when the program cannot be started;
 // `install_hint` (e.g. "gcc") names the Debian package to suggest.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& install_hint);
 

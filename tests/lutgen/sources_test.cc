@@ -1,0 +1,278 @@
+// Each source kind: golden tables and exact error messages for bad inputs.
+#include <gtest/gtest.h>
+
+#include "axx/error.h"
+#include "lutgen/metrics.h"
+#include "lutgen/source.h"
+#include "lutgen/source_registry.h"
+#include "multipliers/registry.h"
+#include "test_util.h"
+
+namespace axx::lutgen {
+namespace {
+
+using testing::error_of;
+using testing::scratch_dir;
+using testing::write_file;
+
+const std::string kData = AXX_TEST_DATA;
+
+std::vector<std::int32_t> products(const OperandSpec& spec) {
+  return testing::make_lut("", spec, [](std::int64_t a, std::int64_t b) { return a * b; }).table;
+}
+
+TEST(SourceRegistry, UnknownKindListsTheValidOnes) {
+  EXPECT_EQ(error_of<InputError>([] { load_lut("mult.txt"); }),
+            "mult.txt: unknown input kind; expected one of: .blif, .v, .sv (netlist); .c, .cpp, .cc, .cxx (c); "
+            "builtin:NAME (builtin); .h, .hpp, .hh, .cuh (header); .npy (npy)");
+}
+
+TEST(SourceRegistry, MissingFile) {
+  EXPECT_EQ(error_of<InputError>([] { load_lut("/nonexistent/m.blif"); }),
+            "/nonexistent/m.blif: cannot open: No such file or directory");
+}
+
+TEST(SourceRegistry, EveryKindHasADescription) {
+  for (const auto& k : source_kinds()) {
+    EXPECT_FALSE(k.description.empty()) << k.name;
+    EXPECT_FALSE(k.patterns.empty()) << k.name;
+  }
+}
+
+TEST(BuiltinSource, ExactDesignsGiveTheProducts) {
+  const Lut s = load_lut("builtin:mul8s_exact");
+  EXPECT_EQ(s.name, "mul8s_exact");
+  EXPECT_TRUE(s.spec.is_signed);
+  EXPECT_EQ(s.table, products({8, 8, true}));
+  EXPECT_EQ(s.provenance.kind, "builtin");
+  const Lut u = load_lut("builtin:mul8u_exact");
+  EXPECT_FALSE(u.spec.is_signed);
+  EXPECT_EQ(u.table, products({8, 8, false}));
+}
+
+TEST(BuiltinSource, UnknownNameListsValidNames) {
+  std::string names;
+  for (const auto& b : multipliers::builtins()) names += (names.empty() ? "" : ", ") + std::string(b.name);
+  EXPECT_EQ(error_of<InputError>([] { load_lut("builtin:nope"); }),
+            "builtin:nope: unknown built-in multiplier 'nope'; valid names: " + names);
+}
+
+TEST(BuiltinSource, SignednessCannotBeChanged) {
+  SourceOptions o;
+  o.is_signed = false;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut("builtin:mul8s_exact", o); }),
+            "builtin:mul8s_exact: built-in multiplier is signed; --unsigned cannot change that");
+}
+
+TEST(NetlistSource, GoldenTwoByTwoBlif) {
+  SourceOptions o;
+  o.is_signed = false;
+  const Lut lut = load_lut(kData + "/mul2u.blif", o);
+  EXPECT_EQ(lut.name, "mul2u");
+  EXPECT_EQ(lut.spec.bits_a, 2);
+  EXPECT_EQ(lut.spec.bits_b, 2);
+  EXPECT_EQ(lut.table, products({2, 2, false}));
+  EXPECT_EQ(lut.provenance.kind, "blif");
+}
+
+TEST(NetlistSource, SignedReadsTheOutputAsTwosComplement) {
+  // The unsigned circuit read as signed: operands are patterns, the 4-bit output is sign-extended.
+  const Lut lut = load_lut(kData + "/mul2u.blif");
+  ASSERT_TRUE(lut.spec.is_signed);
+  for (int a = 0; a < 4; ++a) {
+    for (int b = 0; b < 4; ++b) {
+      const int p = a * b;
+      EXPECT_EQ(lut.at(a, b), p >= 8 ? p - 16 : p) << a << "," << b;
+    }
+  }
+}
+
+TEST(NetlistSource, BitsMustMatchThePorts) {
+  SourceOptions o;
+  o.bits_a = o.bits_b = 8;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(kData + "/mul2u.blif", o); }),
+            kData + "/mul2u.blif: ports a and b are 2 and 2 bits wide, but 8x8 operands were requested");
+}
+
+class CSourceTest : public ::testing::Test {
+ protected:
+  std::string dir = scratch_dir();
+  std::string file(const std::string& name, const std::string& text) {
+    write_file(dir + "/" + name, text);
+    return dir + "/" + name;
+  }
+};
+
+TEST_F(CSourceTest, UnsignedOperandTypesGiveAnUnsignedTable) {
+  const std::string path = file("mul8u.c",
+                                "#include <stdint.h>\n"
+                                "static int helper(int x) { return x; }\n"
+                                "/* a comment with f(int a, int b) { */\n"
+                                "uint16_t mul8u(uint8_t a, uint8_t b) { return (uint16_t)(helper(a) * b); }\n");
+  const Lut lut = load_lut(path);
+  EXPECT_EQ(lut.name, "mul8u");
+  EXPECT_FALSE(lut.spec.is_signed);
+  EXPECT_EQ(lut.spec.bits_a, 8);
+  EXPECT_EQ(lut.table, products({8, 8, false}));
+  EXPECT_EQ(lut.provenance.detail, "function mul8u, compiled with cc -O2");
+}
+
+TEST_F(CSourceTest, SignedResultInAnUnsignedTypeIsSignExtended) {
+  const std::string path = file("m.c",
+                                "#include <stdint.h>\n"
+                                "uint16_t m(int8_t a, int8_t b) { return (uint16_t)(a * b); }\n");
+  const Lut lut = load_lut(path);
+  EXPECT_TRUE(lut.spec.is_signed);
+  EXPECT_EQ(lut.table, products({8, 8, true}));
+}
+
+TEST_F(CSourceTest, NarrowOperandsAndFuncOption) {
+  const std::string path = file("two.c",
+                                "int f(int a, int b) { return a * b + 1; }\n"
+                                "int g(int a, int b) { return a * b; }\n");
+  SourceOptions o;
+  o.func = "g";
+  o.bits_a = 4;
+  o.bits_b = 3;
+  const Lut lut = load_lut(path, o);
+  EXPECT_EQ(lut.spec.bits_a, 4);
+  EXPECT_EQ(lut.spec.bits_b, 3);
+  EXPECT_EQ(lut.table, products({4, 3, true}));
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(path); }),
+            path + ": several functions (f, g); choose one with --func");
+  o.func = "h";
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(path, o); }), path + ": no function 'h' defined (functions: f, g)");
+}
+
+TEST_F(CSourceTest, CppFunctionInANamespace) {
+  const std::string path = file("m.cpp",
+                                "#include <cstdint>\n"
+                                "namespace approx {\n"
+                                "struct S { int x; };\n"
+                                "int32_t mul(int16_t a, int16_t b) { return a * b - (a & b & 1); }\n"
+                                "}\n");
+  SourceOptions o;
+  o.bits_a = o.bits_b = 6;
+  const Lut lut = load_lut(path, o);
+  const Lut expected = testing::make_lut("", {6, 6, true}, [](std::int64_t a, std::int64_t b) { return a * b - (a & b & 1); });
+  EXPECT_EQ(lut.table, expected.table);
+  EXPECT_EQ(lut.provenance.detail, "function approx::mul, compiled with c++ -O2");
+}
+
+TEST_F(CSourceTest, CompileErrorNamesFileAndLine) {
+  const std::string path = file("bad.c", "#include <stdint.h>\nint16_t m(int8_t a, int8_t b) {\n  return a * c;\n}\n");
+  const std::string msg = error_of<ParseError>([&] { load_lut(path); });
+  EXPECT_EQ(msg.rfind(path + ":3:14: ", 0), 0u) << msg;
+  EXPECT_NE(msg.find("'c' undeclared"), std::string::npos) << msg;
+}
+
+TEST_F(CSourceTest, WrongNumberOfParameters) {
+  const std::string path = file("three.c", "\nint m(int a, int b, int c) { return a * b * c; }\n");
+  EXPECT_EQ(error_of<ParseError>([&] { load_lut(path); }),
+            path + ":2: function 'm' takes 3 parameters, expected two operands");
+}
+
+TEST_F(CSourceTest, MissingCompilerIsAToolError) {
+  const std::string path = file("m.c", "int m(int a, int b) { return a * b; }\n");
+  const char* old = std::getenv("CC");
+  setenv("CC", "/nonexistent/cc", 1);
+  const std::string msg = error_of<ToolError>([&] { load_lut(path); });
+  if (old) setenv("CC", old, 1); else unsetenv("CC");
+  EXPECT_EQ(msg, "cannot run '/nonexistent/cc': No such file or directory (install it: apt-get install gcc)");
+}
+
+TEST_F(CSourceTest, WideOperandsAreNotMaterialisedButStream) {
+  const std::string path = file("m.c", "int m(int a, int b) { return a * b; }\n");
+  SourceOptions o;
+  o.bits_a = 13;
+  o.bits_b = 2;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(path, o); }),
+            path + ": 13x2 operands are too wide to materialise a table (at most 12x12); `axx metrics` streams wider ones");
+  const Metrics m = metrics_of(path, o);
+  EXPECT_EQ(m.bits_a, 13);
+  EXPECT_EQ(m.mae, 0);
+}
+
+TEST(HeaderSource, TransAxxStyleHeader) {
+  const Lut lut = load_lut(kData + "/transaxx_4x4.h");
+  EXPECT_EQ(lut.name, "transaxx_4x4");
+  EXPECT_EQ(lut.spec.bits_a, 2);
+  EXPECT_TRUE(lut.spec.is_signed);
+  std::vector<std::int32_t> expected = products({2, 2, true});
+  expected[15] = 2;
+  EXPECT_EQ(lut.table, expected);
+  EXPECT_EQ(lut.provenance.detail, "array lut");
+}
+
+TEST(HeaderSource, SyntaxErrorsNameFileLineColumn) {
+  const std::string dir = scratch_dir();
+  write_file(dir + "/bad.h", "// x\nshort lut[4][4] = {\n  {0, 0, 0, 0},\n  {0, 1 2, 3},\n};\n");
+  EXPECT_EQ(error_of<ParseError>([&] { load_lut(dir + "/bad.h"); }), dir + "/bad.h:4:9: expected ',' or '}', found '2'");
+  write_file(dir + "/short.h", "int t[4][4] = {1, 2, 3};\n");
+  EXPECT_EQ(error_of<ParseError>([&] { load_lut(dir + "/short.h"); }), dir + "/short.h:1:23: 't' has 3 values, expected 16");
+  write_file(dir + "/word.h", "int t[4][4] = {1, x};\n");
+  EXPECT_EQ(error_of<ParseError>([&] { load_lut(dir + "/word.h"); }), dir + "/word.h:1:19: expected an integer, found 'x'");
+  write_file(dir + "/none.h", "int x = 3;\n");
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(dir + "/none.h"); }),
+            dir + "/none.h: no table found (expected a declaration like `short lut[256][256] = {...};`)");
+  write_file(dir + "/dims.h", "\n\nint t[3][4] = {0};\n");
+  EXPECT_EQ(error_of<ParseError>([&] { load_lut(dir + "/dims.h"); }),
+            dir + "/dims.h:3:5: table 't' is [3][4], expected [2^bits_a][2^bits_b] with 2..12 bits per operand");
+}
+
+std::string npy_bytes(const std::string& header_dict, const std::string& data) {
+  std::string h = header_dict;
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string out = "\x93NUMPY\x01";
+  out += '\0';
+  out += static_cast<char>(h.size() & 0xff);
+  out += static_cast<char>(h.size() >> 8);
+  return out + h + data;
+}
+
+TEST(NpySource, Int16LittleEndian) {
+  const std::string dir = scratch_dir();
+  std::string data;
+  for (const std::int32_t v : products({2, 2, true})) {
+    data += static_cast<char>(v & 0xff);
+    data += static_cast<char>((v >> 8) & 0xff);
+  }
+  write_file(dir + "/t.npy", npy_bytes("{'descr': '<i2', 'fortran_order': False, 'shape': (4, 4), }", data));
+  const Lut lut = load_lut(dir + "/t.npy");
+  EXPECT_EQ(lut.table, products({2, 2, true}));
+  EXPECT_EQ(lut.provenance.kind, "npy");
+}
+
+TEST(NpySource, BadInputs) {
+  const std::string dir = scratch_dir();
+  write_file(dir + "/magic.npy", "PK\x03\x04 not numpy");
+  EXPECT_EQ(error_of<ParseError>([&] { load_lut(dir + "/magic.npy"); }),
+            dir + "/magic.npy:1:1: not a .npy file (missing \\x93NUMPY magic)");
+  write_file(dir + "/key.npy", npy_bytes("{'descr': '<i4', 'fortran_order': False, 'shape': (4, 4), 'x': 1}", ""));
+  EXPECT_EQ(error_of<ParseError>([&] { load_lut(dir + "/key.npy"); }), dir + "/key.npy:1:69: npy header: unknown key 'x'");
+  write_file(dir + "/shape.npy", npy_bytes("{'descr': '<i4', 'fortran_order': False, 'shape': (4, 5), }", std::string(80, '\0')));
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(dir + "/shape.npy"); }),
+            dir + "/shape.npy: shape (4, 5) is not (2^bits_a, 2^bits_b) with 2..12 bits per operand");
+  write_file(dir + "/short.npy", npy_bytes("{'descr': '<i4', 'fortran_order': False, 'shape': (4, 4), }", std::string(60, '\0')));
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(dir + "/short.npy"); }),
+            dir + "/short.npy: expected 64 bytes of data after the header, found 60");
+  write_file(dir + "/float.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 4), }", std::string(64, '\0')));
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(dir + "/float.npy"); }),
+            dir + "/float.npy: unsupported dtype '<f4' (expected <i4 (int32), <i2 (int16) or <i8 (int64))");
+}
+
+TEST(ExpandTo256, NarrowOperandsRepeatByTruncatedPattern) {
+  const Lut lut = testing::make_lut("n", {2, 3, true}, [](std::int64_t a, std::int64_t b) { return a * 10 + b; });
+  const std::vector<std::int32_t> full = expand_to_256(lut);
+  ASSERT_EQ(full.size(), 65536u);
+  EXPECT_EQ(full[0xFF * 256 + 0xFF], -1 * 10 - 1);  // int8 -1 is pattern 3 / 7 of the narrow operands
+  EXPECT_EQ(full[0x01 * 256 + 0xFE], 1 * 10 - 2);
+  EXPECT_EQ(full[0x05 * 256 + 0x09], 1 * 10 + 1);
+  const Lut wide = testing::make_lut("w", {9, 2, true}, [](std::int64_t a, std::int64_t b) { return a * b; });
+  EXPECT_EQ(error_of<UsageError>([&] { expand_to_256(wide); }),
+            "w: 9x2 operands do not fit the 256x256 layout (at most 8 bits each)");
+}
+
+}  // namespace
+}  // namespace axx::lutgen
