@@ -1,0 +1,157 @@
+// The subcommands through their run_<name>() functions (no process, no CLI parsing).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../lutgen/test_util.h"
+#include "axx/error.h"
+#include "converter/cmd_compare.h"
+#include "converter/cmd_heatmap.h"
+#include "converter/cmd_list.h"
+#include "converter/cmd_lut.h"
+#include "converter/cmd_metrics.h"
+#include "lutgen/metrics.h"
+#include "lutgen/source.h"
+#include "multipliers/registry.h"
+#if AXX_CLI_HAVE_DECOMPOSE
+#include "converter/cmd_decompose.h"
+#endif
+
+namespace axx::cli {
+namespace {
+
+using lutgen::testing::error_of;
+using lutgen::testing::read_file;
+using lutgen::testing::scratch_dir;
+
+TEST(RunLut, HeaderToStdoutByDefault) {
+  LutOptions o;
+  o.input = "builtin:mul8s_exact";
+  std::ostringstream out;
+  run_lut(o, out);
+  EXPECT_EQ(out.str().rfind("/* axx lookup table \"mul8s_exact\"", 0), 0u);
+  EXPECT_NE(out.str().find("static AXX_LUT_QUALIFIER const int16_t axx_lut_mul8s_exact[256][256]"), std::string::npos);
+}
+
+TEST(RunLut, FormatFollowsTheExtensionAndReportIsWritten) {
+  const std::string dir = scratch_dir();
+  LutOptions o;
+  o.input = "builtin:mul8u_trunc6";
+  o.output = dir + "/t.npy";
+  o.report = dir + "/r.json";
+  o.source.name = "renamed";
+  std::ostringstream out;
+  run_lut(o, out);
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(lutgen::load_lut(dir + "/t.npy").table, lutgen::load_lut("builtin:mul8u_trunc6").table);
+  const auto report = nlohmann::json::parse(read_file(dir + "/r.json"));
+  EXPECT_EQ(report["name"], "renamed");
+  EXPECT_EQ(report["signed"], false);
+  EXPECT_EQ(report["provenance"]["kind"], "builtin");
+  EXPECT_EQ(report["metrics"]["wce"], lutgen::metrics_of("builtin:mul8u_trunc6").wce);
+}
+
+TEST(RunLut, ExplicitFormatWinsOverTheExtension) {
+  const std::string dir = scratch_dir();
+  LutOptions o;
+  o.input = "builtin:mul8s_trunc4";
+  o.output = dir + "/t.h";
+  o.format = "transaxx";
+  run_lut(o);
+  EXPECT_NE(read_file(dir + "/t.h").find("\nshort lut[256][256] = {"), std::string::npos);
+}
+
+TEST(RunLut, BadFormatIsAUsageErrorBeforeAnyWork) {
+  LutOptions o;
+  o.input = "/nonexistent.blif";
+  o.format = "csv";
+  EXPECT_EQ(error_of<UsageError>([&] { run_lut(o); }), "unknown format 'csv'; valid formats: header, transaxx, npy, json");
+}
+
+TEST(RunMetrics, JsonListWithTheDesignKeys) {
+  MetricsOptions o;
+  o.inputs = {"builtin:mul8s_exact", "builtin:mul8s_trunc4"};
+  o.style = TableStyle::Json;
+  std::ostringstream out;
+  run_metrics(o, out);
+  const auto j = nlohmann::ordered_json::parse(out.str());
+  ASSERT_EQ(j.size(), 2u);
+  std::vector<std::string> keys;
+  for (const auto& item : j[1].items()) keys.push_back(item.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"name", "bits_a", "bits_b", "signed", "ep_percent", "mae", "mae_percent",
+                                            "wce", "wce_percent", "mse", "rmse", "mre_percent", "wcre_percent", "mred",
+                                            "nmed", "bias", "error_variance"}));
+  EXPECT_EQ(j[0]["mae"], 0);
+  EXPECT_EQ(j[1]["name"], "mul8s_trunc4");
+  EXPECT_EQ(j[1]["mae"], lutgen::metrics_of("builtin:mul8s_trunc4").mae);
+}
+
+TEST(RunMetrics, MarkdownTable) {
+  MetricsOptions o;
+  o.inputs = {"builtin:mul8s_exact"};
+  o.style = TableStyle::Markdown;
+  std::ostringstream out;
+  run_metrics(o, out);
+  EXPECT_EQ(out.str(),
+            "| name | bits | signed | EP% | MAE | MAE% | WCE | WCE% | MSE | RMSE | MRE% | WCRE% | MRED | NMED | bias | var |\n"
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+            "| mul8s_exact | 8x8 | yes | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n");
+}
+
+TEST(RunList, EveryBuiltinWithItsDescription) {
+  std::ostringstream out;
+  run_list({}, out);
+  const std::string text = out.str();
+  for (const auto& b : multipliers::builtins()) {
+    EXPECT_NE(text.find(std::string("\n") + b.name + " "), std::string::npos) << b.name;
+    EXPECT_NE(text.find(b.description), std::string::npos) << b.name;
+  }
+}
+
+TEST(RunCompare, SortedByMaeWithTheBestMarked) {
+  CompareOptions o;
+  o.inputs = {"builtin:mul8s_trunc8", "builtin:mul8s_exact", "builtin:mul8s_trunc4"};
+  std::ostringstream out;
+  run_compare(o, out);
+  const std::string text = out.str();
+  const auto exact = text.find("\nmul8s_exact "), t4 = text.find("\nmul8s_trunc4 "), t8 = text.find("\nmul8s_trunc8 ");
+  ASSERT_NE(exact, std::string::npos);
+  EXPECT_LT(exact, t4);
+  EXPECT_LT(t4, t8);
+  // The exact design has the best (zero) value in every metric column.
+  const std::string exact_line = text.substr(exact + 1, text.find('\n', exact + 1) - exact - 1);
+  EXPECT_EQ(std::count(exact_line.begin(), exact_line.end(), '*'), 13) << exact_line;
+  o.sort_by = "speed";
+  EXPECT_EQ(error_of<UsageError>([&] { run_compare(o, out); }).rfind("unknown metric 'speed' for --sort; valid: ep_percent, mae,", 0),
+            0u);
+}
+
+TEST(RunHeatmap, WritesAPng) {
+  const std::string dir = scratch_dir();
+  HeatmapOptions o;
+  o.input = "builtin:mul8s_drum4";
+  o.output = dir + "/h.png";
+  run_heatmap(o);
+  EXPECT_EQ(read_file(dir + "/h.png").substr(0, 8), "\x89PNG\r\n\x1a\n");
+  o.output = dir + "/h.jpg";
+  EXPECT_EQ(error_of<UsageError>([&] { run_heatmap(o); }), dir + "/h.jpg: heatmap output must be a .png file");
+}
+
+#if AXX_CLI_HAVE_DECOMPOSE
+TEST(RunDecompose, ExactIsRankZeroAndTruncatedIsLowRank) {
+  DecomposeOptions o;
+  o.input = "builtin:mul8s_exact";
+  std::ostringstream out;
+  run_decompose(o, out);
+  EXPECT_EQ(out.str(), "mul8s_exact: exact rank 0 (the multiplier is exact)\n");
+  o.input = "builtin:mul8s_trunc4";
+  std::ostringstream out4;
+  run_decompose(o, out4);
+  EXPECT_EQ(out4.str().rfind("mul8s_trunc4: exact rank ", 0), 0u) << out4.str();
+  EXPECT_NE(out4.str().find("  term 0: U range ["), std::string::npos) << out4.str();
+}
+#endif
+
+}  // namespace
+}  // namespace axx::cli
