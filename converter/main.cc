@@ -14,7 +14,7 @@
 #endif
 
 int main(int argc, char** argv) {
-  CLI::App app{"axx: approximate multipliers to lookup tables, error metrics and headers"};
+  CLI::App app{"axx: approximate multipliers to lookup tables, error metrics and headers", "axx"};
   app.require_subcommand(1);
   app.footer("Exit status: 0 success, 1 usage error, 2 bad input, 3 external tool (yosys, cc) missing or failing.");
   axx::cli::setup_lut(app);
