@@ -246,14 +246,19 @@ class Conv2dKind(_Kind):
         return grad_x, grad_w
 
 
+def _forward(a, b, sa, sb, kind, table, narrow_range):
+    sbv = kind.b_scale_view(sb, b)
+    qa = quantize(a, sa, narrow_range)
+    qb = quantize(b, sbv, narrow_range)
+    acc = kind.lut(qa, qb, table.ops_multiplier)
+    y = acc.to(a.dtype) * (sa * kind.out_scale_view(sb, acc)).to(a.dtype)
+    return y, qa, qb, sbv
+
+
 class _ApproxProduct(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a, b, sa, sb, kind, table, grad_mode, narrow_range):
-        sbv = kind.b_scale_view(sb, b)
-        qa = quantize(a, sa, narrow_range)
-        qb = quantize(b, sbv, narrow_range)
-        acc = kind.lut(qa, qb, table.ops_multiplier)
-        y = acc.to(a.dtype) * (sa * kind.out_scale_view(sb, acc)).to(a.dtype)
+        y, qa, qb, sbv = _forward(a, b, sa, sb, kind, table, narrow_range)
         ctx.kind, ctx.table, ctx.grad_mode = kind, table, grad_mode
         # Clipped operands get no gradient (straight-through inside the range only).
         keep_a = (a / sa).abs() < QMAX + 0.5
@@ -297,4 +302,6 @@ def approx_product(a, b, sa, sb, kind: _Kind, table: Table, grad: str = "ste", n
     """
     if grad not in GRAD_MODES:
         raise ValueError(f"unknown grad mode '{grad}'; choose one of {', '.join(GRAD_MODES)}")
-    return _ApproxProduct.apply(a, b, sa, sb, kind, table, grad, narrow_range)
+    if torch.is_grad_enabled() and (a.requires_grad or b.requires_grad):
+        return _ApproxProduct.apply(a, b, sa, sb, kind, table, grad, narrow_range)
+    return _forward(a, b, sa, sb, kind, table, narrow_range)[0]  # inference: nothing to save

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""ViT-B/16 end to end on a CUDA GPU: images/s in float and through approximate multipliers.
+
+    python bench/python/vit_b16_gpu.py [--batch 64] [--iters 5] [--json vit_b16_gpu.json]
+
+timm's ``vit_base_patch16_224`` with random weights, batch 64, eval mode, no_grad. Configurations:
+
+* ``float``        float32 eager (the baseline);
+* ``int8_exact``   every product (patch conv, all Linear, Q·K^T, A·V) through mul8s_exact;
+* ``lut_full``     a full-rank approximate table (default: the first built-in with no exact
+                   low-rank form, e.g. DRUM/Mitchell) -- the table-lookup kernel;
+* ``lowrank``      a table of exact rank <= 4 (default: the first such built-in, else a
+                   constructed rank-2 table) -- R+1 exact GEMMs;
+* ``transaxx``     the full-rank table through a TransAxx-design kernel, when ``axx.ops``
+                   exposes one as a ``path``; otherwise skipped and said so.
+
+Activation scales come from one ``max`` calibration pass on the benchmark batch (calibration
+runs in float); switching multipliers keeps them, so every configuration quantizes alike.
+Prints images/s and ratios, writes them to the JSON file. Quick: a warm-up, a few timed
+iterations each, torch.cuda.synchronize around them.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+import time
+import traceback
+
+import torch
+
+
+def timed(fn, x, warmup, iters):
+    with torch.no_grad():
+        for _ in range(warmup):
+            fn(x)
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            fn(x)
+        torch.cuda.synchronize()
+    return (time.perf_counter() - t0) / iters
+
+
+def pick(axx, want_rank, override):
+    if override:
+        return axx.Multiplier.builtin(override)
+    for info in axx.multipliers():
+        m = axx.Multiplier.builtin(info.name)
+        if not m.is_signed or info.name.endswith("_exact"):
+            continue
+        r = m.rank
+        if want_rank == "full" and r is None:
+            return m
+        if want_rank == "low" and r is not None and 1 <= r <= 4:
+            return m
+    if want_rank == "low":  # a constructed exact rank-2 table: a*b + u1[a]v1[b] + u2[a]v2[b]
+        v = torch.arange(256) - 128
+        e = ((v[:, None] >> 4) * (v[None, :] & 3)) + ((v[:, None] & 1) * (v[None, :] >> 5))
+        t = torch.empty(256, 256, dtype=torch.int64)
+        idx = v & 255
+        t[idx[:, None], idx[None, :]] = v[:, None] * v[None, :] + e
+        return axx.Multiplier.from_lut(t.to(torch.int32), name="rank2_constructed")
+    g = torch.Generator().manual_seed(0)
+    return axx.Multiplier.from_lut(torch.randint(-16384, 16384, (256, 256), generator=g, dtype=torch.int32),
+                                   name="random_full_rank")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--iters", type=int, default=5)
+    p.add_argument("--full-rank", default=None, help="built-in name of the full-rank table")
+    p.add_argument("--low-rank", default=None, help="built-in name of the low-rank table")
+    p.add_argument("--json", default="vit_b16_gpu.json")
+    args = p.parse_args(argv)
+
+    if not torch.cuda.is_available():
+        print("vit_b16_gpu.py: no CUDA device; this benchmark runs on the GPU machine", file=sys.stderr)
+        return 2
+    import timm
+    import axx
+
+    if not axx.cuda_available():
+        print("vit_b16_gpu.py: this axx build has no CUDA kernels (axx.cuda_available() is False)", file=sys.stderr)
+        return 2
+    torch.backends.cuda.matmul.allow_tf32 = False
+    dev = torch.device("cuda")
+    torch.manual_seed(0)
+    model = timm.create_model("vit_base_patch16_224", pretrained=False).to(dev).eval()
+    x = torch.randn(args.batch, 3, 224, 224, device=dev)
+    results = {"device": torch.cuda.get_device_name(), "torch": torch.__version__, "batch": args.batch,
+               "iters": args.iters, "configs": {}, "skipped": {}}
+
+    def record(name, seconds, note=""):
+        ips = args.batch / seconds
+        results["configs"][name] = {"seconds_per_batch": seconds, "images_per_s": ips, "note": note}
+        print(f"  {name:<12} {ips:9.1f} images/s  ({1000 * seconds:.1f} ms/batch) {note}", flush=True)
+
+    print(f"ViT-B/16, batch {args.batch}, {results['device']}")
+    record("float", timed(model, x, args.warmup, args.iters), "float32 eager")
+
+    exact = axx.Multiplier.builtin("mul8s_exact")
+    full = pick(axx, "full", args.full_rank)
+    low = pick(axx, "low", args.low_rank)
+    axx.approximate(model, exact)
+    axx.calibrate(model, [x], method="max", num_batches=1)
+    configs = [("int8_exact", exact), ("lut_full", full), ("lowrank", low)]
+    for name, m in configs:
+        try:
+            axx.approximate(model, m)
+            record(name, timed(model, x, args.warmup, args.iters), f"{m.name}, rank {m.rank if m.rank is not None else 'full'}")
+        except Exception as e:  # keep going: report what failed
+            results["skipped"][name] = f"{type(e).__name__}: {e}"
+            print(f"  {name:<12} FAILED: {e}", flush=True)
+            traceback.print_exc()
+
+    paths = getattr(axx.ops, "PATHS", ())
+    ref_path = next((p for p in paths if "transaxx" in p.lower()), None)
+    if ref_path is None:
+        msg = (f"axx.ops exposes no TransAxx-design kernel (paths: {', '.join(paths)}); "
+               f"compare with the emulator's C++/CUDA benchmark instead")
+        results["skipped"]["transaxx"] = msg
+        print(f"  transaxx     skipped: {msg}")
+    else:
+        saved = axx.ops.lut_matmul, axx.ops.lut_conv2d
+        try:
+            axx.ops.lut_matmul = functools.partial(saved[0], path=ref_path)
+            axx.ops.lut_conv2d = functools.partial(saved[1], path=ref_path)
+            axx.approximate(model, full)
+            record("transaxx", timed(model, x, args.warmup, args.iters), f"{full.name} through path '{ref_path}'")
+        except Exception as e:
+            results["skipped"]["transaxx"] = f"{type(e).__name__}: {e}"
+            print(f"  transaxx     FAILED: {e}")
+        finally:
+            axx.ops.lut_matmul, axx.ops.lut_conv2d = saved
+
+    c = {k: v["images_per_s"] for k, v in results["configs"].items()}
+    ratios = {}
+    for num, den in (("int8_exact", "float"), ("lowrank", "float"), ("lut_full", "float"), ("lut_full", "transaxx")):
+        if num in c and den in c:
+            ratios[f"{num}/{den}"] = c[num] / c[den]
+    results["ratios"] = ratios
+    print("ratios: " + ", ".join(f"{k} = {v:.3f}" for k, v in ratios.items()))
+    goals = []
+    if "lowrank/float" in ratios:
+        goals.append(f"low-rank >= 25% of float: {'yes' if ratios['lowrank/float'] >= 0.25 else 'NO'}")
+    if "lut_full/transaxx" in ratios:
+        goals.append(f"full-rank >= 1.6x TransAxx design: {'yes' if ratios['lut_full/transaxx'] >= 1.6 else 'NO'}")
+    if goals:
+        print("goals: " + "; ".join(goals))
+    with open(args.json, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
