@@ -94,6 +94,20 @@ TEST(NetlistSource, BitsMustMatchThePorts) {
             kData + "/mul2u.blif: ports a and b are 2 and 2 bits wide, but 8x8 operands were requested");
 }
 
+TEST(NetlistSource, PortOptions) {
+  SourceOptions o;
+  o.port_out = "q";
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(kData + "/mul2u.blif", o); }),
+            kData + "/mul2u.blif: no output port 'q' (outputs: p)");
+  o.port_out = "p";
+  o.port_a = "b";
+  o.port_b = "a";
+  o.is_signed = false;
+  const Lut swapped = load_lut(kData + "/mul2u.blif", o);
+  EXPECT_EQ(swapped.table, products({2, 2, false}));
+  EXPECT_EQ(swapped.provenance.detail, "top mul2u, a=b b=a out=p[4]");
+}
+
 class CSourceTest : public ::testing::Test {
  protected:
   std::string dir = scratch_dir();
