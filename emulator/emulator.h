@@ -83,8 +83,9 @@ void conv2d_cpu(const TableRef& table, const Conv2dProblem& p, Path path = Path:
 
 // CPU settings, process-wide (tests and benchmarks pin them; normal use leaves them alone).
 // CpuIsa picks the LUT kernel's instruction set: Auto = the best this CPU supports (checked at run
-// time with __builtin_cpu_supports), Portable = plain C++, Avx2 = 8-wide table gathers. The
-// low-rank path needs AVX2 (vpmaddwd); under Portable it falls back to the LUT kernel.
+// time with __builtin_cpu_supports), Portable = plain C++, Avx2 = the SIMD kernels (LUT via
+// per-k column tables, low-rank via vpmaddwd). Under Portable the low-rank path falls back to the
+// LUT kernel (same result).
 enum class CpuIsa { Auto, Portable, Avx2 };
 bool cpu_isa_supported(CpuIsa isa);
 void set_cpu_isa(CpuIsa isa);  // throws axx::UsageError when this CPU lacks it

@@ -50,8 +50,9 @@ void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi, 
         std::fill_n(q.C + b * q.stride_c + i * q.ldc, q.N, 0);
   } else {
     const CpuIsa isa = cpu_isa();
-    const bool lowrank = (path == Path::LowRank || path == Path::Auto) && table.has_lowrank() &&
-                         cpu::lowrank_fits(table.lowrank, isa);
+    const bool can_lowrank = table.has_lowrank() && cpu::lowrank_fits(table.lowrank, isa);
+    const bool lowrank = can_lowrank && (path == Path::LowRank ||
+                                         (path == Path::Auto && cpu::lowrank_is_faster(table.lowrank.rank)));
     if (path == Path::Reference)
       cpu::reference_gemm(table.lut, q);
     else if (lowrank)

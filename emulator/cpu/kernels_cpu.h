@@ -19,6 +19,13 @@ bool lowrank_fits(const LowRankView& form, CpuIsa isa);
 // (lowrank_gemm_cpu.cc). Requires lowrank_fits(form, isa).
 void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa);
 
+constexpr int kMaxAutoLowRank = 5;
+// Path::Auto's choice between the two exact AVX2 kernels, from their measured costs on this
+// machine (docs/benchmarks-emulator-cpu.md): the low-rank GEMM costs (R+1) int16 MACs per lookup
+// at ~16 MACs per vpmaddwd; the column-table LUT kernel about one vector load+add per 8 lookups
+// plus its table builds. kMaxAutoLowRank is where the measured crossover lies.
+inline bool lowrank_is_faster(int rank) { return rank <= kMaxAutoLowRank; }
+
 // out = dequantize(C) for every element (gemm_cpu.cc).
 void apply_epilogue(const GemmProblem& p, const Epilogue& e);
 
