@@ -17,7 +17,7 @@ const std::vector<SourceKind>& source_kinds() {
       {"c", {".c", ".cpp", ".cc", ".cxx"}, "C/C++ function of two integer operands, compiled with cc/c++",
        &open_c_source},
       {"builtin", {"builtin:"}, "a multiplier of the built-in library (axx list)", &open_builtin_source},
-      {"header", {".h", ".hpp", ".hh", ".cuh"}, "LUT header: axx's own or TransAxx/AdaPT `short lut[256][256]`",
+      {"header", {".h", ".hpp", ".hh", ".cuh"}, "LUT header: axx's own or TransAxx/AdaPT `int16_t lut[256][256]`",
        &open_header_source},
       {"npy", {".npy"}, "NumPy .npy integer array of shape (2^bits_a, 2^bits_b)", &open_npy_source},
   };

@@ -13,7 +13,7 @@ const std::vector<WriterKind>& writer_kinds() {
   static const std::vector<WriterKind> kinds = {
       {"header", {".h", ".hpp", ".hh", ".cuh"}, "portable C/C++/CUDA header with metrics and provenance",
        &render_header},
-      {"transaxx", {}, "TransAxx/AdaPT-style header: `short lut[256][256]` (operands of up to 8 bits)",
+      {"transaxx", {}, "TransAxx/AdaPT-style header: `const int16_t lut[256][256]` (operands of up to 8 bits)",
        &render_transaxx},
       {"npy", {".npy"}, "NumPy .npy, int32, shape (2^bits_a, 2^bits_b)", &render_npy},
       {"json", {".json"}, "JSON: metadata, provenance, metrics and the table as a list of rows", &render_json},

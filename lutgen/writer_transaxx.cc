@@ -1,5 +1,6 @@
-// TransAxx/AdaPT-style header: one `short lut[256][256]` (int when a value does not fit 16 bits),
-// indexed lut[(uint8_t)a][(uint8_t)b], the layout their LUT kernels load. Narrower operands are
+// TransAxx/AdaPT-style header: `#include <stdint.h>` and one `const int16_t lut[256][256]` (int32_t
+// when a value does not fit 16 bits), indexed lut[(uint8_t)a][(uint8_t)b] -- the file AdaPT keeps per
+// multiplier in adapt/cpu-kernels/axx_mults/ and TransAxx's LUT kernels include. Narrower operands are
 // expanded to 256x256 (expand_to_256), as those tools only know 8-bit tables.
 #include <charconv>
 
@@ -21,8 +22,8 @@ std::string render_transaxx(const Lut& lut, const Metrics& m) {
   out += "// Provenance: " + lut.provenance.kind + " " + lut.provenance.path + "\n";
   out += "// Error metrics (docs/metrics.md):\n";
   out += metrics_comment(m, "//   ");
-  out += "#pragma once\n\n";
-  out += std::string(narrow ? "short" : "int") + " lut[256][256] = {\n";
+  out += "#pragma once\n#include <stdint.h>\n\n";
+  out += std::string("const ") + (narrow ? "int16_t" : "int32_t") + " lut[256][256] = {\n";
   char buf[16];
   for (int a = 0; a < 256; ++a) {
     out += "  {";

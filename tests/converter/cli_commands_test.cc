@@ -59,7 +59,7 @@ TEST(RunLut, ExplicitFormatWinsOverTheExtension) {
   o.output = dir + "/t.h";
   o.format = "transaxx";
   run_lut(o);
-  EXPECT_NE(read_file(dir + "/t.h").find("\nshort lut[256][256] = {"), std::string::npos);
+  EXPECT_NE(read_file(dir + "/t.h").find("\nconst int16_t lut[256][256] = {"), std::string::npos);
 }
 
 TEST(RunLut, BadFormatIsAUsageErrorBeforeAnyWork) {

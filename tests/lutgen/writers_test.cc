@@ -58,7 +58,7 @@ TEST(HeaderWriter, Int32WhenInt16WouldLoseValues) {
   Lut lut = tiny();
   lut.table[3] = 40000;
   EXPECT_NE(render_lut(lut, "header").find("const int32_t axx_lut_tiny_2x2[4][4]"), std::string::npos);
-  EXPECT_NE(render_lut(lut, "transaxx").find("\nint lut[256][256] = {\n"), std::string::npos);
+  EXPECT_NE(render_lut(lut, "transaxx").find("\nconst int32_t lut[256][256] = {\n"), std::string::npos);
 }
 
 TEST(Writers, RoundTripsThroughTheReaders) {
@@ -83,7 +83,7 @@ TEST(Writers, TransAxxHeaderRoundTripsAsTheExpandedTable) {
   const Lut lut = load_lut("builtin:mul8s_mitchell");
   write_lut(lut, dir + "/tx.h", "transaxx");
   const std::string text = read_file(dir + "/tx.h");
-  EXPECT_NE(text.find("\nshort lut[256][256] = {\n"), std::string::npos);
+  EXPECT_NE(text.find("#include <stdint.h>\n\nconst int16_t lut[256][256] = {\n"), std::string::npos);
   const Lut back = load_lut(dir + "/tx.h");
   EXPECT_EQ(back.table, lut.table);
   EXPECT_TRUE(back.spec.is_signed);
