@@ -3,7 +3,7 @@
 # self-check, then the benchmark. Logs go to $OUT (or ./gpu_out). The GPU machine has no
 # GoogleTest, CLI11 or nlohmann_json, hence the CMake options. When the CMake build fails (e.g. a
 # module of another engineer does not configure there), it falls back to plain nvcc lines.
-# Usage (repository root): bench/emulator_cuda/run_gpu.sh [benchmark args...]
+# Usage (repository root): [MEMCHECK=1] bench/emulator_cuda/run_gpu.sh [benchmark args...]
 set -u
 OUT=${OUT:-gpu_out}
 mkdir -p "$OUT"
@@ -41,5 +41,13 @@ SC=$?
 "$BENCH" "$@" 2>&1 | tee "$OUT/bench.log"
 BC=$?
 nvidia-smi --query-gpu=clocks.sm,temperature.gpu,power.draw --format=csv >> "$OUT/device.txt" 2>&1
+# Optional: the self-check under compute-sanitizer's memcheck (out-of-bounds and misaligned
+# accesses in every kernel), time-limited. MEMCHECK=1 to run it.
+if [ "${MEMCHECK:-0}" = 1 ] && command -v compute-sanitizer > /dev/null; then
+  timeout "${MEMCHECK_TIMEOUT:-240}" compute-sanitizer --tool memcheck --print-limit 20 "$SELF" \
+    > "$OUT/memcheck.log" 2>&1
+  echo "memcheck exit $? (124: timed out)"
+  tail -4 "$OUT/memcheck.log"
+fi
 echo "selfcheck exit $SC, benchmark exit $BC"
 exit $(( SC != 0 || BC != 0 ))

@@ -35,9 +35,9 @@ struct EpilogueArgs {
   std::int64_t ldo = 0, so_o = 0, so_i = 0;
 };
 
-// LUT kernel (lut_gemm_cuda.cu). variant < 0: the default tiling; 0..kLutVariants-1 select one
-// of the compiled tilings (the benchmark compares them).
-constexpr int kLutVariants = 3;
+// LUT kernel (lut_gemm_cuda.cu). variant < 0: the tiling is chosen per shape;
+// 0..kLutVariants-1 select one of the compiled tilings (the benchmark compares them).
+constexpr int kLutVariants = 5;
 const char* lut_variant_name(int variant);
 // gate: when non-null, the kernel does nothing unless *gate != 0 (device memory; the low-rank
 // path's fallback when its slices turned out stale).

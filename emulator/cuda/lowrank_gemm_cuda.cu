@@ -268,23 +268,25 @@ __global__ void gather_bt_kernel(const std::uint8_t* __restrict__ B, std::int64_
   }
 }
 
+// One row (z, i) per loop step of a block, its threads along j: the index arithmetic is per row.
 __global__ void epilogue_kernel(std::int64_t M, std::int64_t N, std::int64_t n_inner,
                                 std::int64_t Z, const std::int32_t* __restrict__ c,
                                 std::int64_t ldc, std::int64_t sc_o, std::int64_t sc_i,
                                 std::int32_t* C, std::int64_t ldC, std::int64_t sC_o,
                                 std::int64_t sC_i, const EpilogueArgs epi) {
-  const std::int64_t total = Z * M * N;
-  for (std::int64_t t = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; t < total;
-       t += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
-    const std::int64_t j = t % N, row = t / N, i = row % M, z = row / M;
-    const std::int64_t zo = z / n_inner, zi = z % n_inner;
-    const std::int32_t v = c[zo * sc_o + zi * sc_i + i * ldc + j];
-    if (C) C[zo * sC_o + zi * sC_i + i * ldC + j] = v;
-    if (epi.on) {
-      const float sb = epi.per_channel ? epi.scale_b[j] : epi.scale_b[0];
-      const float bias = epi.bias ? epi.bias[j] : 0.0f;
-      epi.out[zo * epi.so_o + zi * epi.so_i + i * epi.ldo + j] =
-          dequantize(v, epi.scale_a, sb, bias);
+  for (std::int64_t row = blockIdx.x; row < Z * M; row += gridDim.x) {
+    const std::int64_t i = row % M, z = row / M, zo = z / n_inner, zi = z % n_inner;
+    const std::int32_t* src = c + zo * sc_o + zi * sc_i + i * ldc;
+    std::int32_t* dst = C ? C + zo * sC_o + zi * sC_i + i * ldC : nullptr;
+    float* out = epi.on ? epi.out + zo * epi.so_o + zi * epi.so_i + i * epi.ldo : nullptr;
+    for (std::int64_t j = threadIdx.x; j < N; j += blockDim.x) {
+      const std::int32_t v = src[j];
+      if (dst) dst[j] = v;
+      if (out) {
+        const float sb = epi.per_channel ? epi.scale_b[j] : epi.scale_b[0];
+        const float bias = epi.bias ? epi.bias[j] : 0.0f;
+        out[j] = dequantize(v, epi.scale_a, sb, bias);
+      }
     }
   }
 }
@@ -334,7 +336,11 @@ void apply_epilogue(const BatchedGemm& g, const std::int32_t* c, std::int64_t ld
                     std::int64_t sc_o, std::int64_t sc_i, const EpilogueArgs& epi,
                     cudaStream_t stream) {
   const std::int64_t Z = g.n_outer * g.n_inner;
-  epilogue_kernel<<<grid_for(Z * g.M * g.N, 256), 256, 0, stream>>>(
+  const int threads = g.N >= 256 ? 256 : (g.N >= 128 ? 128 : 64);
+  const std::int64_t rows = Z * g.M;
+  const auto blocks = static_cast<unsigned>(
+      std::min<std::int64_t>(rows, std::int64_t{device_sm_count()} * 64));
+  epilogue_kernel<<<blocks, threads, 0, stream>>>(
       g.M, g.N, g.n_inner, Z, c, ldc, sc_o, sc_i, g.C, g.ldc, g.sc_o, g.sc_i, epi);
   CUDA_CHECK_LAUNCH();
 }
@@ -398,7 +404,8 @@ Plan get_plan(const LowRankView& form, cudaStream_t stream) {
     flag = it->second.host_flag;  // reused: in-flight kernels may still write it
   } else {
     if (cache.size() >= 4096) cache.clear();  // flags of dropped entries stay allocated (4 bytes)
-    CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&flag), sizeof(int), cudaHostAllocMapped));
+    CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&flag), sizeof(int),
+                             cudaHostAllocMapped | cudaHostAllocPortable));
   }
   Plan plan = make_plan(form, stream);
   *reinterpret_cast<volatile int*>(flag) = 0;

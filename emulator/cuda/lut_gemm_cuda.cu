@@ -23,6 +23,7 @@
 // step adds e(0,0), which is subtracted again at the end (exact modulo 2^32).
 #include <cuda_runtime.h>
 
+#include <cmath>
 #include <cstdint>
 
 #include "emulator/common/lut_math.h"
@@ -69,11 +70,19 @@ template <int kThreads>
 __device__ void table_range(const std::int32_t* __restrict__ lut, std::int32_t* red,
                             std::int32_t& lo, std::int32_t& hi) {
   std::int32_t mn = INT32_MAX, mx = INT32_MIN;
-  const int4* lut4 = reinterpret_cast<const int4*>(lut);
-  for (int e = threadIdx.x; e < kLutEntries / 4; e += kThreads) {
-    const int4 v = __ldg(lut4 + e);
-    mn = min(min(mn, v.x), min(v.y, min(v.z, v.w)));
-    mx = max(max(mx, v.x), max(v.y, max(v.z, v.w)));
+  if ((reinterpret_cast<std::uintptr_t>(lut) & 15) == 0) {
+    const int4* lut4 = reinterpret_cast<const int4*>(lut);
+    for (int e = threadIdx.x; e < kLutEntries / 4; e += kThreads) {
+      const int4 v = __ldg(lut4 + e);
+      mn = min(min(mn, v.x), min(v.y, min(v.z, v.w)));
+      mx = max(max(mx, v.x), max(v.y, max(v.z, v.w)));
+    }
+  } else {  // a table view that is not 16-byte aligned
+    for (int e = threadIdx.x; e < kLutEntries; e += kThreads) {
+      const std::int32_t v = __ldg(lut + e);
+      mn = min(mn, v);
+      mx = max(mx, v);
+    }
   }
   mn = __reduce_min_sync(0xffffffffu, mn);
   mx = __reduce_max_sync(0xffffffffu, mx);
@@ -96,8 +105,11 @@ template <int kThreads>
 __device__ void load_table(std::uint16_t* tbl, const std::int32_t* __restrict__ lut,
                            std::int32_t minv, int shift, bool transposed) {
   const int4* lut4 = reinterpret_cast<const int4*>(lut);
+  const bool vec = (reinterpret_cast<std::uintptr_t>(lut) & 15) == 0;
   for (int e4 = threadIdx.x; e4 < kLutEntries / 4; e4 += kThreads) {
-    const int4 v = __ldg(lut4 + e4);
+    const int4 v = vec ? __ldg(lut4 + e4)
+                       : make_int4(__ldg(lut + 4 * e4), __ldg(lut + 4 * e4 + 1),
+                                   __ldg(lut + 4 * e4 + 2), __ldg(lut + 4 * e4 + 3));
     const int vals[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
     for (int q = 0; q < 4; ++q) {
@@ -343,9 +355,37 @@ void launch(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& e
 using Tiling0 = Tiling<4, 8, 32, 16>;  // 512 threads, 128 x 128 tile, 32 outputs per thread
 using Tiling1 = Tiling<8, 8, 16, 16>;  // 256 threads, 128 x 128 tile, 64 outputs per thread
 using Tiling2 = Tiling<4, 8, 16, 16>;  // 256 threads, 64 x 128 tile, 32 outputs per thread
-// Measured on the H200 (docs/benchmarks-emulator-cuda.md): the 64 x 128 tiles balance the last
-// wave of tiles best on ViT shapes and were fastest or within 2% of it on each.
+using Tiling3 = Tiling<4, 4, 16, 16>;  // 256 threads, 64 x 64 tile, 16 outputs per thread
+using Tiling4 = Tiling<2, 4, 32, 16>;  // 512 threads, 64 x 64 tile, 8 outputs per thread
+// Ties go to the 64 x 128 tiling: on the H200 it was fastest or within 2% of it on every ViT
+// shape (docs/benchmarks-emulator-cuda.md).
 constexpr int kDefaultVariant = 2;
+
+// Picks the tiling for a shape. A block walks ceil(tiles / grid) tiles, so the run time goes as
+// that count times the padded work of one tile, divided by the tiling's lookup efficiency
+// (relative figures measured on the H200, docs/benchmarks-emulator-cuda.md). Smaller tiles waste
+// less on odd sizes and balance the last wave better; larger ones reuse each operand byte more.
+template <class T>
+double estimate(const BatchedGemm& g, double efficiency, int sms) {
+  const double tiles = static_cast<double>((g.M + T::BM - 1) / T::BM) *
+                       static_cast<double>((g.N + T::BN - 1) / T::BN) *
+                       static_cast<double>(g.n_outer * g.n_inner);
+  const double grid = tiles < sms ? tiles : sms;
+  const double waves = std::ceil(tiles / grid);
+  return waves * T::BM * T::BN / efficiency;
+}
+
+int choose_variant(const BatchedGemm& g) {
+  const int sms = device_sm_count();
+  const double est[kLutVariants] = {
+      estimate<Tiling0>(g, 1.00, sms), estimate<Tiling1>(g, 1.01, sms),
+      estimate<Tiling2>(g, 1.00, sms), estimate<Tiling3>(g, 0.95, sms),
+      estimate<Tiling4>(g, 0.90, sms)};
+  int best = kDefaultVariant;
+  for (int v = 0; v < kLutVariants; ++v)
+    if (est[v] < est[best]) best = v;
+  return best;
+}
 
 }  // namespace
 
@@ -354,6 +394,8 @@ const char* lut_variant_name(int variant) {
     case 0: return "4x8/512thr/128x128";
     case 1: return "8x8/256thr/128x128";
     case 2: return "4x8/256thr/64x128";
+    case 3: return "4x4/256thr/64x64";
+    case 4: return "2x4/512thr/64x64";
     default: return "?";
   }
 }
@@ -361,10 +403,12 @@ const char* lut_variant_name(int variant) {
 void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
               cudaStream_t stream, int variant, const int* gate) {
   if (g.M == 0 || g.N == 0 || g.n_outer == 0 || g.n_inner == 0) return;
-  switch (variant < 0 ? kDefaultVariant : variant) {
+  switch (variant < 0 ? choose_variant(g) : variant) {
     case 0: launch<Tiling0>(lut, g, epi, stream, gate); break;
     case 1: launch<Tiling1>(lut, g, epi, stream, gate); break;
     case 2: launch<Tiling2>(lut, g, epi, stream, gate); break;
+    case 3: launch<Tiling3>(lut, g, epi, stream, gate); break;
+    case 4: launch<Tiling4>(lut, g, epi, stream, gate); break;
     default: throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
   }
 }

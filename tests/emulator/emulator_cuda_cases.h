@@ -5,6 +5,7 @@
 #pragma once
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -314,6 +315,40 @@ inline void case_lut_int16_odd_shapes(Report& rep) {
                t, s, Path::Lut, seed++);
 }
 
+// The table may be a view that is not 16-byte aligned (e.g. a slice of a larger tensor).
+inline void case_lut_unaligned_table(Report& rep) {
+  const TestTable t = testing::random_table(15, -30000, 30000, true);
+  const TestTable w = testing::random_table(16, -(1 << 30), 1 << 30, true);
+  const Shape s = dense(1, 70, 90, 50);
+  const auto A = random_bytes(static_cast<std::size_t>(s.M * s.K), 17);
+  const auto B = random_bytes(static_cast<std::size_t>(s.K * s.N), 18);
+  for (const TestTable* tt : {&t, &w}) {
+    std::vector<std::int32_t> shifted(kLutEntries + 1, 0);
+    std::copy(tt->lut.begin(), tt->lut.end(), shifted.begin() + 1);
+    DevBuf<std::int32_t> dl(shifted);
+    DevBuf<std::uint8_t> dA(A), dB(B);
+    DevBuf<std::int32_t> dC(static_cast<std::size_t>(s.M * s.N));
+    dC.poison();
+    TableRef ref;
+    ref.lut = dl.p + 1;  // 4-byte but not 16-byte aligned
+    GemmProblem p;
+    p.M = s.M;
+    p.N = s.N;
+    p.K = s.K;
+    p.A = dA.p;
+    p.lda = s.lda;
+    p.B = dB.p;
+    p.ldb = s.ldb;
+    p.C = dC.p;
+    p.ldc = s.ldc;
+    gemm_cuda(ref, p, nullptr, Path::Lut, nullptr);
+    AXX_CASE_CUDA(cudaDeviceSynchronize());
+    if (dC.get() != host_reference(tt->lut, s, A, B))
+      rep.fail(std::string("unaligned table pointer: wrong result (") +
+               (tt == &t ? "16-bit" : "32-bit") + " table)");
+  }
+}
+
 inline void case_lut_int32_table(Report& rep) {
   // Range far beyond 16 bits: the kernel runs each tile on the high and the low halves.
   const TestTable t = testing::random_table(12, -(1 << 30), (1 << 30), true);
@@ -530,6 +565,7 @@ inline const std::vector<NamedCase>& all_cases() {
   static const std::vector<NamedCase> cases = {
       {"LutInt16OddShapes", case_lut_int16_odd_shapes},
       {"LutInt32Table", case_lut_int32_table},
+      {"LutUnalignedTable", case_lut_unaligned_table},
       {"LutUnsignedAndOffsetTables", case_lut_unsigned_and_offset_tables},
       {"AllOperandPairs", case_all_operand_pairs},
       {"BatchedBroadcast", case_batched_broadcast},
