@@ -1,9 +1,9 @@
 // Exhaustive bit-parallel simulation.
 //
 // Pattern index i = (a << bits_b) | b; index bit k is operand B bit k for k < bits_b, else A bit
-// k - bits_b. A block evaluates kLanes = 1024 consecutive indices at once: each net is a 1024-bit
-// slice (16 words), lane j holding the value for index (block base + j). So index bits 0..L-1
-// (L = min(10, bits_a + bits_b)) vary across lanes, the remaining B bits ("block bits") are
+// k - bits_b. A block evaluates kLanes = 4096 consecutive indices at once: each net is a 4096-bit
+// slice (64 words), lane j holding the value for index (block base + j). So index bits 0..L-1
+// (L = min(12, bits_a + bits_b)) vary across lanes, the remaining B bits ("block bits") are
 // all-0/all-1 slices per block, and the remaining A bits ("key bits") are constants for the whole
 // inner loop. For each key value the netlist is re-folded with those A bits as constants; partial
 // products with a 0 bit vanish, whole adder cells collapse, and what remains is a short
@@ -184,7 +184,7 @@ Program specialize(const Program& src, const std::vector<Ref>& inputs, std::uint
 // ---------------------------------------------------------------------------------------------
 // Execution
 
-constexpr unsigned kLaneBits = 10;
+constexpr unsigned kLaneBits = 12;  // 4096 lanes: 512-byte slices, a 16x16 program (~50 slots) stays in L1
 constexpr unsigned kLanes = 1u << kLaneBits;
 // Explicitly 32-byte aligned: without -mavx GCC gives 32-byte vectors only 16-byte alignment, while
 // the avx2 clones below use aligned loads.
