@@ -1,7 +1,7 @@
 // CUDA backend of the axx.* ops: the shared host wrappers with the emulator's CUDA kernels, on
 // torch's current stream of the operands' device (the wrapper's device guard selects it). Plain
 // C++: the kernels live in axx_emulator and take the stream as an opaque cudaStream_t.
-#include <ATen/cuda/CUDAContextLight.h>
+#include <c10/cuda/CUDAStream.h>
 #include <torch/library.h>
 
 #include "python_bindings/src/ops/lut_ops.h"
@@ -9,7 +9,7 @@
 namespace axx::python {
 namespace {
 
-void* current_stream() { return at::cuda::getCurrentCUDAStream().stream(); }
+void* current_stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
 
 void check_cuda_path(const char* op, emulator::Path path) {
   TORCH_CHECK_VALUE(path != emulator::Path::Reference, op,
