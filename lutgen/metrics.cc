@@ -26,9 +26,15 @@ constexpr double kFracScale = 4611686018427387904.0;  // 2^62
 struct FixedSum {
   unsigned __int128 whole = 0, frac = 0;
   void add(double r) {
+    // Rounded to the nearest 2^-62 (ties up). Fractions times 2^62 stay below 2^63, so the cheap
+    // signed conversion is exact.
+    if (r < 1.0) {  // the common case: no whole part
+      frac += static_cast<std::uint64_t>(static_cast<std::int64_t>(r * kFracScale + 0.5));
+      return;
+    }
     const double w = std::floor(r);
     whole += static_cast<std::uint64_t>(w);
-    frac += static_cast<std::uint64_t>(std::llrint((r - w) * kFracScale));
+    frac += static_cast<std::uint64_t>(static_cast<std::int64_t>((r - w) * kFracScale + 0.5));
   }
   void add(const FixedSum& o) {
     whole += o.whole;
@@ -68,6 +74,9 @@ class Accumulator {
     unsigned __int128 sum_abs = 0, sum_sq = 0;
     FixedSum rel, red;
     std::uint64_t rel_num = p.max_rel_num, rel_den = p.max_rel_den;
+    // Correctly rounded division is monotonic, so only r >= the double of the current maximum can
+    // beat it; the exact comparison settles those candidates.
+    double max_r = static_cast<double>(rel_num) / static_cast<double>(rel_den);
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t exact = va * vb_[b];
       std::int64_t e;
@@ -86,9 +95,11 @@ class Accumulator {
           const double r = static_cast<double>(ae) / static_cast<double>(ax);
           rel.add(r);
           red.add(r);
-          if (static_cast<unsigned __int128>(ae) * rel_den > static_cast<unsigned __int128>(rel_num) * ax) {
+          if (r >= max_r &&
+              static_cast<unsigned __int128>(ae) * rel_den > static_cast<unsigned __int128>(rel_num) * ax) {
             rel_num = ae;
             rel_den = ax;
+            max_r = r;
           }
         } else {
           red.whole += ae;
