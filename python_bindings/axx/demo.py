@@ -39,6 +39,43 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def _load_child(conn, path, signed):
+    import pickle  # plain pickle: torch's multiprocessing reducers would share fds
+
+    try:
+        conn.send_bytes(pickle.dumps((Multiplier.from_file(path, signed=signed), None)))
+    except Exception as e:  # reported by the parent
+        conn.send_bytes(pickle.dumps((None, f"{type(e).__name__}: {e}")))
+    conn.close()
+
+
+def _load_isolated(path: Path, signed: bool, timeout: float = 300.0):
+    """``Multiplier.from_file`` in a forked child, so that a crash in a source's toolchain
+    (compiler, yosys, the bridge) costs that source, not the whole demo. (multiplier, error)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_load_child, args=(child, path, signed))
+    proc.start()
+    child.close()
+    result = (None, "no answer")
+    if parent.poll(timeout):
+        import pickle
+        try:
+            result = pickle.loads(parent.recv_bytes())
+        except EOFError:
+            pass
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return None, f"timed out after {timeout:.0f} s"
+    if result[0] is None and result[1] == "no answer":
+        return None, f"the loader crashed (exit code {proc.exitcode})"
+    return result
+
+
 def load_multipliers(src_dir: Path | None, log=print) -> list[dict]:
     """Every bundled multiplier, as ``{"multiplier", "sources"}`` with identical tables merged."""
     found: list[tuple[str, Multiplier]] = []
@@ -50,11 +87,14 @@ def load_multipliers(src_dir: Path | None, log=print) -> list[dict]:
                 continue
             signed = not path.name.startswith("mul8u_")      # the library's naming convention
             t0 = time.perf_counter()
-            m = Multiplier.from_file(path, signed=signed)
-            log(f"  {path.parent.name}/{path.name}: "
-                f"{m.bits_a}x{m.bits_b} {'signed' if signed else 'unsigned'} table "
+            m, error = _load_isolated(path, signed)
+            label = f"{path.parent.name}/{path.name}"
+            if m is None:
+                log(f"  {label}: FAILED, skipped ({error})")
+                continue
+            log(f"  {label}: {m.bits_a}x{m.bits_b} {'signed' if signed else 'unsigned'} table "
                 f"in {1000 * (time.perf_counter() - t0):.0f} ms")
-            found.append((f"{path.parent.name}/{path.name}", m))
+            found.append((label, m))
     merged: list[dict] = []
     for source, m in found:
         for entry in merged:
