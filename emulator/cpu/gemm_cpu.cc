@@ -52,7 +52,7 @@ void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi, 
     const CpuIsa isa = cpu_isa();
     const bool can_lowrank = table.has_lowrank() && cpu::lowrank_fits(table.lowrank, isa);
     const bool lowrank = can_lowrank && (path == Path::LowRank ||
-                                         (path == Path::Auto && cpu::lowrank_is_faster(table.lowrank.rank)));
+                                         (path == Path::Auto && cpu::lowrank_is_faster(table.lowrank.rank, q)));
     if (path == Path::Reference)
       cpu::reference_gemm(table.lut, q);
     else if (lowrank)

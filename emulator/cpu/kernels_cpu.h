@@ -19,12 +19,17 @@ bool lowrank_fits(const LowRankView& form, CpuIsa isa);
 // (lowrank_gemm_cpu.cc). Requires lowrank_fits(form, isa).
 void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa);
 
-constexpr int kMaxAutoLowRank = 5;
-// Path::Auto's choice between the two exact AVX2 kernels, from their measured costs on this
-// machine (docs/benchmarks-emulator-cpu.md): the low-rank GEMM costs (R+1) int16 MACs per lookup
-// at ~16 MACs per vpmaddwd; the column-table LUT kernel about one vector load+add per 8 lookups
-// plus its table builds. kMaxAutoLowRank is where the measured crossover lies.
-inline bool lowrank_is_faster(int rank) { return rank <= kMaxAutoLowRank; }
+// Path::Auto's choice between the two exact AVX2 kernels, from their costs measured on this
+// machine (docs/benchmarks-emulator-cpu.md, CPU time per lookup): the low-rank GEMM costs R+1
+// int16 MACs per lookup at ~0.035 ns each; the column-table LUT kernel ~0.07 ns per lookup plus
+// its table builds, ~100 ns / rows where rows = max(M, N) is the side they amortise over. Below
+// kMinRowsColumnTable rows the LUT kernel is the portable one, and low-rank always wins.
+inline bool lowrank_is_faster(int rank, const GemmProblem& p) {
+  const double rows = static_cast<double>(p.M > p.N ? p.M : p.N);
+  if (rows < 48) return true;
+  const double lut_ns = 0.07 + 100.0 / rows, lowrank_ns = 0.035 * (rank + 1);
+  return lowrank_ns < lut_ns;
+}
 
 // out = dequantize(C) for every element (gemm_cpu.cc).
 void apply_epilogue(const GemmProblem& p, const Epilogue& e);

@@ -9,11 +9,11 @@
 // T_k[a][0..7] (rows of the transposed table, 8x8 register transposes). Then every output row i
 // gains T_k[A[i][k]] with one aligned 8-lane load and add: the lookup becomes a plain vector
 // load indexed by the A byte. Building T_k costs 256 x 8 copied entries per k, amortised over
-// the M rows, so this kernel serves max(M, N) >= kMinRowsColumnTable (transposing the problem when N > M)
-// and the portable one the rest. Four
-// k's of tiles (32 KiB) are built at a time and stay in L1 while all rows stream past; the C
-// column block is loaded and stored once per four k's. Tasks are (batch, 8-column block) pairs,
-// taken dynamically by the threads. The instruction set is chosen at run time
+// the M rows, so this kernel serves max(M, N) >= kMinRowsColumnTable (transposing the problem when
+// N > M) and the portable one the rest. Four k's of tables (32 KiB) are built at a time and stay
+// in L1 while all rows stream past; the A bytes are packed k-major (four k's of a row in one
+// 32-bit word, rows consecutive) and the 8-column accumulators live in a contiguous scratch, so
+// both streams are sequential. Tasks are (batch, 8-column block) pairs, taken dynamically. The instruction set is chosen at run time
 // (__builtin_cpu_supports) with per-function target attributes, so the library runs on any x86-64.
 #include <immintrin.h>
 
@@ -59,7 +59,7 @@ void lut_tile_portable(const std::int32_t* lut, const std::uint8_t* A, std::int6
 
 #if defined(__x86_64__)
 constexpr int kKB = 4;  // k's of column tables built at a time (4 x 8 KiB)
-constexpr std::int64_t kMinRowsColumnTable = 48;
+constexpr std::int64_t kMinRowsColumnTable = 48;  // also assumed by lowrank_is_faster
 
 // T[a][0..7] = lutT[b_j][a] for a in [0, 256): the 8 table columns, transposed 8x8 at a time.
 __attribute__((target("avx2"))) void build_column_table(const std::int32_t* lutT,
@@ -90,31 +90,29 @@ __attribute__((target("avx2"))) void build_column_table(const std::int32_t* lutT
   (void)lutT;
 }
 
-// C[0..M)[0..n) for n <= 8 columns over all K, with the column tables above.
-__attribute__((target("avx2"))) void lut_columns_avx2(const std::int32_t* lutT,
-                                                      const std::uint8_t* A, std::int64_t lda,
-                                                      const std::uint8_t* B, std::int64_t ldb,
-                                                      std::int32_t* C, std::int64_t ldc,
-                                                      std::int64_t M, std::int64_t n,
-                                                      std::int64_t K) {
+// One block of <= 8 output columns over all K. Row operand packed k-major in groups of four
+// (ap[(k/4)*R*4 + r*4 + k%4], so each pass streams it sequentially); column operand
+// bc[k*ldb + c]; tabT = the transposed table of the effective lookup. Accumulates in the
+// contiguous scratch cb (R x 8), then writes out[r*out_rs + c*out_cs].
+__attribute__((target("avx2"))) void lut_columns_avx2(const std::int32_t* tabT,
+                                                      const std::uint8_t* ap, std::int64_t R,
+                                                      const std::uint8_t* bc, std::int64_t ldb,
+                                                      std::int64_t n, std::int64_t K,
+                                                      std::int32_t* cb, std::int32_t* out,
+                                                      std::int64_t out_rs, std::int64_t out_cs) {
   alignas(64) std::int32_t T[kKB][256 * 8];
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane);
-  const bool full = n == 8;
   for (std::int64_t k0 = 0; k0 < K; k0 += kKB) {
     const int kb = static_cast<int>(std::min<std::int64_t>(kKB, K - k0));
     for (int kk = 0; kk < kb; ++kk) {
       const std::int32_t* cols[8];
-      const std::uint8_t* bk = B + (k0 + kk) * ldb;
-      for (int j = 0; j < 8; ++j) cols[j] = lutT + (j < n ? static_cast<int>(bk[j]) << 8 : 0);
-      build_column_table(lutT, cols, T[kk]);
+      const std::uint8_t* bk = bc + (k0 + kk) * ldb;
+      for (int j = 0; j < 8; ++j) cols[j] = tabT + (j < n ? static_cast<int>(bk[j]) << 8 : 0);
+      build_column_table(tabT, cols, T[kk]);
     }
-    for (std::int64_t i = 0; i < M; ++i) {
-      const std::uint8_t* a = A + i * lda + k0;
-      auto* c = reinterpret_cast<__m256i*>(C + i * ldc);
-      __m256i acc = k0 == 0 ? _mm256_setzero_si256()
-                            : (full ? _mm256_loadu_si256(c)
-                                    : _mm256_maskload_epi32(C + i * ldc, mask));
+    const std::uint8_t* a = ap + k0 * R;  // (k0/4) * R * 4
+    for (std::int64_t r = 0; r < R; ++r, a += 4) {
+      auto* c = reinterpret_cast<__m256i*>(cb + r * 8);
+      __m256i acc = k0 == 0 ? _mm256_setzero_si256() : _mm256_loadu_si256(c);
       if (kb == kKB) {
         const __m256i x0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(T[0] + a[0] * 8));
         const __m256i x1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(T[1] + a[1] * 8));
@@ -126,11 +124,57 @@ __attribute__((target("avx2"))) void lut_columns_avx2(const std::int32_t* lutT,
           acc = _mm256_add_epi32(
               acc, _mm256_load_si256(reinterpret_cast<const __m256i*>(T[kk] + a[kk] * 8)));
       }
-      if (full)
-        _mm256_storeu_si256(c, acc);
-      else
-        _mm256_maskstore_epi32(C + i * ldc, mask, acc);
+      _mm256_storeu_si256(c, acc);
     }
+  }
+  for (std::int64_t r = 0; r < R; ++r)
+    for (std::int64_t c = 0; c < n; ++c) out[r * out_rs + c * out_cs] = cb[r * 8 + c];
+}
+
+// The column-table GEMM for one problem (see the top of the file).
+void lut_gemm_column_tables(const std::int32_t* lut, const GemmProblem& p) {
+  std::vector<std::int32_t> lutT(kLutEntries);  // lutT[b][a] = lut[a][b]
+  for (int a = 0; a < kLutSide; ++a)
+    for (int b = 0; b < kLutSide; ++b) lutT[b * kLutSide + a] = lut[a * kLutSide + b];
+  // Rows = the side the column tables amortise over. When N > M the problem is transposed:
+  // C^T[j][i] = sum_k lutT[B[k][j]][A[i][k]], whose table's own transpose is lut.
+  const bool tr = p.N > p.M;
+  const std::int64_t R = tr ? p.N : p.M, NC = tr ? p.M : p.N, K = p.K;
+  const std::int32_t* tabT = tr ? lut : lutT.data();
+  const std::int64_t kq = (K + kKB - 1) / kKB;
+  const std::int64_t ap_size = kq * R * kKB, bc_size = tr ? K * NC : 0;
+  const std::int64_t chunk = std::clamp<std::int64_t>(
+      (std::int64_t{64} << 20) / std::max<std::int64_t>(ap_size + bc_size, 1), 1, p.batch);
+  std::vector<std::uint8_t> ap(static_cast<std::size_t>(chunk * ap_size));
+  std::vector<std::uint8_t> bct(static_cast<std::size_t>(chunk * bc_size));
+  const std::int64_t nb = (NC + 7) / 8;
+  for (std::int64_t b0 = 0; b0 < p.batch; b0 += chunk) {
+    const std::int64_t nbat = std::min(chunk, p.batch - b0);
+    cpu::parallel_for(nbat * 2, [&](std::int64_t t) {
+      const std::int64_t lb = t / 2, b = b0 + lb;
+      const std::uint8_t* A = p.A + b * p.stride_a;
+      const std::uint8_t* B = p.B + b * p.stride_b;
+      if (t % 2 == 0) {  // row operand, k-major in groups of kKB (zero tail never read)
+        std::uint8_t* dst = ap.data() + lb * ap_size;
+        for (std::int64_t r = 0; r < R; ++r)
+          for (std::int64_t k = 0; k < K; ++k)
+            dst[(k / kKB) * R * kKB + r * kKB + k % kKB] = tr ? B[k * p.ldb + r] : A[r * p.lda + k];
+      } else if (tr) {  // column operand A^T[k][i]
+        std::uint8_t* dst = bct.data() + lb * bc_size;
+        for (std::int64_t i = 0; i < NC; ++i)
+          for (std::int64_t k = 0; k < K; ++k) dst[k * NC + i] = A[i * p.lda + k];
+      }
+    });
+    cpu::parallel_for(nbat * nb, [&](std::int64_t t) {
+      const std::int64_t lb = t / nb, c0 = t % nb * 8, b = b0 + lb;
+      const std::uint8_t* bc = tr ? bct.data() + lb * bc_size + c0 : p.B + b * p.stride_b + c0;
+      const std::int64_t ldb = tr ? NC : p.ldb;
+      std::int32_t* C = p.C + b * p.stride_c;
+      std::vector<std::int32_t> cb(static_cast<std::size_t>(R * 8));
+      lut_columns_avx2(tabT, ap.data() + lb * ap_size, R, bc, ldb,
+                       std::min<std::int64_t>(8, NC - c0), K, cb.data(),
+                       tr ? C + c0 * p.ldc : C + c0, tr ? 1 : p.ldc, tr ? p.ldc : 1);
+    });
   }
 }
 #endif
@@ -162,58 +206,7 @@ namespace cpu {
 void lut_gemm(const std::int32_t* lut, const GemmProblem& p, CpuIsa isa) {
 #if defined(__x86_64__)
   if (isa == CpuIsa::Avx2 && std::max(p.M, p.N) >= kMinRowsColumnTable) {
-    std::vector<std::int32_t> lutT(kLutEntries);  // lutT[b][a] = lut[a][b]
-    for (int a = 0; a < kLutSide; ++a)
-      for (int b = 0; b < kLutSide; ++b) lutT[b * kLutSide + a] = lut[a * kLutSide + b];
-    if (p.M >= p.N) {
-      const std::int64_t nb = (p.N + 7) / 8;
-      parallel_for(p.batch * nb, [&](std::int64_t t) {
-        const std::int64_t b = t / nb, j0 = t % nb * 8;
-        lut_columns_avx2(lutT.data(), p.A + b * p.stride_a, p.lda, p.B + b * p.stride_b + j0,
-                         p.ldb, p.C + b * p.stride_c + j0, p.ldc, p.M,
-                         std::min<std::int64_t>(8, p.N - j0), p.K);
-      });
-      return;
-    }
-    // Wide problems (N > M) amortise the column tables over N instead: C^T = B^T (.) A^T through
-    // the transposed table, whose own transpose is lut. Operands and result are transposed in
-    // per-batch scratch (O((M + N) K + M N), small next to the M N K lookups).
-    const std::int64_t per_batch = (p.M + p.N) * p.K + p.M * p.N * 4;
-    const std::int64_t chunk =
-        std::clamp<std::int64_t>((std::int64_t{64} << 20) / std::max<std::int64_t>(per_batch, 1), 1, p.batch);
-    std::vector<std::uint8_t> At(static_cast<std::size_t>(chunk * p.K * p.M));
-    std::vector<std::uint8_t> Bt(static_cast<std::size_t>(chunk * p.N * p.K));
-    std::vector<std::int32_t> Ct(static_cast<std::size_t>(chunk * p.N * p.M));
-    const std::int64_t mb = (p.M + 7) / 8;
-    for (std::int64_t b0 = 0; b0 < p.batch; b0 += chunk) {
-      const std::int64_t nbat = std::min(chunk, p.batch - b0);
-      parallel_for(nbat * 2, [&](std::int64_t t) {
-        const std::int64_t lb = t / 2, b = b0 + lb;
-        if (t % 2 == 0) {
-          const std::uint8_t* A = p.A + b * p.stride_a;
-          std::uint8_t* at = At.data() + lb * p.K * p.M;
-          for (std::int64_t i = 0; i < p.M; ++i)
-            for (std::int64_t k = 0; k < p.K; ++k) at[k * p.M + i] = A[i * p.lda + k];
-        } else {
-          const std::uint8_t* B = p.B + b * p.stride_b;
-          std::uint8_t* bt = Bt.data() + lb * p.N * p.K;
-          for (std::int64_t k = 0; k < p.K; ++k)
-            for (std::int64_t j = 0; j < p.N; ++j) bt[j * p.K + k] = B[k * p.ldb + j];
-        }
-      });
-      parallel_for(nbat * mb, [&](std::int64_t t) {
-        const std::int64_t lb = t / mb, i0 = t % mb * 8;
-        lut_columns_avx2(lut, Bt.data() + lb * p.N * p.K, p.K, At.data() + lb * p.K * p.M + i0,
-                         p.M, Ct.data() + lb * p.N * p.M + i0, p.M, p.N,
-                         std::min<std::int64_t>(8, p.M - i0), p.K);
-      });
-      parallel_for(nbat, [&](std::int64_t lb) {
-        const std::int32_t* ct = Ct.data() + lb * p.N * p.M;
-        std::int32_t* C = p.C + (b0 + lb) * p.stride_c;
-        for (std::int64_t i = 0; i < p.M; ++i)
-          for (std::int64_t j = 0; j < p.N; ++j) C[i * p.ldc + j] = ct[j * p.M + i];
-      });
-    }
+    lut_gemm_column_tables(lut, p);
     return;
   }
 #endif
