@@ -1,18 +1,23 @@
 // Table-lookup GEMM on CUDA: C[z][i][j] = sum_k lut[A[z][i][k]][B[z][k][j]] (mod 2^32).
 //
 // Design (DESIGN.md, "Performance"): the whole 256x256 table lives in shared memory as 16-bit
-// entries, so every multiply is one LDS. A persistent grid (one 512-thread block per SM, the
-// table takes most of the SM's shared memory) loads the table once and then walks output tiles.
-// Each thread owns a TM x TN block of outputs (register blocking), so one operand byte read from
-// shared memory serves TN (or TM) lookups, and the per-lookup work is an address add, the LDS and
-// half an IADD3. Operand tiles come in with 16-byte loads, double-buffered through registers.
+// entries, so every multiply is one LDS. A persistent grid (one block of 256 or 512 threads per
+// SM: the table takes most of the SM's shared memory) loads the table once and then walks output
+// tiles. Each thread owns a TM x TN block of outputs (register blocking), so one operand byte read
+// from shared memory serves TN (or TM) lookups, and the per-lookup work is an address add, the LDS
+// and half an IADD3. Operand tiles come in with 16-byte loads, double-buffered through registers.
+// On the H200 this runs at 76-78% of a lookup-only kernel (docs/benchmarks-emulator-cuda.md).
+//
+// Only the 16-bit table fits: 256 x 258 x 2 bytes = 129 KiB of the 227 KiB a block may use; an
+// int32 table (256 KiB) does not, hence the split below rather than a global-memory path.
 //
 // Table encoding. Entries are stored as e = (lut - min) mod 2^32, which fits 16 bits when the
 // table's range max - min is below 2^16 (every 8x8 signed or unsigned multiplier). Then
 //   C = sum_k e + K * min   (mod 2^32).
 // Wider tables run each tile twice, first with the high and then with the low 16 bits of e:
 //   C = (sum_k e_hi << 16) + sum_k e_lo + K * min,
-// reloading the shared table between the halves (about 1% extra for K = 768). The choice is made
+// reloading the shared table between the halves (measured: exactly half the 16-bit rate; the
+// reloads themselves cost about 1% at K = 768). The choice is made
 // per block from the table itself, so the host never reads the table and nothing synchronizes.
 //
 // Bank conflicts. A table row holds 258 entries (129 words), so entry (a, b) sits in bank

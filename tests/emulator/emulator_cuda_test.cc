@@ -4,10 +4,17 @@
 // Without a GPU (CI) every case is skipped; the file still compiles wherever CUDA does.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "emulator/emulator.h"
 #include "tests/emulator/emulator_cuda_cases.h"
 
 namespace axx::emulator {
+namespace cuda_cases {
+// Readable parameter names in gtest/ctest output.
+void PrintTo(const NamedCase& c, std::ostream* os) { *os << c.name; }
+}  // namespace cuda_cases
+
 namespace {
 
 class EmulatorCuda : public ::testing::TestWithParam<cuda_cases::NamedCase> {};
