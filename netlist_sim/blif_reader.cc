@@ -382,6 +382,10 @@ class Flattener {
     for (const Subckt& s : m.subckts) {
       auto it = by_name_.find(s.model);
       if (it == by_name_.end()) {
+        if (const detail::BuiltinCell* cell = detail::find_builtin_cell(s.model)) {
+          builtin(*cell, s, net);
+          continue;
+        }
         if (sequential_cell(s.model))
           throw ParseError(path_, s.line, 0, "sequential cell '" + s.model +
                                                  "' is not supported: axx simulates combinational netlists only");
@@ -410,6 +414,24 @@ class Flattener {
   }
 
  private:
+  template <class NetFn>
+  void builtin(const detail::BuiltinCell& cell, const Subckt& s, NetFn& net) {
+    std::unordered_map<std::string, NetId> conn;
+    for (const auto& [formal, actual] : s.connections) {
+      if (formal != "Y" && std::find(cell.inputs.begin(), cell.inputs.end(), formal) == cell.inputs.end())
+        throw ParseError(path_, s.line, 0, "model '" + s.model + "' has no port '" + formal + "'");
+      conn[formal] = net(actual);
+    }
+    std::vector<NetId> ins;
+    for (const std::string& in : cell.inputs) {
+      if (!conn.count(in))
+        throw ParseError(path_, s.line, 0, "input '" + in + "' of model '" + s.model + "' is not connected");
+      ins.push_back(conn[in]);
+    }
+    if (!conn.count("Y")) return;  // output left open
+    detail::add_builtin_cell(b_, cell, std::move(ins), conn["Y"], path_, s.line);
+  }
+
   const std::string& path_;
   NetlistBuilder& b_;
   std::unordered_map<std::string, const Model*> by_name_;

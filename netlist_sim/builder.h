@@ -60,3 +60,38 @@ inline bool split_indexed(const std::string& s, std::string& base, long& index) 
 std::vector<Port> group_ports(const std::vector<std::string>& names, const std::vector<NetId>& nets);
 
 }  // namespace axx::netlist::detail
+
+namespace axx::netlist::detail {
+
+// Yosys's internal gate cells ($_AND_ ...), as `write_verilog -noexpr` and `write_blif -icells`
+// write them. Ports: inputs A, B (and S for $_MUX_: Y = S ? B : A), output Y.
+struct BuiltinCell {
+  const char* name;
+  GateOp op;
+  std::vector<std::string> inputs;  // in the order the Gate takes them
+  bool invert_last = false;         // $_ANDNOT_ = A & ~B, $_ORNOT_ = A | ~B
+};
+
+inline const BuiltinCell* find_builtin_cell(const std::string& name) {
+  static const std::vector<BuiltinCell> cells = {
+      {"$_BUF_", GateOp::Buf, {"A"}},           {"$_NOT_", GateOp::Not, {"A"}},
+      {"$_AND_", GateOp::And, {"A", "B"}},      {"$_OR_", GateOp::Or, {"A", "B"}},
+      {"$_XOR_", GateOp::Xor, {"A", "B"}},      {"$_NAND_", GateOp::Nand, {"A", "B"}},
+      {"$_NOR_", GateOp::Nor, {"A", "B"}},      {"$_XNOR_", GateOp::Xnor, {"A", "B"}},
+      {"$_ANDNOT_", GateOp::And, {"A", "B"}, true}, {"$_ORNOT_", GateOp::Or, {"A", "B"}, true},
+      {"$_MUX_", GateOp::Mux, {"S", "A", "B"}},
+  };
+  for (const BuiltinCell& c : cells)
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+// Adds the gates of one builtin cell; `inputs` in the cell's input order.
+inline void add_builtin_cell(NetlistBuilder& b, const BuiltinCell& c, std::vector<NetId> inputs, NetId y,
+                             const std::string& file, std::size_t line) {
+  if (c.invert_last)
+    inputs.back() = b.gate(GateOp::Not, {inputs.back()}, b.fresh(b.netlist().net_names[y] + "$n"), file, line);
+  b.gate(c.op, std::move(inputs), y, file, line);
+}
+
+}  // namespace axx::netlist::detail

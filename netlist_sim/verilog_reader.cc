@@ -362,7 +362,10 @@ class Elaborator {
 
   void instance(const Scope& sc, const ModuleInst& inst, std::vector<const Module*>& stack) {
     auto it = by_name_.find(inst.module);
-    if (it == by_name_.end()) fail(inst.pos, "unknown module '" + inst.module + "' (instance '" + inst.name + "')");
+    if (it == by_name_.end()) {
+      if (const detail::BuiltinCell* cell = detail::find_builtin_cell(inst.module)) return builtin(sc, *cell, inst);
+      fail(inst.pos, "unknown module '" + inst.module + "' (instance '" + inst.name + "')");
+    }
     const Module& sub = *it->second;
     if (std::find(stack.begin(), stack.end(), &sub) != stack.end())
       fail(inst.pos, "module '" + sub.name + "' instantiates itself");
@@ -411,6 +414,31 @@ class Elaborator {
       if (sub.nets.at(port).dir == NetDecl::Input && !connected.count(port))
         fail(inst.pos, "input port '" + port + "' of module '" + sub.name + "' is not connected (instance '" +
                            inst.name + "')");
+  }
+
+  // A Yosys internal gate cell instance (named connections .A .B .S .Y).
+  void builtin(const Scope& sc, const detail::BuiltinCell& cell, const ModuleInst& inst) {
+    if (!inst.named) fail(inst.pos, "connect the ports of '" + inst.module + "' by name");
+    std::unordered_map<std::string, const Expr*> conn;
+    for (std::size_t i = 0; i < inst.by_name.size(); ++i) {
+      const auto& [port, e] = inst.by_name[i];
+      if (port != "Y" && std::find(cell.inputs.begin(), cell.inputs.end(), port) == cell.inputs.end())
+        fail(inst.conn_pos[i], "module '" + inst.module + "' has no port '" + port + "'");
+      if (e) conn[port] = e.get();
+    }
+    std::vector<NetId> ins;
+    for (const std::string& in : cell.inputs) {
+      if (!conn.count(in))
+        fail(inst.pos, "input port '" + in + "' of module '" + inst.module + "' is not connected (instance '" +
+                           inst.name + "')");
+      Bits v = self(sc, *conn[in]);
+      if (v.size() != 1) fail(conn[in]->pos, "port '" + in + "' of '" + inst.module + "' is 1 bit wide");
+      ins.push_back(v[0]);
+    }
+    if (!conn.count("Y")) return;
+    Bits y = lvalue(sc, *conn["Y"]);
+    if (y.size() != 1) fail(conn["Y"]->pos, "port 'Y' of '" + inst.module + "' is 1 bit wide");
+    detail::add_builtin_cell(b_, cell, std::move(ins), y[0], path_, inst.pos.line);
   }
 
   static constexpr NetId kNone = static_cast<NetId>(-1);

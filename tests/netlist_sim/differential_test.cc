@@ -184,14 +184,17 @@ class YosysMultipliers : public ::testing::Test {
   void SetUp() override {
     if (!test::have_tool("yosys")) GTEST_SKIP() << "yosys is not installed (Debian package yosys)";
   }
-  // Synthesises `body` (module "mul", ports a, b, p) to BLIF and to Verilog.
-  std::pair<std::string, std::string> synth(const std::string& name, const std::string& body) {
+  // Synthesises `body` (module "mul", ports a, b, p) to BLIF and to structural Verilog, each both
+  // with logic covers / expressions and with Yosys's internal gate cells ($_AND_, $_MUX_, ...).
+  std::vector<std::string> synth(const std::string& name, const std::string& body) {
     std::string v = d_.write(name + ".v", body);
-    std::string blif = d_.file(name + ".blif"), sv = d_.file(name + "_syn.v");
+    std::vector<std::string> out = {d_.file(name + ".blif"), d_.file(name + "_syn.v"), d_.file(name + "_cells.blif"),
+                                    d_.file(name + "_cells.v")};
     std::string cmd = "yosys -q -p 'read_verilog " + v + "; synth -flatten -top mul; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; "
-                      "opt_clean; write_blif " + blif + "; write_verilog -noattr " + sv + "' > " + d_.file("yosys.log") + " 2>&1";
+                      "opt_clean; write_blif " + out[0] + "; write_verilog -noattr " + out[1] + "; write_blif -icells " +
+                      out[2] + "; write_verilog -noattr -noexpr " + out[3] + "' > " + d_.file("yosys.log") + " 2>&1";
     EXPECT_EQ(run(cmd), 0) << cmd;
-    return {blif, sv};
+    return out;
   }
   TempDir d_;
 };
@@ -202,8 +205,7 @@ TEST_F(YosysMultipliers, Exact8x8SignedAndUnsigned) {
                                    "  assign p = $signed(a) * $signed(b);\nendmodule\n"
                                  : "module mul(input [7:0] a, input [7:0] b, output [15:0] p);\n"
                                    "  assign p = a * b;\nendmodule\n";
-    auto [blif, sv] = synth(is_signed ? "smul" : "umul", body);
-    for (const std::string& f : {blif, sv}) {
+    for (const std::string& f : synth(is_signed ? "smul" : "umul", body)) {
       Netlist nl = read_netlist_file(f, {});
       std::vector<std::uint64_t> t = truth_table(nl);
       std::uint64_t bad = 0;
@@ -218,8 +220,7 @@ TEST_F(YosysMultipliers, Exact8x8SignedAndUnsigned) {
 }
 
 TEST_F(YosysMultipliers, Exact6x10Unsigned) {
-  auto [blif, sv] = synth("m610", "module mul(input [5:0] a, input [9:0] b, output [15:0] p);\n  assign p = a * b;\nendmodule\n");
-  for (const std::string& f : {blif, sv}) {
+  for (const std::string& f : synth("m610", "module mul(input [5:0] a, input [9:0] b, output [15:0] p);\n  assign p = a * b;\nendmodule\n")) {
     std::vector<std::uint64_t> t = truth_table(read_netlist_file(f, {}));
     std::uint64_t bad = 0;
     for (std::uint64_t a = 0; a < 64; ++a)
@@ -235,7 +236,7 @@ TEST_F(YosysMultipliers, ApproximateAgainstIcarus) {
   std::string body = "module mul(input [7:0] a, input [7:0] b, output [15:0] p);\n"
                      "  wire signed [15:0] hi = $signed(a[7:3]) * $signed(b[7:3]);\n"
                      "  assign p = {hi[9:0], 6'b0} | {10'b0, a[2:0] & b[2:0], a[5:3] ^ b[5:3]};\nendmodule\n";
-  auto [blif, sv] = synth("approx", body);
+  std::vector<std::string> files = synth("approx", body);
   std::string tb = d_.write("tb_approx.v",
                             "module tb;\n  integer i;\n  reg [7:0] a, b;\n  wire [15:0] p;\n  mul u(.a(a), .b(b), .p(p));\n"
                             "  initial begin\n    for (i = 0; i < 65536; i = i + 1) begin a = i >> 8; b = i; #1 "
@@ -247,7 +248,7 @@ TEST_F(YosysMultipliers, ApproximateAgainstIcarus) {
     std::uint64_t i, p;
     if (ss >> i >> p) want[i] = p;
   }
-  for (const std::string& f : {blif, sv}) EXPECT_EQ(truth_table(read_netlist_file(f, {})), want) << f;
+  for (const std::string& f : files) EXPECT_EQ(truth_table(read_netlist_file(f, {})), want) << f;
 }
 
 }  // namespace
