@@ -153,6 +153,16 @@ TEST(AxxBinary, ConversionsKeepInputsAndRoundTrip) {
   }
 }
 
+TEST(AxxBinary, RefusesToOverwriteTheInput) {
+  const std::string dir = scratch_dir();
+  ASSERT_EQ(axx(dir, {"lut", "builtin:mul8s_lor6", "-o", "m.h"}).status, 0);
+  const std::string before = read_file(dir + "/m.h");
+  const auto r = axx(dir, {"lut", "m.h", "-o", "./m.h", "--unsigned"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "axx: error: ./m.h: is the input file; choose another output\n");
+  EXPECT_EQ(read_file(dir + "/m.h"), before);
+}
+
 TEST(AxxBinary, CFunctionCompileErrorIsBadInput) {
   const std::string dir = scratch_dir();
   write_file(dir + "/m.c", "int m(int a, int b) {\n  return a * b +;\n}\n");
