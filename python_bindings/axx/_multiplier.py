@@ -65,7 +65,7 @@ class Multiplier:
         metrics: dict of exhaustive error metrics against the exact product, with the keys of
             ``axx metrics --json`` (computed on first access).
         rank: exact rank of ``lut - a*b`` when it is at most 8 (then the ops can run it as
-            rank + 1 exact GEMMs), else None (computed on first access).
+            rank + 1 exact GEMMs), else None; None also for operands wider than 8 bits.
         provenance: dict ``{kind, path, detail}`` saying where the table came from.
     """
 
@@ -80,9 +80,14 @@ class Multiplier:
                                                               "detail": ""}
         self._lut = table
         self._metrics: dict | None = None
-        self._lowrank: tuple[torch.Tensor, torch.Tensor] | None = None
-        self._lowrank_done = False
+        # What the kernels take (the 256x256 table and the exact low-rank form, a few ms) is made
+        # here rather than on first use, so that torch.compile traces the ops' table lookup as
+        # plain attribute and dict access instead of stopping at calls into axx._C.
         self._lut256: torch.Tensor | None = None
+        self._lowrank: tuple[torch.Tensor, torch.Tensor] | None = None
+        if max(self.bits_a, self.bits_b) <= _MAX_EMULATED_BITS:
+            self._lut256 = _C.expand_to_256(table, self.bits_a, self.bits_b, self.is_signed)
+            self._lowrank = _C.decompose(self._lut256, self.is_signed, _MAX_LOWRANK)
         self._device_tables: dict[torch.device, tuple] = {}
 
     # --- constructors ------------------------------------------------------------------------
@@ -167,24 +172,7 @@ class Multiplier:
 
     @property
     def rank(self) -> int | None:
-        form = self._lowrank_form()
-        return None if form is None else int(form[0].shape[0])
-
-    def _lut_256(self) -> torch.Tensor:
-        if self._lut256 is None:
-            if max(self.bits_a, self.bits_b) > _MAX_EMULATED_BITS:
-                raise _C.UsageError(
-                    f"multiplier '{self.name}' has {self.bits_a}x{self.bits_b}-bit operands; "
-                    f"the emulator runs operands of up to {_MAX_EMULATED_BITS} bits")
-            self._lut256 = _C.expand_to_256(self._lut, self.bits_a, self.bits_b, self.is_signed)
-        return self._lut256
-
-    def _lowrank_form(self) -> tuple[torch.Tensor, torch.Tensor] | None:
-        if not self._lowrank_done:
-            if max(self.bits_a, self.bits_b) <= _MAX_EMULATED_BITS:
-                self._lowrank = _C.decompose(self._lut_256(), self.is_signed, _MAX_LOWRANK)
-            self._lowrank_done = True
-        return self._lowrank
+        return None if self._lowrank is None else int(self._lowrank[0].shape[0])
 
     def _tables(self, device: torch.device | str) -> tuple:
         """``(lut256, lowrank_u, lowrank_v)`` on DEVICE for the ops; u and v are None when the
@@ -194,10 +182,12 @@ class Multiplier:
             device = torch.device("cuda", torch.cuda.current_device())
         tables = self._device_tables.get(device)
         if tables is None:
-            lut256 = self._lut_256()
-            form = self._lowrank_form()
-            u, v = form if form is not None else (None, None)
-            tables = tuple(None if t is None else t.to(device) for t in (lut256, u, v))
+            if self._lut256 is None:
+                raise _C.UsageError(
+                    f"multiplier '{self.name}' has {self.bits_a}x{self.bits_b}-bit operands; "
+                    f"the emulator runs operands of up to {_MAX_EMULATED_BITS} bits")
+            u, v = self._lowrank if self._lowrank is not None else (None, None)
+            tables = tuple(None if t is None else t.to(device) for t in (self._lut256, u, v))
             self._device_tables[device] = tables
         return tables
 

@@ -1,6 +1,6 @@
 // The lutgen side of axx._C: loading tables from any source, metrics, the 256x256 expansion and the
-// exact low-rank form. Tables cross the boundary as int32 CPU tensors of shape (2^bits_a, 2^bits_b);
-// axx.Multiplier (python_bindings/axx/_multiplier.py) is the public face of these functions.
+// exact low-rank form. Tables cross the boundary as int32 CPU tensors of shape
+// (2^bits_a, 2^bits_b); axx.Multiplier (python_bindings/axx/_multiplier.py) is the public face of these functions.
 #include <torch/csrc/utils/pybind.h>
 
 #include <ATen/ops/empty.h>

@@ -253,7 +253,8 @@ def test_raw_op_table_checks():
     with pytest.raises(ValueError, match=r"lowrank_u and lowrank_v must be given together"):
         op(a, b, lut, torch.zeros(1, 256, dtype=torch.int32), None, True)
     with pytest.raises(ValueError, match=r"axx.lut_matmul: lowrank_v must be an R x 256 "
-                                         r"torch.int32 tensor, got torch.int32 of shape \[1, 255\]"):
+                                         r"torch.int32 tensor, got torch.int32 of shape "
+                                         r"\[1, 255\]"):
         op(a, b, lut, torch.zeros(1, 256, dtype=torch.int32),
            torch.zeros(1, 255, dtype=torch.int32), True)
     with pytest.raises(ValueError, match=r"lowrank_u and lowrank_v must have the same rank, got 1 "
@@ -311,3 +312,19 @@ def test_torch_compile_traces_the_op():
     a, b = random_operand((2, 4, 9), True, 32), random_operand((9, 5), True, 33)
     compiled = torch.compile(f, backend="aot_eager", fullgraph=True)
     assert torch.equal(compiled(a, b), ref_matmul(a, b, m) + 1)
+
+
+def test_torch_compile_traces_the_wrappers(device):
+    # A fresh multiplier: its tables reach the device inside the traced code.
+    m = lowrank_table(3, True)
+
+    def f(x, w, b):
+        y = axx.ops.lut_conv2d(x, w, m, padding=1)        # (1, 4, 5, 5)
+        return axx.ops.lut_matmul(x[0, 0], b, m), y
+
+    x = random_operand((1, 2, 5, 5), True, 34, device)
+    w = random_operand((4, 2, 3, 3), True, 35, device)
+    b = random_operand((5, 3), True, 36, device)
+    mm, conv = torch.compile(f, backend="aot_eager", fullgraph=True)(x, w, b)
+    assert torch.equal(mm.cpu(), ref_matmul(x[0, 0], b, m))
+    assert torch.equal(conv.cpu(), ref_conv2d(x, w, m, padding=(1, 1)))

@@ -46,8 +46,8 @@ TableArgs table_args(const char* op, const at::Tensor& lut, const std::optional<
                      emulator::Path path) {
   TORCH_CHECK_VALUE(lut.scalar_type() == at::kInt && lut.dim() == 2 && lut.size(0) == 256 &&
                         lut.size(1) == 256,
-                    op, ": lut must be a 256x256 torch.int32 table, got ", dtype_name(lut.scalar_type()),
-                    " of shape ", lut.sizes());
+                    op, ": lut must be a 256x256 torch.int32 table, got ",
+                    dtype_name(lut.scalar_type()), " of shape ", lut.sizes());
   TORCH_CHECK_VALUE(lut.device() == device, op, ": lut must be on the operands' device ", device,
                     ", got ", lut.device());
   TORCH_CHECK_VALUE(u.has_value() == v.has_value(), op,
