@@ -102,18 +102,26 @@ def test_from_file_behavioural_verilog_through_yosys(tmp_path):
 
 
 def test_from_file_options(tmp_path):
-    path = write(tmp_path, "two.c", KMUL_C + "int other(int a, int b) { return a + b; }\n")
-    m = axx.Multiplier.from_file(path, signed=False, a_bits=2, b_bits=3, func="kmul",
-                                 name="renamed")
+    path = write(tmp_path, "kmul.c", KMUL_C)
+    m = axx.Multiplier.from_file(path, signed=False, a_bits=2, b_bits=3, name="renamed")
     assert (m.name, m.bits_a, m.bits_b) == ("renamed", 2, 3)
     assert m.lut[3, 3] == 7 and m.lut[3, 5] == 15
-    with pytest.raises(axx.UsageError, match="several functions"):
-        axx.Multiplier.from_file(path, signed=False, bits=2)
     with pytest.raises(TypeError, match=r"Multiplier.from_file: unknown option\(s\) colour "
                                         r"\(expected: bits, a_bits"):
         axx.Multiplier.from_file(path, colour="red")
     with pytest.raises(axx.UsageError, match="give bits or a_bits/b_bits, not both"):
         axx.Multiplier.from_file(path, bits=2, a_bits=2)
+
+
+def test_from_file_func_picks_one_of_several(tmp_path):
+    path = write(tmp_path, "two.c", KMUL_C + "int other(int a, int b) { return a + b; }\n")
+    with pytest.raises(axx.UsageError, match=r"several functions \(kmul, other\); choose one "
+                                             r"with --func"):
+        axx.Multiplier.from_file(path, signed=False, bits=2)
+    m = axx.Multiplier.from_file(path, signed=False, bits=2, func="kmul")
+    assert torch.equal(m.lut, kmul_table())
+    m = axx.Multiplier.from_file(path, signed=False, bits=2, func="other")
+    assert m.lut[3, 3] == 6
 
 
 def test_from_file_npy_round_trip(tmp_path):
