@@ -56,6 +56,20 @@ TEST(Png, ChunksAndPixelsDecode) {
   EXPECT_EQ(raw, (std::vector<std::uint8_t>{0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 1, 2, 3}));
 }
 
+TEST(Png, StoredZlibStreamInflates) {
+  std::vector<std::uint8_t> data(70000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 7 + i / 300);
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536}, data.size()}) {
+    const std::vector<std::uint8_t> in(data.begin(), data.begin() + n);
+    const std::string z = zlib_store(in);
+    std::vector<std::uint8_t> out(n + 1);
+    uLongf out_len = out.size();
+    ASSERT_EQ(uncompress(out.data(), &out_len, reinterpret_cast<const Bytef*>(z.data()), z.size()), Z_OK) << n;
+    out.resize(out_len);
+    EXPECT_EQ(out, in) << n;
+  }
+}
+
 TEST(Heatmap, SizeScalesSmallTablesAndOrdersByValue) {
   // 2x2 signed with a single error at a = -2, b = -2: by value that cell is the top-left one.
   Lut lut = testing::make_lut("h", {2, 2, true}, [](std::int64_t a, std::int64_t b) { return a * b; });
