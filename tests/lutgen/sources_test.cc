@@ -75,6 +75,15 @@ TEST(NetlistSource, GoldenTwoByTwoBlif) {
   EXPECT_EQ(lut.provenance.kind, "blif");
 }
 
+TEST(NetlistSource, StructuralVerilogGivesTheSameTable) {
+  SourceOptions o;
+  o.is_signed = false;
+  o.yosys = YosysMode::Never;
+  const Lut lut = load_lut(kData + "/mul2u.v", o);
+  EXPECT_EQ(lut.table, products({2, 2, false}));
+  EXPECT_EQ(lut.provenance.kind, "verilog");
+}
+
 TEST(NetlistSource, SignedReadsTheOutputAsTwosComplement) {
   // The unsigned circuit read as signed: operands are patterns, the 4-bit output is sign-extended.
   const Lut lut = load_lut(kData + "/mul2u.blif");
@@ -156,6 +165,17 @@ TEST_F(CSourceTest, NarrowOperandsAndFuncOption) {
             path + ": several functions (f, g); choose one with --func");
   o.func = "h";
   EXPECT_EQ(error_of<InputError>([&] { load_lut(path, o); }), path + ": no function 'h' defined (functions: f, g)");
+}
+
+TEST_F(CSourceTest, StaticFunctionByName) {
+  const std::string path = file("s.c", "static int sq(int a, int b) { return a * b + 2; }\nint main(void) { return 0; }\n");
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(path); }), path + ": no non-static function defined; name one with --func");
+  SourceOptions o;
+  o.func = "sq";
+  o.bits_a = o.bits_b = 3;
+  o.is_signed = false;
+  EXPECT_EQ(load_lut(path, o).table,
+            testing::make_lut("", {3, 3, false}, [](std::int64_t a, std::int64_t b) { return a * b + 2; }).table);
 }
 
 TEST_F(CSourceTest, CppFunctionInANamespace) {
