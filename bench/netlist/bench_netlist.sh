@@ -136,4 +136,10 @@ if [ "${SKIP16:-0}" != 1 ]; then
   user=$(grep 'User time' time16.txt | awk '{print $NF}')
   rss=$(grep 'Maximum resident set size' time16.txt | awk '{print $NF}')
   printf '  wall %s (m:ss), user CPU %s s, peak RSS %.1f MiB (goal: < 60 s, < 1 GiB)\n' "$wall" "$user" "$(echo "$rss / 1024" | bc -l)"
+  # The simulator alone (no metrics sink), for the split between simulation and the sink's work.
+  /usr/bin/time -v "$DRIVER" mul16s.blif --sim-only > /dev/null 2> time16s.txt
+  printf '  simulator alone (%s --sim-only): wall %s (m:ss), user CPU %s s\n' "$(basename "$DRIVER")" \
+    "$(grep 'Elapsed (wall clock)' time16s.txt | awk '{print $NF}')" "$(grep 'User time' time16s.txt | awk '{print $NF}')"
 fi
+echo
+echo "load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
