@@ -2,6 +2,7 @@
 // empty, scratch for the int32 result when only the epilogue output is wanted, pick the kernel
 // family, run the epilogue.
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "axx/error.h"
@@ -34,6 +35,9 @@ void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi, 
   if (p.batch == 0 || p.M == 0 || p.N == 0) return;
   if (path == Path::LowRank && !table.has_lowrank())
     throw UsageError("gemm_cpu: Path::LowRank requested but the table has no low-rank form");
+
+  std::optional<cpu::SerialScope> serial;
+  if (p.batch * p.M * p.N * std::max<std::int64_t>(p.K, 1) < cpu::kMinLookupsParallel) serial.emplace();
 
   GemmProblem q = p;
   std::vector<std::int32_t> scratch;

@@ -9,8 +9,8 @@
 // T_k[a][0..7] (rows of the transposed table, 8x8 register transposes). Then every output row i
 // gains T_k[A[i][k]] with one aligned 8-lane load and add: the lookup becomes a plain vector
 // load indexed by the A byte. Building T_k costs 256 x 8 copied entries per k, amortised over
-// the M rows, so this kernel serves max(M, N) >= kMinRowsColumnTable (transposing the problem when
-// N > M) and the portable one the rest. Four k's of tables (32 KiB) are built at a time and stay
+// the M rows, so this kernel serves problems with max(M, N) >= 48 and >= 2^20 lookups (transposing the
+// problem when N > M), the portable one the rest (lut_uses_column_tables in kernels_cpu.h). Four k's of tables (32 KiB) are built at a time and stay
 // in L1 while all rows stream past; the A bytes are packed k-major (four k's of a row in one
 // 32-bit word, rows consecutive) and the 8-column accumulators live in a contiguous scratch, so
 // both streams are sequential. Tasks are (batch, 8-column block) pairs, taken dynamically. The instruction set is chosen at run time
@@ -59,7 +59,6 @@ void lut_tile_portable(const std::int32_t* lut, const std::uint8_t* A, std::int6
 
 #if defined(__x86_64__)
 constexpr int kKB = 4;  // k's of column tables built at a time (4 x 8 KiB)
-constexpr std::int64_t kMinRowsColumnTable = 48;  // also assumed by lowrank_is_faster
 
 // T[a][0..7] = lutT[b_j][a] for a in [0, 256): the 8 table columns, transposed 8x8 at a time.
 __attribute__((target("avx2"))) void build_column_table(const std::int32_t* lutT,
@@ -205,7 +204,7 @@ namespace cpu {
 
 void lut_gemm(const std::int32_t* lut, const GemmProblem& p, CpuIsa isa) {
 #if defined(__x86_64__)
-  if (isa == CpuIsa::Avx2 && std::max(p.M, p.N) >= kMinRowsColumnTable) {
+  if (isa == CpuIsa::Avx2 && lut_uses_column_tables(p)) {
     lut_gemm_column_tables(lut, p);
     return;
   }

@@ -30,6 +30,9 @@ int cpu_threads() {
 
 namespace cpu {
 
+SerialScope::SerialScope() : was_(t_in_worker) { t_in_worker = true; }
+SerialScope::~SerialScope() { t_in_worker = was_; }
+
 int threads_for(std::int64_t n) {
   if (t_in_worker || n <= 1) return 1;
   return static_cast<int>(std::min<std::int64_t>(cpu_threads(), n));

@@ -13,4 +13,16 @@ void parallel_for(std::int64_t n, const std::function<void(std::int64_t)>& fn);
 // The thread count parallel_for would use for n tasks.
 int threads_for(std::int64_t n);
 
+// While alive, parallel_for on this thread runs serially (small problems, nested calls).
+class SerialScope {
+ public:
+  SerialScope();
+  ~SerialScope();
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  bool was_;
+};
+
 }  // namespace axx::emulator::cpu

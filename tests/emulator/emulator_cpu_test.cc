@@ -153,6 +153,23 @@ TEST_F(EmulatorCpu, RandomShapesEveryPathEqualsReference) {
     }
 }
 
+// Problems of >= 2^20 lookups with max(M, N) >= 48 take the AVX2 column-table kernel (both
+// orientations) and run on two threads; odd K (K % 4 != 0) and partial 8-column blocks.
+TEST_F(EmulatorCpu, LargeShapesEveryPathEqualsReference) {
+  std::mt19937 rng(43);
+  const TestTable tables[] = {testing::random_table(44, INT32_MIN, INT32_MAX, true),
+                              testing::random_lowrank_table(45, 4, false),
+                              testing::truncated_table(2, true)};
+  for (const auto& t : tables) {
+    Case c1 = make_case(rng, 1, 130, 67, 121);  // M > N
+    check_all_paths(t, c1, "tall");
+    Case c2 = make_case(rng, 1, 50, 300, 75);  // N > M: transposed
+    check_all_paths(t, c2, "wide");
+    Case c3 = make_case(rng, 3, 40, 70, 200, /*broadcast_a=*/false, /*broadcast_b=*/true);
+    check_all_paths(t, c3, "batched wide");
+  }
+}
+
 TEST_F(EmulatorCpu, EmptyProblems) {
   std::mt19937 rng(3);
   const TestTable t = testing::random_lowrank_table(5, 2, true);
@@ -187,6 +204,35 @@ TEST_F(EmulatorCpu, AllOperandPairs) {
       ASSERT_EQ(C, t.lut) << name << " path " << v.name;
     }
   }
+}
+
+TEST_F(EmulatorCpu, AllOperandPairsBatchedThroughColumnTables) {
+  // 16 broadcast copies of the K = 1 all-pairs problem: 2^20 lookups, so the AVX2 LUT path uses
+  // its column tables; every copy must be the table itself.
+  std::vector<std::uint8_t> A(256), B(256);
+  for (int x = 0; x < 256; ++x) A[x] = B[x] = static_cast<std::uint8_t>(x);
+  const TestTable tables[] = {testing::random_table(46, INT32_MIN, INT32_MAX, false),
+                              testing::random_lowrank_table(47, 3, true)};
+  for (const auto& t : tables)
+    for (const auto& v : variants(t)) {
+      set_cpu_isa(v.isa);
+      set_cpu_threads(v.threads);
+      std::vector<std::int32_t> C(16 * 65536, kSentinel);
+      GemmProblem p;
+      p.batch = 16;
+      p.M = p.N = 256;
+      p.K = 1;
+      p.A = A.data();
+      p.lda = 1;
+      p.B = B.data();
+      p.ldb = 256;
+      p.C = C.data();
+      p.ldc = 256;
+      p.stride_c = 65536;
+      gemm_cpu(ref_of(t), p, nullptr, v.path);
+      for (int b = 0; b < 16; ++b)
+        ASSERT_TRUE(std::equal(t.lut.begin(), t.lut.end(), C.begin() + b * 65536)) << v.name << " copy " << b;
+    }
 }
 
 TEST_F(EmulatorCpu, BatchedStridedAndBroadcast) {
