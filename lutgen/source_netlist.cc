@@ -1,7 +1,9 @@
 // Netlist source: BLIF or Verilog read by netlist_sim (behavioural Verilog through yosys), then
 // simulated exhaustively. The output bus is read as two's complement of its own width when the spec is
 // signed, else as unsigned (DESIGN.md, "Output interpretation").
+#include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "axx/error.h"
 #include "lutgen/source_registry.h"
@@ -17,7 +19,13 @@ TableStream open_netlist_source(const std::string& input, const SourceOptions& o
   ro.yosys = options.yosys == YosysMode::Force   ? netlist::YosysMode::Force
              : options.yosys == YosysMode::Never ? netlist::YosysMode::Never
                                                  : netlist::YosysMode::Auto;
+  // The reader notes a yosys fallback on its log; catch the note to record it in the provenance,
+  // then pass it on to the user.
+  std::ostringstream note;
+  ro.log = &note;
   auto nl = std::make_shared<netlist::Netlist>(netlist::read_netlist_file(input, ro));
+  std::cerr << note.str();
+  const bool via_yosys = options.yosys == YosysMode::Force || !note.str().empty();
   const netlist::PortBinding binding{options.port_a, options.port_b, options.port_out};
   const netlist::ResolvedPorts ports = netlist::resolve_ports(*nl, binding);
 
@@ -40,7 +48,7 @@ TableStream open_netlist_source(const std::string& input, const SourceOptions& o
 
   Provenance prov;
   const netlist::NetlistFormat* format = netlist::find_netlist_format(input);
-  prov.kind = format ? format->name : "netlist";
+  prov.kind = via_yosys && format && format->name == "verilog" ? "yosys" : format ? format->name : "netlist";
   prov.path = input;
   prov.detail = "top " + nl->name + ", a=" + ports.a->name + " b=" + ports.b->name + " out=" + ports.out->name + "[" +
                 std::to_string(out_bits) + "]";

@@ -130,6 +130,18 @@ TEST(AxxBinary, MissingYosysIsExitStatusThree) {
   EXPECT_EQ(read_file(input), before);
 }
 
+TEST(AxxBinary, BehaviouralVerilogThroughYosysIsRecorded) {
+  const std::string dir = scratch_dir();
+  const std::string input = kSrc + "/mul8s_bam_h1v6_behav.v";
+  const auto r = axx(dir, {"lut", input, "--yosys", "--report", "r.json", "-o", "m.npy"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/r.json"))["provenance"]["kind"], "yosys");
+  EXPECT_EQ(read_file(dir + "/m.npy"), [&] {
+    EXPECT_EQ(axx(dir, {"lut", "builtin:mul8s_bam_h1v6", "-o", "b.npy"}).status, 0);
+    return read_file(dir + "/b.npy");
+  }());
+}
+
 TEST(AxxBinary, ConversionsKeepInputsAndRoundTrip) {
   const std::string dir = scratch_dir();
   auto r = axx(dir, {"lut", kSrc + "/mul8s_bam_h1v6.blif", "-o", "m.npy", "--report", "m.json"});
