@@ -65,6 +65,7 @@ class Accumulator {
   }
 
   void add(unsigned worker, std::uint64_t first, const std::int64_t* v, std::size_t n) {
+    if (worker >= parts_.size()) throw Error("internal: worker " + std::to_string(worker) + " out of range");
     Part& p = parts_[worker];
     const std::uint64_t mask_b = spec_.cols() - 1;
     std::uint64_t a = first >> spec_.bits_b, b = first & mask_b;

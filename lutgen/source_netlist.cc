@@ -55,13 +55,13 @@ TableStream open_netlist_source(const std::string& input, const SourceOptions& o
 
   TableStream s{options.name.empty() ? file_stem(input) : options.name, spec, prov, {}};
   s.run = [nl, binding, spec, out_bits](const ValueSink& sink, unsigned threads) {
-    std::vector<std::vector<std::int64_t>> buffers(max_workers(threads));
     const std::uint64_t sign_bit = std::uint64_t{1} << (out_bits - 1);
     const std::uint64_t mask = (std::uint64_t{1} << out_bits) - 1;
     return netlist::simulate_exhaustive(
         *nl, binding,
         [&](unsigned w, std::uint64_t first, const std::uint64_t* raw, std::size_t n) {
-          auto& buf = buffers.at(w);
+          // Per-thread scratch: the simulator owns its worker threads.
+          thread_local std::vector<std::int64_t> buf;
           buf.resize(n);
           if (spec.is_signed) {
             // Sign-extend from the output width: (x ^ s) - s.
