@@ -60,9 +60,9 @@ void lut_tile_portable(const std::int32_t* lut, const std::uint8_t* A, std::int6
 #if defined(__x86_64__)
 constexpr int kKB = 4;  // k's of column tables built at a time (4 x 8 KiB)
 
-// T[a][0..7] = lutT[b_j][a] for a in [0, 256): the 8 table columns, transposed 8x8 at a time.
-__attribute__((target("avx2"))) void build_column_table(const std::int32_t* lutT,
-                                                        const std::int32_t* const* cols,
+// T[a][0..7] = cols[j][a] for a in [0, 256): 8 rows of the transposed table (= 8 table columns),
+// transposed back 8x8 at a time in registers.
+__attribute__((target("avx2"))) void build_column_table(const std::int32_t* const* cols,
                                                         std::int32_t* T) {
   for (int a0 = 0; a0 < 256; a0 += 8) {
     __m256i r[8];
@@ -86,7 +86,6 @@ __attribute__((target("avx2"))) void build_column_table(const std::int32_t* lutT
     _mm256_store_si256(out + 6, _mm256_permute2x128_si256(u2, u6, 0x31));
     _mm256_store_si256(out + 7, _mm256_permute2x128_si256(u3, u7, 0x31));
   }
-  (void)lutT;
 }
 
 // One block of <= 8 output columns over all K. Row operand packed k-major in groups of four
@@ -106,7 +105,7 @@ __attribute__((target("avx2"))) void lut_columns_avx2(const std::int32_t* tabT,
       const std::int32_t* cols[8];
       const std::uint8_t* bk = bc + (k0 + kk) * ldb;
       for (int j = 0; j < 8; ++j) cols[j] = tabT + (j < n ? static_cast<int>(bk[j]) << 8 : 0);
-      build_column_table(tabT, cols, T[kk]);
+      build_column_table(cols, T[kk]);
     }
     const std::uint8_t* a = ap + k0 * R;  // (k0/4) * R * 4
     for (std::int64_t r = 0; r < R; ++r, a += 4) {
@@ -132,12 +131,15 @@ __attribute__((target("avx2"))) void lut_columns_avx2(const std::int32_t* tabT,
 
 // The column-table GEMM for one problem (see the top of the file).
 void lut_gemm_column_tables(const std::int32_t* lut, const GemmProblem& p) {
-  std::vector<std::int32_t> lutT(kLutEntries);  // lutT[b][a] = lut[a][b]
-  for (int a = 0; a < kLutSide; ++a)
-    for (int b = 0; b < kLutSide; ++b) lutT[b * kLutSide + a] = lut[a * kLutSide + b];
   // Rows = the side the column tables amortise over. When N > M the problem is transposed:
   // C^T[j][i] = sum_k lutT[B[k][j]][A[i][k]], whose table's own transpose is lut.
   const bool tr = p.N > p.M;
+  std::vector<std::int32_t> lutT;  // lutT[b][a] = lut[a][b], needed when not transposed
+  if (!tr) {
+    lutT.resize(kLutEntries);
+    for (int a = 0; a < kLutSide; ++a)
+      for (int b = 0; b < kLutSide; ++b) lutT[b * kLutSide + a] = lut[a * kLutSide + b];
+  }
   const std::int64_t R = tr ? p.N : p.M, NC = tr ? p.M : p.N, K = p.K;
   const std::int32_t* tabT = tr ? lut : lutT.data();
   const std::int64_t kq = (K + kKB - 1) / kKB;
