@@ -39,41 +39,46 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-def _load_child(conn, path, signed):
-    import pickle  # plain pickle: torch's multiprocessing reducers would share fds
+def _load_in_worker(path: str, signed: bool):
+    import pickle  # plain pickle of the table: torch's multiprocessing reducers would share fds
 
+    from . import Multiplier as M
     try:
-        conn.send_bytes(pickle.dumps((Multiplier.from_file(path, signed=signed), None)))
+        return pickle.dumps((M.from_file(path, signed=signed), None))
     except Exception as e:  # reported by the parent
-        conn.send_bytes(pickle.dumps((None, f"{type(e).__name__}: {e}")))
-    conn.close()
+        return pickle.dumps((None, f"{type(e).__name__}: {e}"))
 
 
-def _load_isolated(path: Path, signed: bool, timeout: float = 300.0):
-    """``Multiplier.from_file`` in a forked child, so that a crash in a source's toolchain
-    (compiler, yosys, the bridge) costs that source, not the whole demo. (multiplier, error)."""
-    import multiprocessing as mp
+class _IsolatedLoader:
+    """``Multiplier.from_file`` in a separate (spawned) worker process, so that a crash in a
+    source's toolchain (C compiler, yosys, the bridge) costs that source, not the whole demo."""
 
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_load_child, args=(child, path, signed))
-    proc.start()
-    child.close()
-    result = (None, "no answer")
-    if parent.poll(timeout):
+    def __init__(self):
+        self.pool = None
+
+    def load(self, path: Path, signed: bool, timeout: float = 300.0):
+        import multiprocessing as mp
         import pickle
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
         try:
-            result = pickle.loads(parent.recv_bytes())
-        except EOFError:
-            pass
-    proc.join(5)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-        return None, f"timed out after {timeout:.0f} s"
-    if result[0] is None and result[1] == "no answer":
-        return None, f"the loader crashed (exit code {proc.exitcode})"
-    return result
+            return pickle.loads(self.pool.submit(_load_in_worker, str(path), signed).result(timeout))
+        except BrokenProcessPool:
+            self.pool = None
+            return None, "the loader process crashed"
+        except TimeoutError:
+            self.close()
+            return None, f"timed out after {timeout:.0f} s"
+
+    def close(self):
+        if self.pool is not None:
+            for p in list(getattr(self.pool, "_processes", {}).values()):
+                p.kill()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
 
 def load_multipliers(src_dir: Path | None, log=print) -> list[dict]:
@@ -82,12 +87,13 @@ def load_multipliers(src_dir: Path | None, log=print) -> list[dict]:
     for info in multipliers():
         found.append((f"builtin:{info.name}", Multiplier.builtin(info.name)))
     if src_dir is not None and src_dir.is_dir():
+        loader = _IsolatedLoader()
         for path in sorted(src_dir.iterdir()):
             if path.suffix not in (".blif", ".v", ".sv", ".c", ".cpp"):
                 continue
             signed = not path.name.startswith("mul8u_")      # the library's naming convention
             t0 = time.perf_counter()
-            m, error = _load_isolated(path, signed)
+            m, error = loader.load(path, signed)
             label = f"{path.parent.name}/{path.name}"
             if m is None:
                 log(f"  {label}: FAILED, skipped ({error})")
@@ -95,6 +101,7 @@ def load_multipliers(src_dir: Path | None, log=print) -> list[dict]:
             log(f"  {label}: {m.bits_a}x{m.bits_b} {'signed' if signed else 'unsigned'} table "
                 f"in {1000 * (time.perf_counter() - t0):.0f} ms")
             found.append((label, m))
+        loader.close()
     merged: list[dict] = []
     for source, m in found:
         for entry in merged:

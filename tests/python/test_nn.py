@@ -335,3 +335,19 @@ def test_transformer_encoder_layer_calls_replacement():
     assert isinstance(layer.self_attn, ApproxMultiheadAttention)
     assert not torch.equal(out, ref)
     assert (out - ref).abs().max() < 0.2 * ref.abs().max()
+
+
+@pytest.mark.skipif(not (torch.cuda.is_available() and axx.cuda_available()), reason="needs a GPU and axx's CUDA kernels")
+def test_cuda_matches_cpu():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.Flatten(), nn.Linear(8 * 6 * 6, 5))
+    axx.approximate(model, RANDOM)
+    x = torch.randn(4, 3, 6, 6)
+    axx.calibrate(model, [x], method="max")
+    y_cpu = model(x)
+    model.to("cuda")
+    assert model[0].input_quantizer.scale.device.type == "cuda"
+    y_gpu = model(x.cuda())
+    torch.testing.assert_close(y_gpu.cpu(), y_cpu, rtol=1e-5, atol=1e-5)
+    y_gpu.sum().backward()
+    assert model[2].weight.grad.device.type == "cuda"
