@@ -1,6 +1,7 @@
 #include "lutgen/heatmap.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "lutgen/atomic_file.h"
@@ -12,7 +13,8 @@ void error_colour(std::int64_t e, std::int64_t max_abs, std::uint8_t rgb[3]) {
   static const double kNeg[3] = {33, 102, 172}, kMid[3] = {247, 247, 247}, kPos[3] = {178, 24, 43};
   const double t = max_abs > 0 ? static_cast<double>(e) / static_cast<double>(max_abs) : 0.0;
   const double* end = t < 0 ? kNeg : kPos;
-  const double w = std::min(1.0, std::abs(t));
+  // Square-root intensity: the few largest errors would otherwise wash out everything else.
+  const double w = std::sqrt(std::min(1.0, std::abs(t)));
   for (int k = 0; k < 3; ++k) rgb[k] = static_cast<std::uint8_t>(kMid[k] + (end[k] - kMid[k]) * w + 0.5);
 }
 

@@ -9,7 +9,7 @@
 namespace axx::lutgen {
 
 // Colour of error e on a symmetric scale [-max_abs, max_abs]: blue (negative) - white (0) - red
-// (positive). max_abs = 0 gives white.
+// (positive), intensity sqrt(|e| / max_abs). max_abs = 0 gives white.
 void error_colour(std::int64_t e, std::int64_t max_abs, std::uint8_t rgb[3]);
 
 // PNG contents. Axes run by operand VALUE (for signed operands the most negative first): row = A

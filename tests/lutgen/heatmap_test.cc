@@ -23,6 +23,8 @@ TEST(ColourMap, DivergingAroundWhite) {
   EXPECT_EQ((std::vector<int>{c[0], c[1], c[2]}), (std::vector<int>{33, 102, 172}));
   error_colour(10, 10, c);
   EXPECT_EQ((std::vector<int>{c[0], c[1], c[2]}), (std::vector<int>{178, 24, 43}));
+  error_colour(25, 100, c);  // sqrt(1/4): half way from white to red
+  EXPECT_EQ((std::vector<int>{c[0], c[1], c[2]}), (std::vector<int>{213, 136, 145}));
   error_colour(5, 0, c);
   EXPECT_EQ(c[0], 247);
 }
