@@ -8,13 +8,16 @@
 // j..j+7 and one k, the 8 table columns lut[*][B[k][j..j+7]] are copied into a 256 x 8 int32 tile
 // T_k[a][0..7] (rows of the transposed table, 8x8 register transposes). Then every output row i
 // gains T_k[A[i][k]] with one aligned 8-lane load and add: the lookup becomes a plain vector
-// load indexed by the A byte. Building T_k costs 256 x 8 copied entries per k, amortised over
-// the M rows, so this kernel serves problems with max(M, N) >= 48 and >= 2^20 lookups (transposing the
-// problem when N > M), the portable one the rest (lut_uses_column_tables in kernels_cpu.h). Four k's of tables (32 KiB) are built at a time and stay
-// in L1 while all rows stream past; the A bytes are packed k-major (four k's of a row in one
-// 32-bit word, rows consecutive) and the 8-column accumulators live in a contiguous scratch, so
-// both streams are sequential. Tasks are (batch, 8-column block) pairs, taken dynamically. The instruction set is chosen at run time
-// (__builtin_cpu_supports) with per-function target attributes, so the library runs on any x86-64.
+// load indexed by the A byte.
+// - Building T_k costs 256 x 8 copied entries per k, amortised over the M rows, so this kernel
+//   serves problems with max(M, N) >= 48 and >= 2^20 lookups (lut_uses_column_tables in
+//   kernels_cpu.h), transposing the problem when N > M; the portable kernel serves the rest.
+// - Four k's of tables (32 KiB) are built at a time and stay in L1 while all rows stream past.
+//   The A bytes are packed k-major (four k's of a row in one 32-bit word, rows consecutive) and
+//   the 8-column accumulators live in a contiguous scratch, so both streams are sequential.
+// - Tasks are (batch, 8-column block) pairs, taken dynamically by the threads.
+// The instruction set is chosen at run time (__builtin_cpu_supports) with per-function target
+// attributes, so the library itself is built for baseline x86-64 and runs on any of them.
 #include <immintrin.h>
 
 #include <algorithm>
