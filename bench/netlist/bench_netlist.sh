@@ -55,7 +55,7 @@ echo "8x8 signed multiplier from yosys: $GATES .names covers ($(yosys -V))"
 # ---- axx
 if [ -x "$CLI" ]; then
   AXX_WHAT="$CLI metrics mul8s.blif --json"
-  AXX=(bash -c "'$CLI' metrics mul8s.blif --json")
+  AXX=("$CLI" metrics mul8s.blif --json)
 else
   AXX_WHAT="$DRIVER mul8s.blif --table table_axx.txt (axx CLI not built)"
   AXX=("$DRIVER" mul8s.blif --table table_axx.txt)
