@@ -305,7 +305,8 @@ std::vector<std::vector<int>> candidate_orders(const Matrix& E) {
   std::iota(natural.begin(), natural.end(), 0);
   std::vector<std::int64_t> mx(kSide, 0);
   for (int a = 0; a < kSide; ++a)
-    for (int b = 0; b < kSide; ++b) mx[a] = std::max<std::int64_t>(mx[a], std::llabs(E[a * kSide + b]));
+    for (int b = 0; b < kSide; ++b)
+      mx[a] = std::max<std::int64_t>(mx[a], std::llabs(E[a * kSide + b]));
   std::vector<int> small = natural;
   std::stable_sort(small.begin(), small.end(), [&](int x, int y) { return mx[x] < mx[y]; });
   return {natural, small};

@@ -15,9 +15,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <random>
 #include <string>
@@ -112,13 +112,19 @@ __attribute__((target("avx2,fma"))) void float_gemm_part(const float* ap, const 
 // Packing is timed too, as in the integer paths.
 void float_gemm(const float* A, const float* B, float* C, int M, int N, int K, int threads) {
   const int mb = (M + kFMR - 1) / kFMR, nb = (N + kFNR - 1) / kFNR;
-  std::vector<float> ap(static_cast<std::size_t>(mb) * kFMR * K, 0.f), bp(static_cast<std::size_t>(nb) * kFNR * K, 0.f);
+  std::vector<float> ap(static_cast<std::size_t>(mb) * kFMR * K, 0.f),
+      bp(static_cast<std::size_t>(nb) * kFNR * K, 0.f);
   for (int i = 0; i < M; ++i)
-    for (int k = 0; k < K; ++k) ap[(static_cast<std::size_t>(i / kFMR) * K + k) * kFMR + i % kFMR] = A[static_cast<std::size_t>(i) * K + k];
+    for (int k = 0; k < K; ++k)
+      ap[(static_cast<std::size_t>(i / kFMR) * K + k) * kFMR + i % kFMR] =
+          A[static_cast<std::size_t>(i) * K + k];
   for (int k = 0; k < K; ++k)
-    for (int j = 0; j < N; ++j) bp[(static_cast<std::size_t>(j / kFNR) * K + k) * kFNR + j % kFNR] = B[static_cast<std::size_t>(k) * N + j];
+    for (int j = 0; j < N; ++j)
+      bp[(static_cast<std::size_t>(j / kFNR) * K + k) * kFNR + j % kFNR] =
+          B[static_cast<std::size_t>(k) * N + j];
   std::vector<std::thread> ts;
-  for (int t = 1; t < threads; ++t) ts.emplace_back(float_gemm_part, ap.data(), bp.data(), C, M, N, K, t, threads);
+  for (int t = 1; t < threads; ++t)
+    ts.emplace_back(float_gemm_part, ap.data(), bp.data(), C, M, N, K, t, threads);
   float_gemm_part(ap.data(), bp.data(), C, M, N, K, 0, threads);
   for (auto& th : ts) th.join();
 }
@@ -146,7 +152,8 @@ int main() {
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::printf("axx_bench_emulator_cpu: %d hardware threads, AVX2 %s\n", hw,
               axx::emulator::cpu_isa_supported(CpuIsa::Avx2) ? "yes" : "no");
-  const int shapes[][3] = {{197 * 2, 768, 768}, {197 * 8, 768, 768}, {197, 768, 3072}, {128, 256, 256}};
+  const int shapes[][3] = {
+      {197 * 2, 768, 768}, {197 * 8, 768, 768}, {197, 768, 3072}, {128, 256, 256}};
   std::mt19937 rng(1);
   std::vector<std::int32_t> rnd(65536);
   for (auto& x : rnd) x = static_cast<std::int32_t>(rng() % 131072) - 65536;
@@ -155,20 +162,28 @@ int main() {
   for (const auto& s : shapes) {
     const int M = s[0], K = s[1], N = s[2];
     const double macs = double(M) * N * K;
-    std::vector<std::uint8_t> A(static_cast<std::size_t>(M) * K), B(static_cast<std::size_t>(K) * N), Bt(B.size());
+    std::vector<std::uint8_t> A(static_cast<std::size_t>(M) * K),
+        B(static_cast<std::size_t>(K) * N), Bt(B.size());
     for (auto& x : A) x = static_cast<std::uint8_t>(rng());
     for (auto& x : B) x = static_cast<std::uint8_t>(rng());
     for (int k = 0; k < K; ++k)
-      for (int j = 0; j < N; ++j) Bt[static_cast<std::size_t>(j) * K + k] = B[static_cast<std::size_t>(k) * N + j];
+      for (int j = 0; j < N; ++j)
+        Bt[static_cast<std::size_t>(j) * K + k] = B[static_cast<std::size_t>(k) * N + j];
     std::vector<std::int32_t> want(static_cast<std::size_t>(M) * N), got(want.size());
     GemmProblem p;
-    p.M = M; p.N = N; p.K = K;
-    p.A = A.data(); p.lda = K;
-    p.B = B.data(); p.ldb = N;
-    p.C = got.data(); p.ldc = N;
+    p.M = M;
+    p.N = N;
+    p.K = K;
+    p.A = A.data();
+    p.lda = K;
+    p.B = B.data();
+    p.ldb = N;
+    p.C = got.data();
+    p.ldc = N;
 
     std::printf("\nM=%d K=%d N=%d (%.0f M lookups per GEMM)\n", M, K, N, macs / 1e6);
-    std::printf("  %-34s %9s %9s %11s %8s\n", "variant", "wall ms", "cpu ms", "G lookup/s", "x naive");
+    std::printf("  %-34s %9s %9s %11s %8s\n", "variant", "wall ms", "cpu ms", "G lookup/s",
+                "x naive");
     double naive_rate = 0;
     auto report = [&](const std::string& name, Timing t) {
       const double rate = macs / t.wall / 1e9;
@@ -183,10 +198,15 @@ int main() {
       }
     };
 
-    report("naive loop, 1 thread", best_of([&] { naive_gemm(rnd.data(), A.data(), Bt.data(), want.data(), M, N, K); }));
+    report("naive loop, 1 thread",
+           best_of([&] { naive_gemm(rnd.data(), A.data(), Bt.data(), want.data(), M, N, K); }));
     TableRef t;
     t.lut = rnd.data();
-    struct V { const char* name; CpuIsa isa; int threads; };
+    struct V {
+      const char* name;
+      CpuIsa isa;
+      int threads;
+    };
     std::vector<V> lut_variants = {{"lut portable, 1 thread", CpuIsa::Portable, 1},
                                    {"lut portable, 2 threads", CpuIsa::Portable, 2}};
     if (axx::emulator::cpu_isa_supported(CpuIsa::Avx2)) {
@@ -210,8 +230,8 @@ int main() {
       for (int threads : {1, 2}) {
         if (rank > 4 && threads == 1) continue;  // ranks 6 and 8 only locate the Auto crossover
         axx::emulator::set_cpu_threads(threads);
-        const std::string name = "lowrank R=" + std::to_string(rank) + ", " + std::to_string(threads) +
-                                 (threads == 1 ? " thread" : " threads");
+        const std::string name = "lowrank R=" + std::to_string(rank) + ", " +
+                                 std::to_string(threads) + (threads == 1 ? " thread" : " threads");
         report(name, best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::LowRank); }));
         check(name);
       }
@@ -225,7 +245,8 @@ int main() {
       for (std::size_t i = 0; i < A.size(); ++i) fa[i] = static_cast<std::int8_t>(A[i]);
       for (std::size_t i = 0; i < B.size(); ++i) fb[i] = static_cast<std::int8_t>(B[i]);
       for (int threads : {1, 2})
-        report(std::string("float gemm (own AVX2 FMA), ") + std::to_string(threads) + (threads == 1 ? " thread" : " threads"),
+        report(std::string("float gemm (own AVX2 FMA), ") + std::to_string(threads) +
+                   (threads == 1 ? " thread" : " threads"),
                best_of([&] { float_gemm(fa.data(), fb.data(), fc.data(), M, N, K, threads); }));
     }
   }

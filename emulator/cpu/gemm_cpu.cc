@@ -36,8 +36,9 @@ void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi, 
   if (path == Path::LowRank && !table.has_lowrank())
     throw UsageError("gemm_cpu: Path::LowRank requested but the table has no low-rank form");
 
-  std::optional<cpu::SerialScope> serial;
-  if (p.batch * p.M * p.N * std::max<std::int64_t>(p.K, 1) < cpu::kMinLookupsParallel) serial.emplace();
+  std::optional<cpu::SerialScope> serial;  // small problems: threads would cost more than they save
+  if (p.batch * p.M * p.N * std::max<std::int64_t>(p.K, 1) < cpu::kMinLookupsParallel)
+    serial.emplace();
 
   GemmProblem q = p;
   std::vector<std::int32_t> scratch;
@@ -50,13 +51,13 @@ void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi, 
 
   if (q.K == 0) {
     for (std::int64_t b = 0; b < q.batch; ++b)
-      for (std::int64_t i = 0; i < q.M; ++i)
-        std::fill_n(q.C + b * q.stride_c + i * q.ldc, q.N, 0);
+      for (std::int64_t i = 0; i < q.M; ++i) std::fill_n(q.C + b * q.stride_c + i * q.ldc, q.N, 0);
   } else {
     const CpuIsa isa = cpu_isa();
     const bool can_lowrank = table.has_lowrank() && cpu::lowrank_fits(table.lowrank, isa);
-    const bool lowrank = can_lowrank && (path == Path::LowRank ||
-                                         (path == Path::Auto && cpu::lowrank_is_faster(table.lowrank.rank, q)));
+    const bool lowrank =
+        can_lowrank && (path == Path::LowRank ||
+                        (path == Path::Auto && cpu::lowrank_is_faster(table.lowrank.rank, q)));
     if (path == Path::Reference)
       cpu::reference_gemm(table.lut, q);
     else if (lowrank)

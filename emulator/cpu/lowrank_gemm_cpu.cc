@@ -1,12 +1,13 @@
 // Exact low-rank GEMM on the CPU (DESIGN.md, "Exact low-rank form").
 //
-// With lut[a][b] = val(a)*val(b) + sum_r u_r[a]*v_r[b], the LUT GEMM equals one integer GEMM over
-// the stacked operands A' = [val(A) | U_1(A) | ...] and B' = [val(B); V_1(B); ...] with K' = K(R+1).
-// Here the R+1 terms of each k sit next to each other (k' = k*(R+1) + t), which is the same sum.
-// The GEMM runs on int16 operands with vpmaddwd: each instruction multiplies 16 int16 pairs
-// exactly and adds adjacent products into 8 int32 lanes. The products are exact (|x*y| <= 2^30) and
-// every add wraps modulo 2^32 exactly like the LUT path's accumulator, so the result is bit-exact
-// for any K as long as val, u and v fit int16 (checked by lowrank_fits; otherwise the LUT kernel runs).
+// With lut[a][b] = val(a)*val(b) + sum_r u_r[a]*v_r[b], the LUT GEMM equals one integer GEMM
+// over the stacked operands A' = [val(A) | U_1(A) | ...] and B' = [val(B); V_1(B); ...], with
+// K' = K(R+1). Here the R+1 terms of each k sit next to each other (k' = k*(R+1) + t), which is
+// the same sum. The GEMM runs on int16 operands with vpmaddwd: each instruction multiplies 16
+// int16 pairs exactly and adds adjacent products into 8 int32 lanes. The products are exact
+// (|x*y| <= 2^30) and every add wraps modulo 2^32 exactly like the LUT path's accumulator, so the
+// result is bit-exact for any K as long as val, u and v fit int16 (checked by lowrank_fits;
+// otherwise the LUT kernel runs).
 //
 // Packing: A' as blocks of 6 rows, [k-pair][row] of int32 (two int16), broadcast one per row;
 // B' as panels of 16 columns, [k-pair][column][2] int16 = two ymm per k-pair. The micro-kernel
@@ -153,8 +154,8 @@ void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa /*isa*/)
                bpack.data() + lb * b_elems);
     });
     parallel_for(nb * rgroups * cgroups, [&](std::int64_t t) {
-      const std::int64_t lb = t / (rgroups * cgroups), rg = t / cgroups % rgroups,
-                         cg = t % cgroups, b = b0 + lb;
+      const std::int64_t lb = t / (rgroups * cgroups), rg = t / cgroups % rgroups, cg = t % cgroups,
+                         b = b0 + lb;
       const std::int32_t* ab = apack.data() + lb * a_elems;
       const std::int16_t* bb = bpack.data() + lb * b_elems;
       std::int32_t* C = p.C + b * p.stride_c;
@@ -166,8 +167,8 @@ void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa /*isa*/)
           for (std::int64_t blk = rg * kRowGroup / kMR; blk < blk_end; ++blk) {
             const std::int64_t i0 = blk * kMR, j0 = pan * kNR;
             micro_avx2(ab + (blk * pk.kp + q0) * kMR, bb + (pan * pk.kp + q0) * kNR * 2, nq,
-                       C + i0 * p.ldc + j0, p.ldc, std::min(kMR, p.M - i0),
-                       std::min(kNR, p.N - j0), q0 > 0);
+                       C + i0 * p.ldc + j0, p.ldc, std::min(kMR, p.M - i0), std::min(kNR, p.N - j0),
+                       q0 > 0);
           }
       }
     });

@@ -119,7 +119,8 @@ __attribute__((target("avx2"))) void lut_columns_avx2(const std::int32_t* tabT,
         const __m256i x1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(T[1] + a[1] * 8));
         const __m256i x2 = _mm256_load_si256(reinterpret_cast<const __m256i*>(T[2] + a[2] * 8));
         const __m256i x3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(T[3] + a[3] * 8));
-        acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_add_epi32(x0, x1), _mm256_add_epi32(x2, x3)));
+        acc = _mm256_add_epi32(
+            acc, _mm256_add_epi32(_mm256_add_epi32(x0, x1), _mm256_add_epi32(x2, x3)));
       } else {
         for (int kk = 0; kk < kb; ++kk)
           acc = _mm256_add_epi32(
@@ -188,8 +189,10 @@ void lut_gemm_column_tables(const std::int32_t* lut, const GemmProblem& p) {
 bool cpu_isa_supported(CpuIsa isa) {
   switch (isa) {
     case CpuIsa::Auto:
-    case CpuIsa::Portable: return true;
-    case CpuIsa::Avx2: return cpu_has_avx2();
+    case CpuIsa::Portable:
+      return true;
+    case CpuIsa::Avx2:
+      return cpu_has_avx2();
   }
   return false;
 }

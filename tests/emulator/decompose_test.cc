@@ -25,7 +25,8 @@ void expect_reproduces(const et::TestTable& t, const LowRankForm& f) {
     for (int b = 0; b < 256; ++b) {
       __int128 s = static_cast<__int128>(axx::emulator::operand_value(a, t.is_signed)) *
                    axx::emulator::operand_value(b, t.is_signed);
-      for (int r = 0; r < f.rank; ++r) s += static_cast<__int128>(f.u[r * 256 + a]) * f.v[r * 256 + b];
+      for (int r = 0; r < f.rank; ++r)
+        s += static_cast<__int128>(f.u[r * 256 + a]) * f.v[r * 256 + b];
       ASSERT_TRUE(s == t.lut[a * 256 + b]) << "a=" << a << " b=" << b;
     }
 }
@@ -122,9 +123,13 @@ TEST(Decompose, FormDrivesTheLowRankGemmBitExactly) {
     for (auto& x : B) x = static_cast<std::uint8_t>(rng());
     std::vector<std::int32_t> c_ref(M * N), c_lr(M * N);
     axx::emulator::GemmProblem p;
-    p.M = M; p.N = N; p.K = K;
-    p.A = A.data(); p.lda = K;
-    p.B = B.data(); p.ldb = N;
+    p.M = M;
+    p.N = N;
+    p.K = K;
+    p.A = A.data();
+    p.lda = K;
+    p.B = B.data();
+    p.ldb = N;
     p.ldc = N;
     axx::emulator::TableRef table;
     table.lut = tab.lut.data();

@@ -57,8 +57,10 @@ Case make_case(std::mt19937& rng, std::int64_t batch, std::int64_t M, std::int64
   p.stride_a = broadcast_a ? 0 : M * p.lda + 1;
   p.stride_b = broadcast_b ? 0 : K * p.ldb + 2;
   p.stride_c = M * p.ldc + 1;
-  c.A.resize(static_cast<std::size_t>(std::max<std::int64_t>(1, (broadcast_a ? 1 : batch) * (M * p.lda + 1))));
-  c.B.resize(static_cast<std::size_t>(std::max<std::int64_t>(1, (broadcast_b ? 1 : batch) * (K * p.ldb + 2))));
+  c.A.resize(static_cast<std::size_t>(
+      std::max<std::int64_t>(1, (broadcast_a ? 1 : batch) * (M * p.lda + 1))));
+  c.B.resize(static_cast<std::size_t>(
+      std::max<std::int64_t>(1, (broadcast_b ? 1 : batch) * (K * p.ldb + 2))));
   for (auto& x : c.A) x = static_cast<std::uint8_t>(rng());
   for (auto& x : c.B) x = static_cast<std::uint8_t>(rng());
   c.c_size = std::max<std::int64_t>(1, batch * p.stride_c);
@@ -75,9 +77,8 @@ std::vector<std::int32_t> expected(const TestTable& t, const Case& c) {
   for (std::int64_t b = 0; b < p.batch; ++b)
     for (std::int64_t i = 0; i < p.M; ++i)
       for (std::int64_t j = 0; j < p.N; ++j)
-        e[b * p.stride_c + i * p.ldc + j] =
-            naive_dot(t, c.A.data() + b * p.stride_a + i * p.lda, 1,
-                      c.B.data() + b * p.stride_b + j, p.ldb, p.K);
+        e[b * p.stride_c + i * p.ldc + j] = naive_dot(t, c.A.data() + b * p.stride_a + i * p.lda, 1,
+                                                      c.B.data() + b * p.stride_b + j, p.ldb, p.K);
   return e;
 }
 
@@ -133,7 +134,8 @@ std::vector<std::pair<std::string, TestTable>> all_tables() {
   ts.emplace_back("exact-signed", testing::exact_table(true));
   ts.emplace_back("exact-unsigned", testing::exact_table(false));
   for (int r = 1; r <= 4; ++r) {
-    ts.emplace_back("lowrank-signed-" + std::to_string(r), testing::random_lowrank_table(10 + r, r, true));
+    ts.emplace_back("lowrank-signed-" + std::to_string(r),
+                    testing::random_lowrank_table(10 + r, r, true));
     ts.emplace_back("truncated-unsigned-" + std::to_string(r), testing::truncated_table(r, false));
   }
   ts.emplace_back("lowrank-unsigned-3", testing::random_lowrank_table(20, 3, false));
@@ -143,8 +145,8 @@ std::vector<std::pair<std::string, TestTable>> all_tables() {
 
 TEST_F(EmulatorCpu, RandomShapesEveryPathEqualsReference) {
   std::mt19937 rng(42);
-  const std::int64_t shapes[][3] = {{1, 1, 1},   {7, 33, 1},   {13, 37, 29}, {6, 16, 2},
-                                    {2, 8, 255}, {65, 129, 67}, {3, 250, 31}, {130, 17, 5},
+  const std::int64_t shapes[][3] = {{1, 1, 1},     {7, 33, 1},    {13, 37, 29}, {6, 16, 2},
+                                    {2, 8, 255},   {65, 129, 67}, {3, 250, 31}, {130, 17, 5},
                                     {64, 128, 64}, {5, 7, 300}};
   for (const auto& [name, t] : all_tables())
     for (const auto& s : shapes) {
@@ -231,7 +233,8 @@ TEST_F(EmulatorCpu, AllOperandPairsBatchedThroughColumnTables) {
       p.stride_c = 65536;
       gemm_cpu(ref_of(t), p, nullptr, v.path);
       for (int b = 0; b < 16; ++b)
-        ASSERT_TRUE(std::equal(t.lut.begin(), t.lut.end(), C.begin() + b * 65536)) << v.name << " copy " << b;
+        ASSERT_TRUE(std::equal(t.lut.begin(), t.lut.end(), C.begin() + b * 65536))
+            << v.name << " copy " << b;
     }
 }
 
@@ -323,7 +326,8 @@ TEST_F(EmulatorCpu, EpiloguePerTensorAndPerChannelWithBias) {
           if (store_c) {
             ASSERT_EQ(c.C, ints) << v.name;
           } else {
-            ASSERT_TRUE(std::all_of(c.C.begin(), c.C.end(), [](std::int32_t x) { return x == kSentinel; }));
+            ASSERT_TRUE(
+                std::all_of(c.C.begin(), c.C.end(), [](std::int32_t x) { return x == kSentinel; }));
           }
         }
 }
@@ -363,21 +367,32 @@ TEST_F(EmulatorCpu, Conv2dMatchesDirectLoop) {
     std::int64_t N, C, H, W, O, KH, KW, sh, sw, ph, pw, dh, dw, g;
   };
   const Shape shapes[] = {
-      {2, 3, 9, 8, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1},   // plain
-      {2, 3, 9, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1},   // stride + padding
-      {1, 4, 11, 10, 6, 3, 2, 1, 2, 2, 1, 2, 3, 2}, // dilation, groups, non-square kernel
-      {3, 6, 7, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 6},   // depthwise
-      {2, 4, 8, 9, 8, 5, 3, 2, 1, 2, 1, 1, 1, 4},   // depthwise with multiplier 2
-      {2, 3, 16, 16, 7, 4, 4, 4, 4, 0, 0, 1, 1, 1}, // patch embedding
-      {1, 5, 5, 6, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1},   // 1x1
-      {1, 2, 3, 3, 2, 3, 3, 1, 1, 2, 2, 1, 1, 1},   // padding wider than the image
+      {2, 3, 9, 8, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1},    // plain
+      {2, 3, 9, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1},    // stride + padding
+      {1, 4, 11, 10, 6, 3, 2, 1, 2, 2, 1, 2, 3, 2},  // dilation, groups, non-square kernel
+      {3, 6, 7, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 6},    // depthwise
+      {2, 4, 8, 9, 8, 5, 3, 2, 1, 2, 1, 1, 1, 4},    // depthwise with multiplier 2
+      {2, 3, 16, 16, 7, 4, 4, 4, 4, 0, 0, 1, 1, 1},  // patch embedding
+      {1, 5, 5, 6, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1},    // 1x1
+      {1, 2, 3, 3, 2, 3, 3, 1, 1, 2, 2, 1, 1, 1},    // padding wider than the image
   };
   for (const TestTable* t : {&rnd, &lr})
     for (const auto& s : shapes) {
       Conv2dProblem p;
-      p.N = s.N; p.C = s.C; p.H = s.H; p.W = s.W; p.O = s.O; p.KH = s.KH; p.KW = s.KW;
-      p.stride_h = s.sh; p.stride_w = s.sw; p.pad_h = s.ph; p.pad_w = s.pw;
-      p.dil_h = s.dh; p.dil_w = s.dw; p.groups = s.g;
+      p.N = s.N;
+      p.C = s.C;
+      p.H = s.H;
+      p.W = s.W;
+      p.O = s.O;
+      p.KH = s.KH;
+      p.KW = s.KW;
+      p.stride_h = s.sh;
+      p.stride_w = s.sw;
+      p.pad_h = s.ph;
+      p.pad_w = s.pw;
+      p.dil_h = s.dh;
+      p.dil_w = s.dw;
+      p.groups = s.g;
       std::vector<std::uint8_t> x(p.N * p.C * p.H * p.W), w(p.O * (p.C / p.groups) * p.KH * p.KW);
       for (auto& v : x) v = static_cast<std::uint8_t>(rng());
       for (auto& v : w) v = static_cast<std::uint8_t>(rng());
@@ -427,10 +442,15 @@ TEST_F(EmulatorCpu, BadArgumentsHaveClearMessages) {
   q = p;
   q.batch = 2;
   q.stride_c = 0;
-  EXPECT_EQ(message(q, Path::Lut), "gemm_cpu: C batch stride is 0 with batch > 1 (outputs would overlap)");
+  EXPECT_EQ(message(q, Path::Lut),
+            "gemm_cpu: C batch stride is 0 with batch > 1 (outputs would overlap)");
   EXPECT_THROW(set_cpu_threads(-1), UsageError);
   Conv2dProblem cp;
-  cp.N = 1; cp.C = 3; cp.H = cp.W = 4; cp.O = 4; cp.groups = 2;
+  cp.N = 1;
+  cp.C = 3;
+  cp.H = cp.W = 4;
+  cp.O = 4;
+  cp.groups = 2;
   try {
     conv2d_cpu(ref_of(t), cp);
     ADD_FAILURE() << "no error";

@@ -12,8 +12,8 @@ namespace axx::emulator::testing {
 struct TestTable {
   std::vector<std::int32_t> lut;  // 256 x 256
   bool is_signed = true;
-  int rank = -1;                  // known low-rank form when >= 0
-  std::vector<std::int32_t> u, v; // rank x 256
+  int rank = -1;                   // known low-rank form when >= 0
+  std::vector<std::int32_t> u, v;  // rank x 256
 };
 
 inline TestTable exact_table(bool is_signed) {
@@ -29,7 +29,8 @@ inline TestTable exact_table(bool is_signed) {
 }
 
 // Entries uniform in [lo, hi]: no structure, full rank.
-inline TestTable random_table(std::uint32_t seed, std::int32_t lo, std::int32_t hi, bool is_signed) {
+inline TestTable random_table(std::uint32_t seed, std::int32_t lo, std::int32_t hi,
+                              bool is_signed) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<std::int32_t> d(lo, hi);
   TestTable t;
@@ -48,8 +49,7 @@ inline TestTable from_form(bool is_signed, int rank, std::vector<std::int32_t> u
   t.v = std::move(v);
   for (int a = 0; a < 256; ++a)
     for (int b = 0; b < 256; ++b)
-      for (int r = 0; r < rank; ++r)
-        t.lut[a * 256 + b] += t.u[r * 256 + a] * t.v[r * 256 + b];
+      for (int r = 0; r < rank; ++r) t.lut[a * 256 + b] += t.u[r * 256 + a] * t.v[r * 256 + b];
   return t;
 }
 
