@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -57,7 +58,7 @@ class TempDir {
 };
 
 // Yosys script quoting: file names go in double quotes.
-std::string quoted(const std::string& s) {
+std::string yosys_quoted(const std::string& s) {
   if (s.find('"') != std::string::npos || s.find('\n') != std::string::npos)
     throw InputError(s + ": file names with quotes or newlines cannot be passed to yosys");
   return "\"" + s + "\"";
@@ -98,13 +99,13 @@ Netlist synthesize_with_yosys(const std::string& path, const ReadOptions& option
   {
     std::ofstream s(script);
     bool sv = abs.size() > 3 && abs.compare(abs.size() - 3, 3, ".sv") == 0;
-    s << "read_verilog " << (sv ? "-sv " : "") << quoted(abs) << "\n";
+    s << "read_verilog " << (sv ? "-sv " : "") << yosys_quoted(abs) << "\n";
     if (options.top.empty()) s << "hierarchy -check -auto-top\n" << "synth -flatten -auto-top\n";
     else s << "hierarchy -check -top " << options.top << "\n" << "synth -flatten -top " << options.top << "\n";
     // Simple two-input gates and muxes: what the BLIF reader lowers without SOP expansion.
     s << "abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX\n"
       << "opt_clean\n"
-      << "write_blif " << quoted(blif) << "\n";
+      << "write_blif " << yosys_quoted(blif) << "\n";
   }
   if (!options.top.empty())
     for (char c : options.top)
