@@ -248,7 +248,7 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
   const FunctionDef* f = nullptr;
   if (!options.func.empty()) {
     for (const auto& d : funcs) {
-      if (d.name == options.func || (d.name.size() > options.func.size() &&
+      if (d.name == options.func || (d.name.size() >= options.func.size() + 2 &&
                                      d.name.compare(d.name.size() - options.func.size() - 2, std::string::npos,
                                                     "::" + options.func) == 0)) {
         f = &d;
