@@ -301,6 +301,23 @@ void transpose4(v4* rows) {
   }
 }
 
+// The same for outputs of at most 32 bits: rows[0..31] hold output bits for 64 lanes; the two
+// 32-bit halves of each row are transposed side by side (the masks and shifts never cross the
+// half boundary), leaving lane j in the low half of rows[j] and lane 32 + j in its high half.
+// Half the work of transpose4.
+__attribute__((target_clones("avx2", "default")))
+void transpose4_32(v4* rows) {
+  std::uint64_t m = 0x0000FFFF0000FFFFull;
+  for (unsigned j = 16; j != 0; j >>= 1, m ^= m << j) {
+    v4 mv = {m, m, m, m};
+    for (unsigned k = 0; k < 32; k = ((k | j) + 1) & ~j) {
+      v4 t = ((rows[k] >> j) ^ rows[k | j]) & mv;
+      rows[k | j] ^= t;
+      rows[k] ^= t << j;
+    }
+  }
+}
+
 struct Plan {
   unsigned n = 0;            // index bits: bits_a + bits_b
   unsigned bits_b = 0;
@@ -361,11 +378,22 @@ class Worker {
         std::uint64_t inv = exec_.out_inv[r];
         rows_[r] = v4{words[4 * g] ^ inv, words[4 * g + 1] ^ inv, words[4 * g + 2] ^ inv, words[4 * g + 3] ^ inv};
       }
-      for (std::size_t r = nout; r < 64; ++r) rows_[r] = v4{0, 0, 0, 0};
-      transpose4(rows_);
       std::uint64_t* o = out_.data() + g * 256;
-      for (unsigned e = 0; e < 4; ++e)
-        for (unsigned j = 0; j < 64; ++j) o[e * 64 + j] = rows_[j][e];
+      if (nout <= 32) {
+        for (std::size_t r = nout; r < 32; ++r) rows_[r] = v4{0, 0, 0, 0};
+        transpose4_32(rows_);
+        for (unsigned e = 0; e < 4; ++e)
+          for (unsigned j = 0; j < 32; ++j) {
+            std::uint64_t w = rows_[j][e];
+            o[e * 64 + j] = w & 0xFFFFFFFFull;
+            o[e * 64 + 32 + j] = w >> 32;
+          }
+      } else {
+        for (std::size_t r = nout; r < 64; ++r) rows_[r] = v4{0, 0, 0, 0};
+        transpose4(rows_);
+        for (unsigned e = 0; e < 4; ++e)
+          for (unsigned j = 0; j < 64; ++j) o[e * 64 + j] = rows_[j][e];
+      }
     }
     sink_(id_, first, out_.data(), lanes);
   }
