@@ -374,9 +374,8 @@ class Worker {
     std::uint64_t groups = (lanes + 255) / 256;  // 256 lanes per transpose4
     for (std::uint64_t g = 0; g < groups; ++g) {
       for (std::size_t r = 0; r < nout; ++r) {
-        const std::uint64_t* words = reinterpret_cast<const std::uint64_t*>(&val_[exec_.out_slot[r]]);
         std::uint64_t inv = exec_.out_inv[r];
-        rows_[r] = v4{words[4 * g] ^ inv, words[4 * g + 1] ^ inv, words[4 * g + 2] ^ inv, words[4 * g + 3] ^ inv};
+        rows_[r] = val_[exec_.out_slot[r]].v[g] ^ v4{inv, inv, inv, inv};
       }
       std::uint64_t* o = out_.data() + g * 256;
       if (nout <= 32) {
