@@ -394,7 +394,6 @@ class Elaborator {
     stack.push_back(&sub);
     auto sub_nets = instantiate(sub, sc.prefix + inst.name + ".", stack);
     stack.pop_back();
-    Scope sub_sc{sub, sc.prefix + inst.name + ".", sub_nets};
     std::set<std::string> connected;
     for (std::size_t i = 0; i < conns.size(); ++i) {
       const auto& [port, e] = conns[i];
