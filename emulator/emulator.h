@@ -69,7 +69,8 @@ struct TableRef {
 };
 
 // Which kernel family runs. Auto picks the fastest exact one (low-rank when the table has a form).
-// Reference is the plain integer loop every other path must equal bit for bit (CPU only).
+// Reference is the plain integer loop every other path must equal bit for bit on CPU, and on
+// CUDA a kernel of TransAxx's design (global-memory table, one output per thread): the baseline.
 // LowRank on a table without a form throws axx::UsageError; where the form does not fit the
 // kernel's exact integer ranges (e.g. |u| or |v| > 32767 on the CPU) the LUT kernel runs instead,
 // which gives the same int32 result. Accumulation wraps modulo 2^32 on every path

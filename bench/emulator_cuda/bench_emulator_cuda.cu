@@ -7,7 +7,8 @@
 //   - the axx LUT kernel (each compiled tiling), and the axx exact low-rank path, ranks 1..4,
 //   - cuBLAS fp32, bf16 and int8 GEMMs of the same shape,
 // with CUDA events (warm-up, repetitions, median), and prints T MAC/s (T lookups/s) and the ratio
-// to the TransAxx-design kernel. The two reference kernels live here, not in the library.
+// to the TransAxx-design kernel (the library's CUDA Path::Reference). The lookup-only ceiling
+// kernel lives here, not in the library.
 // It also checks that the axx kernels equal the TransAxx-design kernel's result bit for bit.
 //
 // Usage: axx_bench_emulator_cuda [--reps N] [--quick]
@@ -35,28 +36,28 @@ using namespace axx::emulator;
 
 // ---- reference kernels -----------------------------------------------------------------------
 
-// TransAxx's design: one output per thread, 16x16 operand tiles in shared memory, the int32 table
-// in global memory read through the read-only data cache.
-__global__ void transaxx_kernel(const std::uint8_t* __restrict__ A, const std::uint8_t* __restrict__ B,
-                                const std::int32_t* __restrict__ lut, std::int32_t* __restrict__ C,
-                                int M, int N, int K) {
-  __shared__ std::uint8_t As[16][16], Bs[16][16];
-  const int tx = threadIdx.x, ty = threadIdx.y;
-  const int row = blockIdx.y * 16 + ty, col = blockIdx.x * 16 + tx;
-  // batch in blockIdx.z (dense, contiguous matrices)
-  A += static_cast<std::int64_t>(blockIdx.z) * M * K;
-  B += static_cast<std::int64_t>(blockIdx.z) * K * N;
-  C += static_cast<std::int64_t>(blockIdx.z) * M * N;
-  std::uint32_t acc = 0;  // wraps modulo 2^32 like every axx path
-  for (int k0 = 0; k0 < K; k0 += 16) {
-    As[ty][tx] = (row < M && k0 + tx < K) ? A[static_cast<std::int64_t>(row) * K + k0 + tx] : 0;
-    Bs[ty][tx] = (k0 + ty < K && col < N) ? B[static_cast<std::int64_t>(k0 + ty) * N + col] : 0;
-    __syncthreads();
-    const int kn = min(16, K - k0);
-    for (int kk = 0; kk < kn; ++kk) acc += __ldg(&lut[As[ty][kk] * 256 + Bs[kk][tx]]);
-    __syncthreads();
-  }
-  if (row < M && col < N) C[static_cast<std::int64_t>(row) * N + col] = static_cast<std::int32_t>(acc);
+// TransAxx's design (table in global memory through the read-only cache, 16x16 operand tiles,
+// one output per thread) is the library's CUDA Path::Reference (emulator/cuda/reference_gemm_cuda.cu);
+// Z dense, contiguous batches.
+void transaxx(const std::uint8_t* A, const std::uint8_t* B, const std::int32_t* lut, std::int32_t* C,
+              int M, int N, int K, int Z = 1) {
+  GemmProblem p;
+  p.batch = Z;
+  p.M = M;
+  p.N = N;
+  p.K = K;
+  p.A = A;
+  p.lda = K;
+  p.stride_a = static_cast<std::int64_t>(M) * K;
+  p.B = B;
+  p.ldb = N;
+  p.stride_b = static_cast<std::int64_t>(K) * N;
+  p.C = C;
+  p.ldc = N;
+  p.stride_c = static_cast<std::int64_t>(M) * N;
+  TableRef t;
+  t.lut = lut;
+  gemm_cuda(t, p, nullptr, Path::Reference, nullptr);
 }
 
 // Lookup-only ceiling: the 16-bit table in shared memory and nothing else per lookup but the
@@ -259,9 +260,8 @@ int main(int argc, char** argv) {
     const double ceil_norm = ceil_ms * macs / (double(steps) * threads);  // for exactly M*N*K
     rows.push_back({"lookup-only ceiling (smem table)", ceil_norm, false, false});
 
-    const dim3 tgrid((N + 15) / 16, (M + 15) / 16), tblock(16, 16);
     const double base_ms = time_ms(
-        [&] { transaxx_kernel<<<tgrid, tblock>>>(dA, dB, d_lut, dC_ref, M, N, K); }, reps);
+        [&] { transaxx(dA, dB, d_lut, dC_ref, M, N, K); }, reps);
     CUDA_CHECK(cudaGetLastError());
     CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
     rows.push_back({"TransAxx-design (global __ldg table)", base_ms, false, false});
@@ -309,7 +309,7 @@ int main(int argc, char** argv) {
       // A table whose range needs more than 16 bits: each tile runs on the high and low halves.
       TableRef wide;
       wide.lut = d_lut_wide;
-      transaxx_kernel<<<tgrid, tblock>>>(dA, dB, d_lut_wide, dC_ref, M, N, K);
+      transaxx(dA, dB, d_lut_wide, dC_ref, M, N, K);
       CUDA_CHECK(cudaGetLastError());
       CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
       CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
@@ -431,9 +431,8 @@ int main(int argc, char** argv) {
     std::printf("\n%s: batch=%lld M=%lld K=%lld N=%lld (%.2f G MAC)\n", s.name, (long long)Z,
                 (long long)M, (long long)K, (long long)N, macs / 1e9);
     std::vector<Row> rows;
-    const dim3 tgrid((N + 15) / 16, (M + 15) / 16, Z), tblock(16, 16);
     const double base_ms = time_ms(
-        [&] { transaxx_kernel<<<tgrid, tblock>>>(dA, dB, d_lut, dC_ref, M, N, K); }, reps);
+        [&] { transaxx(dA, dB, d_lut, dC_ref, M, N, K, Z); }, reps);
     CUDA_CHECK(cudaGetLastError());
     CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
     rows.push_back({"TransAxx-design (global __ldg table)", base_ms, false, false});

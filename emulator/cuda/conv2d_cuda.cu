@@ -53,8 +53,6 @@ __global__ void im2col_kernel(const std::uint8_t* __restrict__ x, std::uint8_t* 
 void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void* stream_ptr) {
   using namespace cuda_detail;
   check_conv2d_problem(table, p, "conv2d_cuda");
-  if (path == Path::Reference)
-    throw UsageError("conv2d_cuda: Path::Reference is the CPU integer loop; use conv2d_cpu");
   if (path == Path::LowRank && !table.has_lowrank())
     throw UsageError("conv2d_cuda: Path::LowRank requested but the table has no low-rank form");
   const std::int64_t OH = p.out_h(), OW = p.out_w(), P = OH * OW;

@@ -77,6 +77,7 @@ EpilogueArgs epilogue_args(const Epilogue* epi, std::int64_t stride_o) {
 // does not fit the exact tensor-core ranges, and the LUT kernel gives the same int32 result.
 void run_gemm(const TableRef& table, const BatchedGemm& g, const EpilogueArgs& e, Path path,
               cudaStream_t stream) {
+  if (path == Path::Reference) return reference_gemm(table.lut, g, e, stream);
   if ((path == Path::Auto || path == Path::LowRank) && table.has_lowrank() &&
       lowrank_gemm(table.lowrank, table.lut, g, e, stream))
     return;
@@ -100,8 +101,6 @@ void gemm_cuda(const TableRef& table, const GemmProblem& p, const Epilogue* epi,
                void* stream) {
   using namespace cuda_detail;
   check_gemm_problem(table, p, epi, "gemm_cuda");
-  if (path == Path::Reference)
-    throw UsageError("gemm_cuda: Path::Reference is the CPU integer loop; use gemm_cpu");
   if (path == Path::LowRank && !table.has_lowrank())
     throw UsageError("gemm_cuda: Path::LowRank requested but the table has no low-rank form");
   if (p.batch == 0 || p.M == 0 || p.N == 0) return;

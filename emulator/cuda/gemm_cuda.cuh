@@ -44,6 +44,11 @@ const char* lut_variant_name(int variant);
 void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
               cudaStream_t stream, int variant = -1, const int* gate = nullptr);
 
+// Path::Reference: the TransAxx-design kernel (reference_gemm_cuda.cu), global-memory table
+// through the read-only cache, one output per thread.
+void reference_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
+                    cudaStream_t stream);
+
 // Exact low-rank path (lowrank_gemm_cuda.cu). Returns false, having launched nothing, when the
 // form does not fit the exact tensor-core operand ranges (the caller then runs the LUT kernel).
 // lut is the form's table, for the in-stream fallback.

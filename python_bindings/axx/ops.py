@@ -11,7 +11,8 @@ unsigned one. Results are ``torch.int32`` sums of table entries, exactly
 
 ``path`` picks the kernel family: ``"auto"`` (the fastest exact one: the low-rank GEMMs when the
 multiplier has an exact low-rank form, else the table lookup), ``"lut"``, ``"lowrank"`` (an error
-when the multiplier has no low-rank form) or ``"reference"`` (the plain integer loop, CPU only).
+when the multiplier has no low-rank form) or ``"reference"`` (the plain integer loop on CPU;
+on CUDA a kernel of TransAxx's design, the baseline the benchmarks compare against).
 Every path gives the same result bit for bit.
 """
 from __future__ import annotations

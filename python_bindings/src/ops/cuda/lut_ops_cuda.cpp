@@ -11,18 +11,12 @@ namespace {
 
 void* current_stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
 
-void check_cuda_path(const char* op, emulator::Path path) {
-  TORCH_CHECK_VALUE(path != emulator::Path::Reference, op,
-                    ": path 'reference' runs on CPU tensors only");
-}
-
 at::Tensor lut_matmul_cuda(const at::Tensor& a, const at::Tensor& b, const at::Tensor& lut,
                            const std::optional<at::Tensor>& u, const std::optional<at::Tensor>& v,
                            bool is_signed, std::string_view path) {
   return lut_matmul(a, b, lut, u, v, is_signed, path,
                     [](const emulator::TableRef& t, const emulator::GemmProblem& p,
                        emulator::Path path_) {
-                      check_cuda_path("axx.lut_matmul", path_);
                       emulator::gemm_cuda(t, p, nullptr, path_, current_stream());
                     });
 }
@@ -34,7 +28,6 @@ at::Tensor lut_conv2d_cuda(const at::Tensor& x, const at::Tensor& w, const at::T
   return lut_conv2d(x, w, lut, u, v, is_signed, stride, padding, dilation, groups, path,
                     [](const emulator::TableRef& t, const emulator::Conv2dProblem& p,
                        emulator::Path path_) {
-                      check_cuda_path("axx.lut_conv2d", path_);
                       emulator::conv2d_cuda(t, p, path_, current_stream());
                     });
 }
