@@ -8,11 +8,11 @@ PIP := $(VENV)/bin/pip
 JOBS ?= $(shell nproc)
 OUT ?= demo_out
 APT_PACKAGES := cmake g++ make pkg-config zlib1g-dev yosys iverilog verilator libcli11-dev \
-  nlohmann-json3-dev libgtest-dev libbenchmark-dev dataset-fashion-mnist
+  nlohmann-json3-dev libgtest-dev libbenchmark-dev dataset-fashion-mnist bc time
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps venv build python test test-cpp test-python demo bench clean
+.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu clean
 
 all: build
 
@@ -49,8 +49,16 @@ test: test-cpp test-python
 demo: build python
 	./scripts/demo.sh $(OUT)
 
+# CPU benchmarks with their in-run baselines (figures: docs/benchmarks.md).
 bench: build
 	$(BUILD)/bench/axx_bench_emulator_cpu
+	BUILD=$(BUILD) bench/netlist/bench_netlist.sh
+
+# On the GPU machine (no venv there; its python3 holds torch): kernels, then ViT-B/16 end to end.
+bench-gpu:
+	bash bench/emulator_cuda/run_gpu.sh
+	python3 -m pip install -q --no-build-isolation --no-deps .
+	python3 bench/python/vit_b16_gpu.py
 
 clean:
 	rm -rf $(BUILD) $(OUT)
