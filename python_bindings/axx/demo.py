@@ -179,10 +179,12 @@ def run(args) -> dict:
     ft_model.load_state_dict({**ft_model.state_dict(), **scales})
     t0 = time.time()
     losses = train_steps(ft_model, x_train, y_train, steps=args.finetune_steps, lr=args.finetune_lr,
-                         weight_decay=0.0, batch_size=128, warmup=20, seed=1, desc=f"fine-tune {worst['name']}")
+                         weight_decay=0.0, batch_size=args.finetune_batch, warmup=20, seed=1,
+                         desc=f"fine-tune {worst['name']}")
     ft_acc = evaluate(ft_model, x_test, y_test, args.batch_size, progress=True, desc="after fine-tuning")
     worst["finetuned_accuracy"] = ft_acc
     finetune = {"multiplier": worst["name"], "steps": args.finetune_steps, "lr": args.finetune_lr,
+                "batch_size": args.finetune_batch,
                 "before": worst["accuracy"], "after": ft_acc, "seconds": time.time() - t0,
                 "loss_first": sum(losses[:20]) / max(1, len(losses[:20])),
                 "loss_last": sum(losses[-20:]) / max(1, len(losses[-20:]))}
@@ -219,10 +221,13 @@ def main(argv=None) -> int:
     p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--calibration", default="percentile", choices=["max", "percentile", "mse", "entropy"])
     p.add_argument("--calib-batches", type=int, default=4)
-    p.add_argument("--finetune-steps", type=int, default=300)
-    p.add_argument("--finetune-lr", type=float, default=3e-4)
+    p.add_argument("--finetune-steps", type=int, default=200)
+    p.add_argument("--finetune-lr", type=float, default=1e-3)
+    p.add_argument("--finetune-batch", type=int, default=64)
     p.add_argument("--limit", type=int, default=0, help="evaluate on the first N test images only (0: all)")
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch CPU threads (default 1: on a shared, loaded machine two threads were up to 20x "
+                        "slower than one; 0: torch's default)")
     args = p.parse_args(argv)
     run(args)
     return 0

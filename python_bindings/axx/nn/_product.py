@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import ops
-from ..quant import QMAX, quantize
+from ..quant import QMAX
 
 GRAD_MODES = ("ste", "lut")
 
@@ -246,44 +246,57 @@ class Conv2dKind(_Kind):
         return grad_x, grad_w
 
 
-def _forward(a, b, sa, sb, kind, table, narrow_range):
+def _quantize(x, scale, narrow_range, need_fq=False, need_keep=False):
+    """(int8 codes, fake-quantized float or None, in-range mask or None), in few passes."""
+    t = x / scale
+    q = torch.round(t).clamp_(-QMAX if narrow_range else -QMAX - 1, QMAX)
+    codes = q.to(torch.int8)
+    keep = t.abs_() < QMAX + 0.5 if need_keep else None     # clipped operands get no gradient
+    return codes, (q.mul_(scale) if need_fq else None), keep
+
+
+def _forward(a, b, sa, sb, kind, table, narrow_range, need_a=False, need_b=False, ste=False):
     sbv = kind.b_scale_view(sb, b)
-    qa = quantize(a, sa, narrow_range)
-    qb = quantize(b, sbv, narrow_range)
+    fq = ste and (need_a or need_b)      # the STE backward multiplies both fake-quantized operands
+    qa, fa, keep_a = _quantize(a, sa, narrow_range, fq, need_a)
+    qb, fb, keep_b = _quantize(b, sbv, narrow_range, fq, need_b)
     acc = kind.lut(qa, qb, table.ops_multiplier)
-    y = acc.to(a.dtype) * (sa * kind.out_scale_view(sb, acc)).to(a.dtype)
-    return y, qa, qb, sbv
+    y = acc.to(a.dtype).mul_((sa * kind.out_scale_view(sb, acc)).to(a.dtype))
+    return y, (qa, qb, fa, fb, keep_a, keep_b)
 
 
 class _ApproxProduct(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a, b, sa, sb, kind, table, grad_mode, narrow_range):
-        y, qa, qb, sbv = _forward(a, b, sa, sb, kind, table, narrow_range)
+        need_a, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        y, (qa, qb, fa, fb, keep_a, keep_b) = _forward(a, b, sa, sb, kind, table, narrow_range, need_a, need_b,
+                                                       ste=grad_mode == "ste")
         ctx.kind, ctx.table, ctx.grad_mode = kind, table, grad_mode
-        # Clipped operands get no gradient (straight-through inside the range only).
-        keep_a = (a / sa).abs() < QMAX + 0.5
-        keep_b = (b / sbv).abs() < QMAX + 0.5
-        ctx.save_for_backward(qa, qb, sa, sb, keep_a, keep_b)
         ctx.dtype = a.dtype
+        if grad_mode == "ste":
+            # the fake-quantized operands are all the exact-product gradient needs
+            ctx.save_for_backward(fa, fb, keep_a, keep_b)
+        else:
+            ctx.save_for_backward(qa, qb, sa, sb, keep_a, keep_b)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        qa, qb, sa, sb, keep_a, keep_b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         kind = ctx.kind
         ga = gb = None
         if ctx.grad_mode == "ste":
+            fa, fb, keep_a, keep_b = ctx.saved_tensors
             with torch.enable_grad():
-                af = (qa.to(ctx.dtype) * sa).requires_grad_(need_a)
-                bf = (qb.to(ctx.dtype) * kind.b_scale_view(sb, qb)).requires_grad_(need_b)
+                af = fa.detach().requires_grad_(need_a)
+                bf = fb.detach().requires_grad_(need_b)
                 y = kind.float(af, bf)
                 inputs = [t for t, need in ((af, need_a), (bf, need_b)) if need]
-                grads = torch.autograd.grad(y, inputs, g) if inputs else ()
-            grads = list(grads)
+                grads = list(torch.autograd.grad(y, inputs, g)) if inputs else []
             ga = grads.pop(0) if need_a else None
             gb = grads.pop(0) if need_b else None
         else:
+            qa, qb, sa, sb, keep_a, keep_b = ctx.saved_tensors
             da, db = ctx.table.derivatives(g.device)
             ga, gb = kind.lut_grads(qa, qb, g.float(), sa.float(), sb.float(), da, db, need_a, need_b)
             ga = ga.to(ctx.dtype) if ga is not None else None
