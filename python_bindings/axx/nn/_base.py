@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from ..quant import TensorQuantizer
 from ._product import GRAD_MODES, table_for
 
 
@@ -43,7 +44,7 @@ class ApproxModule(nn.Module):
         self._grad = mode
 
     def _quantizers(self):
-        return [m for m in self.children() if m.__class__.__name__ == "TensorQuantizer"]
+        return [m for m in self.children() if isinstance(m, TensorQuantizer)]
 
     def _observing(self) -> bool:
         return any(q.observing for q in self._quantizers())
