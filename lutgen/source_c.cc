@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #include <climits>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
 #include <sstream>
 
 #include "axx/error.h"
+#include "axx/posix_fs.h"
 #include "lutgen/process.h"
 #include "lutgen/source_registry.h"
 
@@ -194,24 +194,6 @@ ParamType param_type(const std::string& decl) {
   return p;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/axx-cc-XXXXXX";
-    if (!mkdtemp(pattern.data())) throw ToolError("cannot create a temporary directory in " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 std::string c_string_literal(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -289,9 +271,9 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
   const bool cplusplus = input.size() >= 2 && input.compare(input.size() - 2, 2, ".c") != 0;
   const char* env_compiler = std::getenv(cplusplus ? "CXX" : "CC");
   const std::string compiler = env_compiler && *env_compiler ? env_compiler : (cplusplus ? "c++" : "cc");
-  const std::string abs_source = std::filesystem::absolute(input).lexically_normal().string();
+  const std::string abs_source = posix_fs::absolute(input);
 
-  TempDir dir;
+  posix_fs::TempDir dir("axx-cc");
   const std::string shim_path = dir.path() + (cplusplus ? "/axx_shim.cpp" : "/axx_shim.c");
   const std::string so_path = dir.path() + "/axx_shim.so";
   {

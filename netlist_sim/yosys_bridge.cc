@@ -9,12 +9,12 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "axx/error.h"
+#include "axx/posix_fs.h"
 #include "netlist_sim/reader.h"
 
 extern char** environ;
@@ -22,7 +22,7 @@ extern char** environ;
 namespace axx::netlist {
 namespace {
 
-namespace fs = std::filesystem;
+namespace fs = axx::posix_fs;
 
 // Full path of an executable: as given when it contains a '/', else searched on PATH.
 std::string find_executable(const std::string& name) {
@@ -36,26 +36,6 @@ std::string find_executable(const std::string& name) {
   }
   return "";
 }
-
-// A temporary folder removed when the object goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "axx-yosys-XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!::mkdtemp(buf.data())) throw ToolError("cannot create a temporary folder for yosys: " + std::string(std::strerror(errno)));
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Yosys script quoting: file names go in double quotes.
 std::string yosys_quoted(const std::string& s) {
@@ -91,10 +71,9 @@ Netlist synthesize_with_yosys(const std::string& path, const ReadOptions& option
                     "); it is needed to read " + path +
                     ": install the Debian package 'yosys' (apt-get install yosys) or name the executable with the "
                     "yosys-bin option");
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw InputError(path + ": cannot open file");
-  std::string abs = fs::absolute(path).string();
-  TempDir tmp;
+  if (!fs::is_regular_file(path)) throw InputError(path + ": cannot open file");
+  std::string abs = fs::absolute(path);
+  fs::TempDir tmp("axx-yosys");
   std::string blif = tmp.path() + "/out.blif", script = tmp.path() + "/run.ys", log = tmp.path() + "/yosys.log";
   {
     std::ofstream s(script);
