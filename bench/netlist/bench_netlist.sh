@@ -10,7 +10,7 @@
 # simulator, plus the table written as text like the testbenches write theirs).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
+BUILD=$(cd "${BUILD:-$ROOT/build}" && pwd)  # absolute: the script works in a temporary folder
 REPS=${REPS:-5}
 WORK=$(mktemp -d /tmp/axx-bench-netlist-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
