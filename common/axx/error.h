@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace axx {
 
@@ -41,10 +42,14 @@ class ParseError : public InputError {
  private:
   static std::string format(const std::string& file, std::size_t line, std::size_t col,
                             const std::string& message) {
-    std::string s = file;
-    if (line > 0) s += ":" + std::to_string(line);
-    if (line > 0 && col > 0) s += ":" + std::to_string(col);
-    return s + ": " + message;
+    // Built with append() only: g++ 12 reports a false -Wrestrict on operator+ chains here.
+    std::string s;
+    s.reserve(file.size() + message.size() + 24);
+    s.append(file);
+    if (line > 0) s.append(":").append(std::to_string(line));
+    if (line > 0 && col > 0) s.append(":").append(std::to_string(col));
+    s.append(": ").append(message);
+    return s;
   }
   std::string file_;
   std::size_t line_, col_;
