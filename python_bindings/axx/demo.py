@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from . import Multiplier, approximate, calibrate, multipliers
+from . import AxxError, Multiplier, approximate, calibrate, multipliers
 from .data import batches, load_fashion_mnist
 from .models import vit_fmnist
 from .nn import approx_layers
@@ -39,69 +39,26 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-def _load_in_worker(path: str, signed: bool):
-    import pickle  # plain pickle of the table: torch's multiprocessing reducers would share fds
-
-    from . import Multiplier as M
-    try:
-        return pickle.dumps((M.from_file(path, signed=signed), None))
-    except Exception as e:  # reported by the parent
-        return pickle.dumps((None, f"{type(e).__name__}: {e}"))
-
-
-class _IsolatedLoader:
-    """``Multiplier.from_file`` in a separate (spawned) worker process, so that a crash in a
-    source's toolchain (C compiler, yosys, the bridge) costs that source, not the whole demo."""
-
-    def __init__(self):
-        self.pool = None
-
-    def load(self, path: Path, signed: bool, timeout: float = 300.0):
-        import multiprocessing as mp
-        import pickle
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
-        try:
-            return pickle.loads(self.pool.submit(_load_in_worker, str(path), signed).result(timeout))
-        except BrokenProcessPool:
-            self.pool = None
-            return None, "the loader process crashed"
-        except TimeoutError:
-            self.close()
-            return None, f"timed out after {timeout:.0f} s"
-
-    def close(self):
-        if self.pool is not None:
-            for p in list(getattr(self.pool, "_processes", {}).values()):
-                p.kill()
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
-
-
 def load_multipliers(src_dir: Path | None, log=print) -> list[dict]:
     """Every bundled multiplier, as ``{"multiplier", "sources"}`` with identical tables merged."""
     found: list[tuple[str, Multiplier]] = []
     for info in multipliers():
         found.append((f"builtin:{info.name}", Multiplier.builtin(info.name)))
     if src_dir is not None and src_dir.is_dir():
-        loader = _IsolatedLoader()
         for path in sorted(src_dir.iterdir()):
             if path.suffix not in (".blif", ".v", ".sv", ".c", ".cpp"):
                 continue
             signed = not path.name.startswith("mul8u_")      # the library's naming convention
             t0 = time.perf_counter()
-            m, error = loader.load(path, signed)
             label = f"{path.parent.name}/{path.name}"
-            if m is None:
-                log(f"  {label}: FAILED, skipped ({error})")
+            try:
+                m = Multiplier.from_file(path, signed=signed)
+            except AxxError as e:  # e.g. yosys or cc missing: that source is reported and skipped
+                log(f"  {label}: FAILED, skipped ({type(e).__name__}: {e})")
                 continue
             log(f"  {label}: {m.bits_a}x{m.bits_b} {'signed' if signed else 'unsigned'} table "
                 f"in {1000 * (time.perf_counter() - t0):.0f} ms")
             found.append((label, m))
-        loader.close()
     merged: list[dict] = []
     for source, m in found:
         for entry in merged:
