@@ -12,7 +12,7 @@ APT_PACKAGES := cmake g++ make pkg-config zlib1g-dev yosys iverilog verilator li
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu clean
+.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu bench-cpu-device clean
 
 all: build
 
@@ -59,6 +59,15 @@ bench-gpu:
 	bash bench/emulator_cuda/run_gpu.sh
 	python3 -m pip install -q --no-build-isolation --no-deps .
 	python3 bench/python/vit_b16_gpu.py
+
+# GoogleTest sources for the GPU machine (it has no installed GTest): carried there by the device
+# tool as the git-ignored .deps/googletest; bench/emulator_cpu/run_device.sh builds them in-tree.
+.deps/googletest:
+	mkdir -p .deps && cp -r /usr/src/googletest .deps/googletest
+
+# On the GPU machine (AVX-512 VNNI/VBMI + AMX-INT8 Xeon): CPU emulator tests + benchmark.
+bench-cpu-device:
+	bash bench/emulator_cpu/run_device.sh
 
 clean:
 	rm -rf $(BUILD) $(OUT)

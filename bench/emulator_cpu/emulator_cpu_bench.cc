@@ -3,9 +3,11 @@
 //   naive       AdaPT-style single-thread loop, one scalar lookup per multiply (B pre-transposed so
 //               the k loop reads both operands contiguously: the kindest form of the naive loop)
 //   lut         gemm_cpu Path::Lut (portable C++ / AVX2 gathers), 1 and 2 threads, random table
-//   lowrank R   gemm_cpu Path::LowRank on a random rank-R table (|u| <= 64, |v| <= 128), R = 1-4
-//               with 1 and 2 threads, R = 6 and 8 with 2 threads; "auto R" = Path::Auto on the
-//               same table (it picks low-rank or LUT by the cost model in kernels_cpu.h)
+//   lowrank R   gemm_cpu Path::LowRank on a random rank-R table (|u| <= 64, |v| <= 127), R = 1-4
+//               with 1, 2 (and all) threads, R = 6 and 8 with 2+ threads, for each instruction set
+//               the CPU has (avx2: int16 vpmaddwd; avx512: vpdpbusd; amx: TDPBUSD tiles);
+//               "lowrank16" = |v| <= 300, whose factors need int16 (AVX-512: vpdpwssd); "auto R" =
+//               Path::Auto on the same table (low-rank or LUT by the cost model in kernels_cpu.h)
 //   float       a blocked AVX2/FMA float GEMM of the same shape written here (6x16 register tile,
 //               packed panels, 2 threads) -- no optimized BLAS is installed on this machine
 //
@@ -129,9 +131,9 @@ void float_gemm(const float* A, const float* B, float* C, int M, int N, int K, i
   for (auto& th : ts) th.join();
 }
 
-std::vector<std::int32_t> lowrank_table(int rank, std::mt19937& rng, std::vector<std::int32_t>& u,
-                                        std::vector<std::int32_t>& v) {
-  std::uniform_int_distribution<int> du(-64, 64), dv(-128, 128);
+std::vector<std::int32_t> lowrank_table(int rank, int vmax, std::mt19937& rng,
+                                        std::vector<std::int32_t>& u, std::vector<std::int32_t>& v) {
+  std::uniform_int_distribution<int> du(-64, 64), dv(-vmax, vmax);
   u.resize(rank * 256);
   v.resize(rank * 256);
   for (auto& x : u) x = du(rng);
@@ -213,32 +215,55 @@ int main() {
       lut_variants.push_back({"lut avx2, 1 thread", CpuIsa::Avx2, 1});
       lut_variants.push_back({"lut avx2, 2 threads", CpuIsa::Avx2, 2});
     }
+    if (hw > 2 && axx::emulator::cpu_isa_supported(CpuIsa::Avx2))
+      lut_variants.push_back({"lut avx2, all threads", CpuIsa::Avx2, hw});
     for (const auto& v : lut_variants) {
       axx::emulator::set_cpu_isa(v.isa);
       axx::emulator::set_cpu_threads(v.threads);
       report(v.name, best_of([&] { axx::emulator::gemm_cpu(t, p, nullptr, Path::Lut); }));
       check(v.name);
     }
-    axx::emulator::set_cpu_isa(CpuIsa::Auto);
+    struct IsaRow {
+      const char* tag;
+      CpuIsa isa;
+    };
+    std::vector<IsaRow> isas;
+    for (const IsaRow& r : {IsaRow{"avx2", CpuIsa::Avx2}, IsaRow{"avx512", CpuIsa::Avx512},
+                            IsaRow{"amx", CpuIsa::Amx}})
+      if (axx::emulator::cpu_isa_supported(r.isa)) isas.push_back(r);
+    std::vector<int> thread_counts = {1, 2};
+    if (hw > 2) thread_counts.push_back(hw);
     for (int rank : {1, 2, 3, 4, 6, 8}) {
-      std::vector<std::int32_t> u, v;
-      const auto lut = lowrank_table(rank, rng, u, v);
-      TableRef lt;
-      lt.lut = lut.data();
-      lt.lowrank = {rank, true, u.data(), v.data()};
-      naive_gemm(lut.data(), A.data(), Bt.data(), want.data(), M, N, K);
-      for (int threads : {1, 2}) {
-        if (rank > 4 && threads == 1) continue;  // ranks 6 and 8 only locate the Auto crossover
-        axx::emulator::set_cpu_threads(threads);
-        const std::string name = "lowrank R=" + std::to_string(rank) + ", " +
-                                 std::to_string(threads) + (threads == 1 ? " thread" : " threads");
-        report(name, best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::LowRank); }));
-        check(name);
+      for (int wide = 0; wide < 2; ++wide) {
+        // wide = 1: |v| up to 300, so the factors need int16 (AVX-512 runs vpdpwssd, not bytes)
+        if (wide && (rank != 4 || !axx::emulator::cpu_isa_supported(CpuIsa::Avx512))) continue;
+        std::vector<std::int32_t> u, v;
+        const auto lut = lowrank_table(rank, wide ? 300 : 127, rng, u, v);
+        TableRef lt;
+        lt.lut = lut.data();
+        lt.lowrank = {rank, true, u.data(), v.data()};
+        naive_gemm(lut.data(), A.data(), Bt.data(), want.data(), M, N, K);
+        for (const auto& ir : isas) {
+          axx::emulator::set_cpu_isa(ir.isa);
+          for (int threads : thread_counts) {
+            if ((rank > 4 || wide) && threads == 1) continue;  // ranks 6, 8: Auto crossover only
+            axx::emulator::set_cpu_threads(threads);
+            const std::string name =
+                std::string(wide ? "lowrank16 R=" : "lowrank R=") + std::to_string(rank) + " " +
+                ir.tag + ", " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+            report(name,
+                   best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::LowRank); }));
+            check(name);
+          }
+          if (wide) continue;
+          axx::emulator::set_cpu_threads(2);
+          const std::string name = "auto R=" + std::to_string(rank) + " " + ir.tag + ", 2 threads";
+          report(name, best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::Auto); }));
+          check(name);
+        }
       }
-      const std::string name = "auto R=" + std::to_string(rank) + ", 2 threads";
-      report(name, best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::Auto); }));
-      check(name);
     }
+    axx::emulator::set_cpu_isa(CpuIsa::Auto);
     axx::emulator::set_cpu_threads(0);
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
       std::vector<float> fa(A.size()), fb(B.size()), fc(want.size());

@@ -57,7 +57,7 @@ void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi, 
     const bool can_lowrank = table.has_lowrank() && cpu::lowrank_fits(table.lowrank, isa);
     const bool lowrank =
         can_lowrank && (path == Path::LowRank ||
-                        (path == Path::Auto && cpu::lowrank_is_faster(table.lowrank.rank, q)));
+                        (path == Path::Auto && cpu::lowrank_is_faster(table.lowrank, q, isa)));
     if (path == Path::Reference)
       cpu::reference_gemm(table.lut, q);
     else if (lowrank)

@@ -13,11 +13,15 @@ void reference_gemm(const std::int32_t* lut, const GemmProblem& p);
 // Table-lookup GEMM, cache-blocked and threaded, with the given instruction set (lut_gemm_cpu.cc).
 void lut_gemm(const std::int32_t* lut, const GemmProblem& p, CpuIsa isa);
 
-// Whether lowrank_gemm can run this form exactly under isa (operand tables fit int16, AVX2).
+// Whether lowrank_gemm can run this form exactly under isa (operand tables fit int16; AVX2 or
+// better).
 bool lowrank_fits(const LowRankView& form, CpuIsa isa);
-// C = A.B + sum_r U_r(A).V_r(B) as one int16 GEMM with the terms stacked along K
-// (lowrank_gemm_cpu.cc). Requires lowrank_fits(form, isa).
+// C = A.B + sum_r U_r(A).V_r(B) as one integer GEMM with the terms stacked along K
+// (lowrank_gemm_cpu.cc: int16 vpmaddwd under Avx2). Requires lowrank_fits(form, isa).
 void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa);
+// The same with AVX-512 VNNI, or AMX-INT8 tiles when amx and the form's terms fit bytes
+// (lowrank_gemm_avx512.cc).
+void lowrank_gemm_avx512(const LowRankView& form, const GemmProblem& p, bool amx);
 
 // Whether the AVX2 LUT kernel uses its column tables (lut_gemm_cpu.cc): they cost a 256 KiB table
 // transpose per call and 256 x 8 entries per (k, 8 columns), amortised over max(M, N) rows, so
@@ -29,15 +33,23 @@ inline bool lut_uses_column_tables(const GemmProblem& p) {
          p.batch * p.M * p.N * p.K >= kMinLookupsColumnTable;
 }
 
-// Path::Auto's choice between the two exact AVX2 kernels, from their costs measured on this
-// machine (docs/benchmarks-emulator-cpu.md, CPU time per lookup): the low-rank GEMM costs R+1
-// int16 MACs per lookup at ~0.035 ns each; the column-table LUT kernel ~0.07 ns per lookup plus
-// its table builds, ~100 ns / rows where rows = max(M, N) is the side they amortise over. Where
-// the LUT kernel would be the portable one, low-rank always wins.
-inline bool lowrank_is_faster(int rank, const GemmProblem& p) {
+// Whether every term of the form spans at most 256 values on each side, so the AVX-512/AMX
+// kernels run it as a byte GEMM (lowrank_gemm_avx512.cc); otherwise they use int16.
+bool lowrank_byte_form(const LowRankView& form);
+
+// Path::Auto's choice between the exact LUT and low-rank kernels, from their costs measured per
+// core (docs/benchmarks-emulator-cpu.md): the column-table LUT kernel ~0.07 ns per lookup plus its
+// table builds, ~100 ns / rows where rows = max(M, N) is the side they amortise over; low-rank
+// costs per lookup and term (R+1 terms): AVX2 vpmaddwd ~0.023 ns (Zen 3), AVX-512 vpdpbusd
+// ~0.0085 ns and vpdpwssd ~0.02 ns (Xeon); AMX tiles are faster than the LUT kernel at every
+// rank up to 8. Where the LUT kernel would be the portable one, low-rank always wins.
+inline bool lowrank_is_faster(const LowRankView& form, const GemmProblem& p, CpuIsa isa) {
   if (!lut_uses_column_tables(p)) return true;
+  const bool bytes = (isa == CpuIsa::Avx512 || isa == CpuIsa::Amx) && lowrank_byte_form(form);
+  if (isa == CpuIsa::Amx && bytes) return true;
+  const double per_term = isa == CpuIsa::Avx2 ? 0.023 : bytes ? 0.0085 : 0.02;
   const double rows = static_cast<double>(p.M > p.N ? p.M : p.N);
-  const double lut_ns = 0.07 + 100.0 / rows, lowrank_ns = 0.035 * (rank + 1);
+  const double lut_ns = 0.07 + 100.0 / rows, lowrank_ns = per_term * (form.rank + 1);
   return lowrank_ns < lut_ns;
 }
 

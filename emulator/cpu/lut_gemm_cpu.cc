@@ -16,6 +16,10 @@
 //   The A bytes are packed k-major (four k's of a row in one 32-bit word, rows consecutive) and
 //   the 8-column accumulators live in a contiguous scratch, so both streams are sequential.
 // - Tasks are (batch, 8-column block) pairs, taken dynamically by the threads.
+// Under CpuIsa::Avx512 / Amx the LUT path runs this AVX2 kernel too: a 16-column AVX-512 version
+// (16 KiB tables, 16-lane adds) measured 0.9-1.0x of it on a Xeon (Emerald Rapids), because the
+// table builds and the per-row byte loads, not the adds, set its speed; AVX-512 pays off in the
+// low-rank kernels instead (lowrank_gemm_avx512.cc).
 // The instruction set is chosen at run time (__builtin_cpu_supports) with per-function target
 // attributes, so the library itself is built for baseline x86-64 and runs on any of them.
 #include <immintrin.h>
@@ -33,16 +37,6 @@ namespace axx::emulator {
 namespace {
 
 constexpr std::int64_t kTileM = 64, kTileN = 128;
-
-std::atomic<int> g_isa{static_cast<int>(CpuIsa::Auto)};
-
-bool cpu_has_avx2() {
-#if defined(__x86_64__) || defined(__i386__)
-  return __builtin_cpu_supports("avx2");
-#else
-  return false;
-#endif
-}
 
 // Portable: one row of outputs at a time, accumulating across k into a small int32 buffer.
 void lut_tile_portable(const std::int32_t* lut, const std::uint8_t* A, std::int64_t lda,
@@ -63,10 +57,10 @@ void lut_tile_portable(const std::int32_t* lut, const std::uint8_t* A, std::int6
 #if defined(__x86_64__)
 constexpr int kKB = 4;  // k's of column tables built at a time (4 x 8 KiB)
 
-// T[a][0..7] = cols[j][a] for a in [0, 256): 8 rows of the transposed table (= 8 table columns),
-// transposed back 8x8 at a time in registers.
+// T[a*stride + 0..7] = cols[j][a] for a in [0, 256): 8 rows of the transposed table (= 8 table
+// columns), transposed back 8x8 at a time in registers.
 __attribute__((target("avx2"))) void build_column_table(const std::int32_t* const* cols,
-                                                        std::int32_t* T) {
+                                                        std::int32_t* T, int stride) {
   for (int a0 = 0; a0 < 256; a0 += 8) {
     __m256i r[8];
     for (int j = 0; j < 8; ++j)
@@ -79,15 +73,15 @@ __attribute__((target("avx2"))) void build_column_table(const std::int32_t* cons
     const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
     const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
     const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
-    __m256i* out = reinterpret_cast<__m256i*>(T + a0 * 8);
-    _mm256_store_si256(out + 0, _mm256_permute2x128_si256(u0, u4, 0x20));
-    _mm256_store_si256(out + 1, _mm256_permute2x128_si256(u1, u5, 0x20));
-    _mm256_store_si256(out + 2, _mm256_permute2x128_si256(u2, u6, 0x20));
-    _mm256_store_si256(out + 3, _mm256_permute2x128_si256(u3, u7, 0x20));
-    _mm256_store_si256(out + 4, _mm256_permute2x128_si256(u0, u4, 0x31));
-    _mm256_store_si256(out + 5, _mm256_permute2x128_si256(u1, u5, 0x31));
-    _mm256_store_si256(out + 6, _mm256_permute2x128_si256(u2, u6, 0x31));
-    _mm256_store_si256(out + 7, _mm256_permute2x128_si256(u3, u7, 0x31));
+    auto out = [&](int r) { return reinterpret_cast<__m256i*>(T + (a0 + r) * stride); };
+    _mm256_store_si256(out(0), _mm256_permute2x128_si256(u0, u4, 0x20));
+    _mm256_store_si256(out(1), _mm256_permute2x128_si256(u1, u5, 0x20));
+    _mm256_store_si256(out(2), _mm256_permute2x128_si256(u2, u6, 0x20));
+    _mm256_store_si256(out(3), _mm256_permute2x128_si256(u3, u7, 0x20));
+    _mm256_store_si256(out(4), _mm256_permute2x128_si256(u0, u4, 0x31));
+    _mm256_store_si256(out(5), _mm256_permute2x128_si256(u1, u5, 0x31));
+    _mm256_store_si256(out(6), _mm256_permute2x128_si256(u2, u6, 0x31));
+    _mm256_store_si256(out(7), _mm256_permute2x128_si256(u3, u7, 0x31));
   }
 }
 
@@ -108,7 +102,7 @@ __attribute__((target("avx2"))) void lut_columns_avx2(const std::int32_t* tabT,
       const std::int32_t* cols[8];
       const std::uint8_t* bk = bc + (k0 + kk) * ldb;
       for (int j = 0; j < 8; ++j) cols[j] = tabT + (j < n ? static_cast<int>(bk[j]) << 8 : 0);
-      build_column_table(cols, T[kk]);
+      build_column_table(cols, T[kk], 8);
     }
     const std::uint8_t* a = ap + k0 * R;  // (k0/4) * R * 4
     for (std::int64_t r = 0; r < R; ++r, a += 4) {
@@ -152,7 +146,7 @@ void lut_gemm_column_tables(const std::int32_t* lut, const GemmProblem& p) {
       (std::int64_t{64} << 20) / std::max<std::int64_t>(ap_size + bc_size, 1), 1, p.batch);
   std::vector<std::uint8_t> ap(static_cast<std::size_t>(chunk * ap_size));
   std::vector<std::uint8_t> bct(static_cast<std::size_t>(chunk * bc_size));
-  const std::int64_t nb = (NC + 7) / 8;
+  const std::int64_t width = 8, nb = (NC + width - 1) / width;
   for (std::int64_t b0 = 0; b0 < p.batch; b0 += chunk) {
     const std::int64_t nbat = std::min(chunk, p.batch - b0);
     cpu::parallel_for(nbat * 2, [&](std::int64_t t) {
@@ -171,14 +165,14 @@ void lut_gemm_column_tables(const std::int32_t* lut, const GemmProblem& p) {
       }
     });
     cpu::parallel_for(nbat * nb, [&](std::int64_t t) {
-      const std::int64_t lb = t / nb, c0 = t % nb * 8, b = b0 + lb;
+      const std::int64_t lb = t / nb, c0 = t % nb * width, b = b0 + lb;
       const std::uint8_t* bc = tr ? bct.data() + lb * bc_size + c0 : p.B + b * p.stride_b + c0;
       const std::int64_t ldb = tr ? NC : p.ldb;
       std::int32_t* C = p.C + b * p.stride_c;
-      std::vector<std::int32_t> cb(static_cast<std::size_t>(R * 8));
-      lut_columns_avx2(tabT, ap.data() + lb * ap_size, R, bc, ldb,
-                       std::min<std::int64_t>(8, NC - c0), K, cb.data(),
-                       tr ? C + c0 * p.ldc : C + c0, tr ? 1 : p.ldc, tr ? p.ldc : 1);
+      std::vector<std::int32_t> cb(static_cast<std::size_t>(R * width));
+      lut_columns_avx2(
+          tabT, ap.data() + lb * ap_size, R, bc, ldb, std::min(width, NC - c0), K, cb.data(),
+          tr ? C + c0 * p.ldc : C + c0, tr ? 1 : p.ldc, tr ? p.ldc : 1);
     });
   }
 }
@@ -186,33 +180,11 @@ void lut_gemm_column_tables(const std::int32_t* lut, const GemmProblem& p) {
 
 }  // namespace
 
-bool cpu_isa_supported(CpuIsa isa) {
-  switch (isa) {
-    case CpuIsa::Auto:
-    case CpuIsa::Portable:
-      return true;
-    case CpuIsa::Avx2:
-      return cpu_has_avx2();
-  }
-  return false;
-}
-
-void set_cpu_isa(CpuIsa isa) {
-  if (!cpu_isa_supported(isa)) throw UsageError("set_cpu_isa: this CPU does not support AVX2");
-  g_isa.store(static_cast<int>(isa));
-}
-
-CpuIsa cpu_isa() {
-  const auto isa = static_cast<CpuIsa>(g_isa.load());
-  if (isa != CpuIsa::Auto) return isa;
-  return cpu_has_avx2() ? CpuIsa::Avx2 : CpuIsa::Portable;
-}
-
 namespace cpu {
 
 void lut_gemm(const std::int32_t* lut, const GemmProblem& p, CpuIsa isa) {
 #if defined(__x86_64__)
-  if (isa == CpuIsa::Avx2 && lut_uses_column_tables(p)) {
+  if (isa != CpuIsa::Portable && lut_uses_column_tables(p)) {
     lut_gemm_column_tables(lut, p);
     return;
   }

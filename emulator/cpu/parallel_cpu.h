@@ -1,5 +1,6 @@
-// The CPU kernels' threading: a dynamic parallel-for over independent tasks on short-lived
-// std::threads (the caller works too). Nested calls run serially in the calling worker.
+// The CPU kernels' threading: a dynamic parallel-for over independent tasks on a persistent pool
+// of std::threads (the caller works too; parallel_cpu.cc). Nested calls run serially in the
+// calling worker.
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -2,9 +2,15 @@
 // threads) against an independent nested loop, bit for bit on the int32 accumulator.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "axx/error.h"
@@ -102,6 +108,18 @@ std::vector<Variant> variants(const TestTable& t) {
       v.push_back({"lowrank-avx2-2t", Path::LowRank, CpuIsa::Avx2, 2});
     }
   }
+  // AVX-512 VNNI and AMX run only where the CPU has them (the GPU machine's Xeon does; the CI
+  // machine's EPYC has neither, so there these variants are absent, not skipped silently:
+  // SimdVariantsPresent below prints which ran).
+  for (const auto& [tag, isa] : {std::pair{"avx512", CpuIsa::Avx512}, std::pair{"amx", CpuIsa::Amx}}) {
+    if (!cpu_isa_supported(isa)) continue;
+    const std::string s = tag;
+    v.push_back({"auto-" + s + "-2t", Path::Auto, isa, 2});
+    if (t.rank >= 0) {
+      v.push_back({"lowrank-" + s + "-1t", Path::LowRank, isa, 1});
+      v.push_back({"lowrank-" + s + "-3t", Path::LowRank, isa, 3});
+    }
+  }
   if (t.rank >= 0) v.push_back({"lowrank-portable", Path::LowRank, CpuIsa::Portable, 2});
   return v;
 }
@@ -140,6 +158,10 @@ std::vector<std::pair<std::string, TestTable>> all_tables() {
   }
   ts.emplace_back("lowrank-unsigned-3", testing::random_lowrank_table(20, 3, false));
   ts.emplace_back("lowrank-signed-8", testing::random_lowrank_table(21, 8, true));
+  // Factors spanning <= 256 values but not within [0, 255] x [-128, 127]: the byte form of the
+  // AVX-512/AMX kernels with offsets on both sides.
+  ts.emplace_back("offset-bytes-signed-3", testing::offset_lowrank_table(22, 3, true));
+  ts.emplace_back("offset-bytes-unsigned-2", testing::offset_lowrank_table(23, 2, false));
   return ts;
 }
 
@@ -161,7 +183,8 @@ TEST_F(EmulatorCpu, LargeShapesEveryPathEqualsReference) {
   std::mt19937 rng(43);
   const TestTable tables[] = {testing::random_table(44, INT32_MIN, INT32_MAX, true),
                               testing::random_lowrank_table(45, 4, false),
-                              testing::truncated_table(2, true)};
+                              testing::truncated_table(2, true),
+                              testing::offset_lowrank_table(46, 3, true)};
   for (const auto& t : tables) {
     Case c1 = make_case(rng, 1, 130, 67, 121);  // M > N
     check_all_paths(t, c1, "tall");
@@ -169,7 +192,17 @@ TEST_F(EmulatorCpu, LargeShapesEveryPathEqualsReference) {
     check_all_paths(t, c2, "wide");
     Case c3 = make_case(rng, 3, 40, 70, 200, /*broadcast_a=*/false, /*broadcast_b=*/true);
     check_all_paths(t, c3, "batched wide");
+    Case c4 = make_case(rng, 1, 45, 70, 700);  // K' over several K blocks and AMX tile steps
+    check_all_paths(t, c4, "long K");
   }
+}
+
+TEST_F(EmulatorCpu, SimdVariantsPresent) {
+  std::string ran;
+  for (const auto& v : variants(testing::truncated_table(2, true))) ran += " " + v.name;
+  std::printf("CPU variants on this machine:%s\n", ran.c_str());
+  EXPECT_EQ(cpu_isa_supported(CpuIsa::Avx2), static_cast<bool>(__builtin_cpu_supports("avx2")));
+  if (cpu_isa_supported(CpuIsa::Amx)) EXPECT_TRUE(cpu_isa_supported(CpuIsa::Avx512));
 }
 
 TEST_F(EmulatorCpu, EmptyProblems) {
@@ -469,6 +502,45 @@ TEST_F(EmulatorCpu, CudaEntryPointsReportTheirAbsence) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "axx was built without CUDA");
   }
+}
+
+// The persistent worker pool (parallel_cpu.cc): many small calls back to back, calls from
+// several user threads at once, and a forked child (which has none of the parent's workers).
+TEST_F(EmulatorCpu, WorkerPoolSurvivesRepeatedConcurrentAndForkedCalls) {
+  std::mt19937 rng(77);
+  const TestTable t = testing::random_table(78, -1000, 1000, true);
+  Case c = make_case(rng, 1, 130, 67, 121);
+  const auto want = expected(t, c);
+  set_cpu_isa(CpuIsa::Portable);
+  set_cpu_threads(3);
+  for (int rep = 0; rep < 200; ++rep) {
+    std::fill(c.C.begin(), c.C.end(), kSentinel);
+    gemm_cpu(ref_of(t), c.p, nullptr, Path::Lut);
+    ASSERT_EQ(c.C, want) << "repetition " << rep;
+  }
+  std::vector<std::thread> users;
+  std::atomic<int> bad{0};
+  for (int u = 0; u < 4; ++u)
+    users.emplace_back([&] {
+      Case mine = c;
+      for (int rep = 0; rep < 20; ++rep) {
+        mine.p.C = mine.C.data();
+        gemm_cpu(ref_of(t), mine.p, nullptr, Path::Lut);
+        if (mine.C != want) ++bad;
+      }
+    });
+  for (auto& u : users) u.join();
+  EXPECT_EQ(bad.load(), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::fill(c.C.begin(), c.C.end(), kSentinel);
+    gemm_cpu(ref_of(t), c.p, nullptr, Path::Lut);
+    _exit(c.C == want ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 }
 
 }  // namespace

@@ -63,6 +63,21 @@ inline TestTable random_lowrank_table(std::uint32_t seed, int rank, bool is_sign
   return from_form(is_signed, rank, std::move(u), std::move(v));
 }
 
+// Factors spanning 256 values each but offset from the byte ranges: u in [-100, 155],
+// v in [40, 295], so a byte encoding needs offsets on both sides.
+inline TestTable offset_lowrank_table(std::uint32_t seed, int rank, bool is_signed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> du(-100, 155), dv(40, 295);
+  std::vector<std::int32_t> u(rank * 256), v(rank * 256);
+  for (auto& x : u) x = du(rng);
+  for (auto& x : v) x = dv(rng);
+  u[0] = -100;
+  u[1] = 155;
+  v[0] = 40;
+  v[1] = 295;
+  return from_form(is_signed, rank, std::move(u), std::move(v));
+}
+
 // A truncated multiplier: the partial-product bits a_i b_j with i + j < t are dropped.
 // E = -sum_{i < t} a_i * (sum_{j < t-i} 2^(i+j) b_j): rank t, u_i = bit i of a,
 // v_i = -2^i (b mod 2^(t-i)).
