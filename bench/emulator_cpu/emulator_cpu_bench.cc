@@ -6,7 +6,8 @@
 //   lowrank R   gemm_cpu Path::LowRank on a random rank-R table (|u| <= 64, |v| <= 127), R = 1-4
 //               with 1, 2 (and all) threads, R = 6 and 8 with 2+ threads, for each instruction set
 //               the CPU has (avx2: int16 vpmaddwd; avx512: vpdpbusd; amx: TDPBUSD tiles);
-//               "lowrank16" = |v| <= 300, whose factors need int16 (AVX-512: vpdpwssd); "auto R" =
+//               "lowrank16" = |v| <= 300, whose factors need int16 (AVX-512: vpdpwssd); "trunc R" =
+//               a truncated multiplier's rank-R form (small factors: the AVX2 byte kernel); "auto R" =
 //               Path::Auto on the same table (low-rank or LUT by the cost model in kernels_cpu.h)
 //   float       a blocked AVX2/FMA float GEMM of the same shape written here (6x16 register tile,
 //               packed panels, 2 threads) -- no optimized BLAS is installed on this machine
@@ -148,6 +149,28 @@ std::vector<std::int32_t> lowrank_table(int rank, int vmax, std::mt19937& rng,
   return lut;
 }
 
+// The exact form of a truncated multiplier (partial-product bits a_i b_j with i + j < t dropped,
+// signed operands): u_i = bit i of a, v_i = -2^i (b mod 2^(t-i)); small factors, like the
+// published truncated and broken-array designs.
+std::vector<std::int32_t> truncated_table(int t, std::vector<std::int32_t>& u,
+                                          std::vector<std::int32_t>& v) {
+  u.assign(t * 256, 0);
+  v.assign(t * 256, 0);
+  for (int i = 0; i < t; ++i)
+    for (int x = 0; x < 256; ++x) {
+      u[i * 256 + x] = (x >> i) & 1;
+      v[i * 256 + x] = -(1 << i) * (x & ((1 << (t - i)) - 1));
+    }
+  std::vector<std::int32_t> lut(65536);
+  for (int a = 0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b) {
+      std::int32_t s = static_cast<std::int8_t>(a) * static_cast<std::int8_t>(b);
+      for (int r = 0; r < t; ++r) s += u[r * 256 + a] * v[r * 256 + b];
+      lut[a * 256 + b] = s;
+    }
+  return lut;
+}
+
 }  // namespace
 
 int main() {
@@ -234,11 +257,15 @@ int main() {
     std::vector<int> thread_counts = {1, 2};
     if (hw > 2) thread_counts.push_back(hw);
     for (int rank : {1, 2, 3, 4, 6, 8}) {
-      for (int wide = 0; wide < 2; ++wide) {
-        // wide = 1: |v| up to 300, so the factors need int16 (AVX-512 runs vpdpwssd, not bytes)
+      for (int kind = 0; kind < 3; ++kind) {
+        // kind 1: |v| up to 300, so the factors need int16 (AVX-512 runs vpdpwssd, not bytes);
+        // kind 2: a truncated multiplier's form (small factors: the AVX2 byte kernel).
+        const bool wide = kind == 1, trunc = kind == 2;
         if (wide && (rank != 4 || !axx::emulator::cpu_isa_supported(CpuIsa::Avx512))) continue;
+        if (trunc && rank > 4) continue;
         std::vector<std::int32_t> u, v;
-        const auto lut = lowrank_table(rank, wide ? 300 : 127, rng, u, v);
+        const auto lut = trunc ? truncated_table(rank, u, v)
+                               : lowrank_table(rank, wide ? 300 : 127, rng, u, v);
         TableRef lt;
         lt.lut = lut.data();
         lt.lowrank = {rank, true, u.data(), v.data()};
@@ -249,7 +276,8 @@ int main() {
             if ((rank > 4 || wide) && threads == 1) continue;  // ranks 6, 8: Auto crossover only
             axx::emulator::set_cpu_threads(threads);
             const std::string name =
-                std::string(wide ? "lowrank16 R=" : "lowrank R=") + std::to_string(rank) + " " +
+                std::string(wide ? "lowrank16 R=" : trunc ? "trunc R=" : "lowrank R=") +
+                std::to_string(rank) + " " +
                 ir.tag + ", " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
             report(name,
                    best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::LowRank); }));
@@ -257,7 +285,8 @@ int main() {
           }
           if (wide) continue;
           axx::emulator::set_cpu_threads(2);
-          const std::string name = "auto R=" + std::to_string(rank) + " " + ir.tag + ", 2 threads";
+          const std::string name = std::string(trunc ? "auto trunc R=" : "auto R=") +
+                                   std::to_string(rank) + " " + ir.tag + ", 2 threads";
           report(name, best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::Auto); }));
           check(name);
         }

@@ -19,6 +19,11 @@ bool lowrank_fits(const LowRankView& form, CpuIsa isa);
 // C = A.B + sum_r U_r(A).V_r(B) as one integer GEMM with the terms stacked along K
 // (lowrank_gemm_cpu.cc: int16 vpmaddwd under Avx2). Requires lowrank_fits(form, isa).
 void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa);
+// Forms whose correction factors are small enough for int16 sums of vpmaddubsw (see
+// lowrank_bytes_avx2.cc): the exact product as an int16 GEMM, the R terms as a byte GEMM.
+// lowrank_bytes_avx2 returns false (and does nothing) when the form does not qualify.
+bool lowrank_small_bytes(const LowRankView& form);
+bool lowrank_bytes_avx2(const LowRankView& form, const GemmProblem& p);
 // The same with AVX-512 VNNI, or AMX-INT8 tiles when amx and the form's terms fit bytes
 // (lowrank_gemm_avx512.cc).
 void lowrank_gemm_avx512(const LowRankView& form, const GemmProblem& p, bool amx);
@@ -40,7 +45,8 @@ bool lowrank_byte_form(const LowRankView& form);
 // Path::Auto's choice between the exact LUT and low-rank kernels, from their costs measured per
 // core (docs/benchmarks-emulator-cpu.md): the column-table LUT kernel ~0.07 ns per lookup plus its
 // table builds, ~100 ns / rows where rows = max(M, N) is the side they amortise over; low-rank
-// costs per lookup and term (R+1 terms): AVX2 vpmaddwd ~0.023 ns (Zen 3), AVX-512 vpdpbusd
+// costs per lookup and term (R+1 terms): AVX2 vpmaddwd ~0.023 ns (Zen 3; the byte terms of
+// lowrank_bytes_avx2 ~0.011 ns each), AVX-512 vpdpbusd
 // ~0.0085 ns and vpdpwssd ~0.02 ns (Xeon); AMX tiles are faster than the LUT kernel at every
 // rank up to 8. Where the LUT kernel would be the portable one, low-rank always wins.
 inline bool lowrank_is_faster(const LowRankView& form, const GemmProblem& p, CpuIsa isa) {
@@ -49,7 +55,10 @@ inline bool lowrank_is_faster(const LowRankView& form, const GemmProblem& p, Cpu
   if (isa == CpuIsa::Amx && bytes) return true;
   const double per_term = isa == CpuIsa::Avx2 ? 0.023 : bytes ? 0.0085 : 0.02;
   const double rows = static_cast<double>(p.M > p.N ? p.M : p.N);
-  const double lut_ns = 0.07 + 100.0 / rows, lowrank_ns = per_term * (form.rank + 1);
+  const double lut_ns = 0.07 + 100.0 / rows;
+  const double lowrank_ns = isa == CpuIsa::Avx2 && form.rank >= 1 && lowrank_small_bytes(form)
+                                ? 0.023 + 0.011 * form.rank  // int16 product + byte terms
+                                : per_term * (form.rank + 1);
   return lowrank_ns < lut_ns;
 }
 

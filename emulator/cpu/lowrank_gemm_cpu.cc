@@ -133,6 +133,7 @@ void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa) {
     lowrank_gemm_avx512(form, p, isa == CpuIsa::Amx);
     return;
   }
+  if (form.rank >= 1 && lowrank_bytes_avx2(form, p)) return;
   Packed pk;
   pk.terms = form.rank + 1;
   for (int x = 0; x < 256; ++x) {

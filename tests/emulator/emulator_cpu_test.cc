@@ -15,6 +15,7 @@
 
 #include "axx/error.h"
 #include "emulator/common/lut_math.h"
+#include "emulator/cpu/kernels_cpu.h"
 #include "emulator/emulator.h"
 #include "tests/emulator/test_tables.h"
 
@@ -162,6 +163,7 @@ std::vector<std::pair<std::string, TestTable>> all_tables() {
   // AVX-512/AMX kernels with offsets on both sides.
   ts.emplace_back("offset-bytes-signed-3", testing::offset_lowrank_table(22, 3, true));
   ts.emplace_back("offset-bytes-unsigned-2", testing::offset_lowrank_table(23, 2, false));
+  ts.emplace_back("small-offset-signed-3", testing::small_offset_table(24, 3, true));
   return ts;
 }
 
@@ -184,7 +186,8 @@ TEST_F(EmulatorCpu, LargeShapesEveryPathEqualsReference) {
   const TestTable tables[] = {testing::random_table(44, INT32_MIN, INT32_MAX, true),
                               testing::random_lowrank_table(45, 4, false),
                               testing::truncated_table(2, true),
-                              testing::offset_lowrank_table(46, 3, true)};
+                              testing::offset_lowrank_table(46, 3, true),
+                              testing::small_offset_table(47, 4, false)};
   for (const auto& t : tables) {
     Case c1 = make_case(rng, 1, 130, 67, 121);  // M > N
     check_all_paths(t, c1, "tall");
@@ -195,6 +198,19 @@ TEST_F(EmulatorCpu, LargeShapesEveryPathEqualsReference) {
     Case c4 = make_case(rng, 1, 45, 70, 700);  // K' over several K blocks and AMX tile steps
     check_all_paths(t, c4, "long K");
   }
+}
+
+// Which forms the AVX2 byte kernel takes: small factors (truncated, small-offset) yes; the
+// random 64 x 128 factors (int16 sums would saturate within two instructions) no.
+TEST_F(EmulatorCpu, SmallFactorFormsTakeTheByteKernel) {
+  auto view = [](const TestTable& t) { return LowRankView{t.rank, t.is_signed, t.u.data(), t.v.data()}; };
+  const TestTable trunc = testing::truncated_table(4, true);
+  const TestTable small = testing::small_offset_table(5, 3, false);
+  const TestTable big = testing::random_lowrank_table(6, 2, true);
+  EXPECT_TRUE(cpu::lowrank_small_bytes(view(trunc)));
+  EXPECT_TRUE(cpu::lowrank_small_bytes(view(small)));
+  EXPECT_FALSE(cpu::lowrank_small_bytes(view(big)));
+  EXPECT_FALSE(cpu::lowrank_small_bytes(view(testing::exact_table(true))));  // rank 0
 }
 
 TEST_F(EmulatorCpu, SimdVariantsPresent) {

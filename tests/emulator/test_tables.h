@@ -78,6 +78,22 @@ inline TestTable offset_lowrank_table(std::uint32_t seed, int rank, bool is_sign
   return from_form(is_signed, rank, std::move(u), std::move(v));
 }
 
+// Small factors of mixed sign and a far-off range: u in [-3, 4], v in [100, 200]. The AVX2
+// byte kernel (lowrank_bytes_avx2.cc) takes it with offsets on both sides and widens its int16
+// sums every 18 instructions.
+inline TestTable small_offset_table(std::uint32_t seed, int rank, bool is_signed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> du(-3, 4), dv(100, 200);
+  std::vector<std::int32_t> u(rank * 256), v(rank * 256);
+  for (auto& x : u) x = du(rng);
+  for (auto& x : v) x = dv(rng);
+  u[0] = -3;
+  u[1] = 4;
+  v[0] = 100;
+  v[1] = 200;
+  return from_form(is_signed, rank, std::move(u), std::move(v));
+}
+
 // A truncated multiplier: the partial-product bits a_i b_j with i + j < t are dropped.
 // E = -sum_{i < t} a_i * (sum_{j < t-i} 2^(i+j) b_j): rank t, u_i = bit i of a,
 // v_i = -2^i (b mod 2^(t-i)).
