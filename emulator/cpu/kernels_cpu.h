@@ -43,8 +43,8 @@ inline bool lut_uses_column_tables(const GemmProblem& p) {
 bool lowrank_byte_form(const LowRankView& form);
 
 // Path::Auto's choice between the exact LUT and low-rank kernels, from their costs measured per
-// core (docs/benchmarks-emulator-cpu.md): the column-table LUT kernel ~0.07 ns per lookup plus its
-// table builds, ~100 ns / rows where rows = max(M, N) is the side they amortise over; low-rank
+// core (docs/benchmarks-emulator-cpu.md): the column-table LUT kernel ~0.06 ns per lookup plus its
+// table builds, ~40 ns / rows where rows = max(M, N) is the side they amortise over; low-rank
 // costs per lookup and term (R+1 terms): AVX2 vpmaddwd ~0.023 ns (Zen 3; the byte terms of
 // lowrank_bytes_avx2 ~0.011 ns each), AVX-512 vpdpbusd
 // ~0.0085 ns and vpdpwssd ~0.02 ns (Xeon); AMX tiles are faster than the LUT kernel at every
@@ -55,7 +55,7 @@ inline bool lowrank_is_faster(const LowRankView& form, const GemmProblem& p, Cpu
   if (isa == CpuIsa::Amx && bytes) return true;
   const double per_term = isa == CpuIsa::Avx2 ? 0.023 : bytes ? 0.0085 : 0.02;
   const double rows = static_cast<double>(p.M > p.N ? p.M : p.N);
-  const double lut_ns = 0.07 + 100.0 / rows;
+  const double lut_ns = 0.06 + 40.0 / rows;
   const double lowrank_ns = isa == CpuIsa::Avx2 && form.rank >= 1 && lowrank_small_bytes(form)
                                 ? 0.023 + 0.011 * form.rank  // int16 product + byte terms
                                 : per_term * (form.rank + 1);

@@ -12,8 +12,9 @@
 // - with P = 2 max_t(max|x_t| max|y_t|) bounding one instruction's pair sum, S = 32767 / P
 //   instructions are accumulated in int16 (vpaddw) before the sums are widened into int32; the
 //   form takes this kernel only when S >= kMinSteps (the built-in truncated and broken-array
-//   multipliers give S = 42 (mul8s_bam_h1v6) to 2047 (mul8s_trunc4); random factors up to 64 x 127 give S = 1 and stay on int16),
-//   and rank >= 2 (at rank 1 the separate passes cost what the byte terms save: 0.9-1.1x).
+//   multipliers give S = 42 (mul8s_bam_h1v6) to 2047 (mul8s_trunc4); random factors up to
+//   64 x 127 give S = 1 and stay on int16), and rank >= 2 (at rank 1 the separate passes cost
+//   what the byte terms save: 0.9-1.1x).
 //
 // Packing: terms stacked k-major (k' = k*R + t, padded to an even count), A'' in blocks of 4 rows
 // as [byte pair][row] (each pair stored twice in an int32, so the broadcast is a plain
