@@ -25,7 +25,17 @@ __version__ = "0.1.0"
 __all__ = [
     "Multiplier", "MultiplierInfo", "multipliers", "ops", "nn", "approximate", "calibrate",
     "cuda_available", "AxxError", "UsageError", "InputError", "ParseError", "ToolError",
+    "cpu_isa", "set_cpu_isa", "supported_cpu_isas", "cpu_threads", "set_cpu_threads",
 ]
+
+# CPU kernel settings (process-wide): which instruction set runs (``"portable"``, ``"avx2"``,
+# ``"avx512"`` = AVX-512 VNNI/VBMI, ``"amx"`` = AMX-INT8 tiles; ``set_cpu_isa("auto")`` = the best
+# supported, the default) and how many worker threads (0 = all). Every choice gives the same int32.
+cpu_isa = _C.cpu_isa
+set_cpu_isa = _C.set_cpu_isa
+supported_cpu_isas = _C.supported_cpu_isas
+cpu_threads = _C.cpu_threads
+set_cpu_threads = _C.set_cpu_threads
 
 
 def cuda_available() -> bool:
