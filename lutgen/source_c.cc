@@ -98,6 +98,42 @@ std::vector<CToken> c_tokens(const std::string& s) {
   return out;
 }
 
+// Index of the ')' closing the parameter list of a definition whose body opens at t[i] == "{",
+// looking through trailing specifiers (C++: const, volatile, noexcept, noexcept(...), throw(...),
+// override, final, [[attributes]]; GNU: __attribute__((...))); t.size() when there is none.
+std::size_t params_close(const std::vector<CToken>& t, std::size_t i) {
+  std::size_t k = i;  // t[k - 1] is the token before the part looked through so far
+  while (k > 0) {
+    const std::string& y = t[k - 1].text;
+    if (y == "const" || y == "volatile" || y == "noexcept" || y == "override" || y == "final") {
+      --k;
+      continue;
+    }
+    if (y == "]" && k >= 2 && t[k - 2].text == "]") {  // [[attribute...]]
+      std::size_t j = k - 2;
+      while (j > 1 && !(t[j - 1].text == "[" && t[j - 2].text == "[")) --j;
+      if (j <= 1) return t.size();
+      k = j - 2;
+      continue;
+    }
+    if (y != ")") return t.size();
+    int depth = 0;
+    std::size_t j = k - 1;
+    for (;; --j) {
+      if (t[j].text == ")") ++depth;
+      if (t[j].text == "(" && --depth == 0) break;
+      if (j == 0) return t.size();
+    }
+    if (j > 0 && (t[j - 1].text == "noexcept" || t[j - 1].text == "throw" ||
+                  t[j - 1].text == "__attribute__" || t[j - 1].text == "__declspec")) {
+      k = j - 1;
+      continue;
+    }
+    return k - 1;
+  }
+  return t.size();
+}
+
 // Function definitions at file scope (namespaces and extern "C" blocks are looked through).
 std::vector<FunctionDef> find_functions(const std::string& source) {
   const std::vector<CToken> t = c_tokens(source);
@@ -108,10 +144,11 @@ std::vector<FunctionDef> find_functions(const std::string& source) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     const std::string& x = t[i].text;
     if (x == "{") {
-      if (opaque == 0 && i > 0 && t[i - 1].text == ")") {
+      const std::size_t close = opaque == 0 ? params_close(t, i) : t.size();
+      if (close < t.size() && close >= stmt_start) {
         // Find the matching '(' and the name before it.
         int depth = 0;
-        std::size_t j = i - 1;
+        std::size_t j = close;
         for (;; --j) {
           if (t[j].text == ")") ++depth;
           if (t[j].text == "(" && --depth == 0) break;
@@ -132,7 +169,7 @@ std::vector<FunctionDef> find_functions(const std::string& source) {
             for (std::size_t k = stmt_start; k + 1 < j; ++k) f.is_static |= t[k].text == "static";
             std::string param;
             int pd = 0;
-            for (std::size_t k = j + 1; k < i - 1; ++k) {
+            for (std::size_t k = j + 1; k < close; ++k) {
               if (t[k].text == "(") ++pd;
               if (t[k].text == ")") --pd;
               if (t[k].text == "," && pd == 0) {

@@ -193,6 +193,25 @@ TEST_F(CSourceTest, CppFunctionInANamespace) {
   EXPECT_EQ(lut.provenance.detail, "function approx::mul, compiled with c++ -O2");
 }
 
+TEST_F(CSourceTest, CppTrailingSpecifiersAreLookedThrough) {
+  // noexcept, noexcept(expr), throw(), [[attributes]] after the parameter list: the definition is
+  // still found (a member function's const is looked through the same way).
+  const std::string path = file("spec.cpp",
+                                "#include <cstdint>\n"
+                                "static int helper(int x) noexcept(true) { return x + 1; }\n"
+                                "static int other(int x) throw() { return x; }\n"
+                                "struct S { int get() const { return 1; } };\n"
+                                "int32_t mul(int8_t a, int8_t b) noexcept [[gnu::hot]] {\n"
+                                "  return a * b + helper(0) - other(1);\n"
+                                "}\n");
+  SourceOptions o;
+  o.bits_a = o.bits_b = 4;
+  const Lut lut = load_lut(path, o);
+  const Lut expected = testing::make_lut("", {4, 4, true}, [](std::int64_t a, std::int64_t b) { return a * b; });
+  EXPECT_EQ(lut.table, expected.table);
+  EXPECT_EQ(lut.provenance.detail, "function mul, compiled with c++ -O2");
+}
+
 TEST_F(CSourceTest, CompileErrorNamesFileAndLine) {
   const std::string path = file("bad.c", "#include <stdint.h>\nint16_t m(int8_t a, int8_t b) {\n  return a * c;\n}\n");
   const std::string msg = error_of<ParseError>([&] { load_lut(path); });
