@@ -15,7 +15,7 @@ namespace axx::cli {
 void setup_lut(CLI::App& app) {
   auto opt = std::make_shared<LutOptions>();
   auto* sub = app.add_subcommand("lut", "Turn a multiplier into its lookup table (header, TransAxx header, .npy, JSON)");
-  sub->add_option("INPUT", opt->input, "Netlist, C function, LUT header, .npy or builtin:NAME")->required();
+  sub->add_option("INPUT", opt->input, "Netlist, C function, LUT header, .npy, .json or builtin:NAME")->required();
   sub->add_option("-o,--output", opt->output, "Output file (default: header on stdout); written atomically");
   std::string formats;
   for (const auto& w : lutgen::writer_kinds()) formats += (formats.empty() ? "" : "|") + w.name;

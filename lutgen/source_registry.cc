@@ -20,6 +20,7 @@ const std::vector<SourceKind>& source_kinds() {
       {"header", {".h", ".hpp", ".hh", ".cuh"}, "LUT header: axx's own or TransAxx/AdaPT `int16_t lut[256][256]`",
        &open_header_source},
       {"npy", {".npy"}, "NumPy .npy integer array of shape (2^bits_a, 2^bits_b)", &open_npy_source},
+      {"json", {".json"}, "JSON table: axx's --format json output, or a 2-D integer array", &open_json_source},
   };
   return kinds;
 }

@@ -10,7 +10,7 @@
 namespace axx::lutgen {
 
 struct SourceKind {
-  std::string name;                   // "netlist", "c", "builtin", "header", "npy"
+  std::string name;                   // "netlist", "c", "builtin", "header", "npy", "json"
   std::vector<std::string> patterns;  // file extensions (".blif") or a prefix ending in ':' ("builtin:")
   std::string description;            // one line
   // Opens INPUT as a stream of values; throws like load_lut().
@@ -31,6 +31,7 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
 TableStream open_builtin_source(const std::string& input, const SourceOptions& options);
 TableStream open_header_source(const std::string& input, const SourceOptions& options);
 TableStream open_npy_source(const std::string& input, const SourceOptions& options);
+TableStream open_json_source(const std::string& input, const SourceOptions& options);
 
 // Shared helpers for sources.
 std::string file_stem(const std::string& path);

@@ -100,7 +100,8 @@ class Multiplier:
         Args:
             path: ``.blif``, ``.v``/``.sv`` (structural, or behavioural through yosys), ``.c``/
                 ``.cpp`` (a C function, compiled with the system C compiler), ``.h`` (a LUT header,
-                ours or TransAxx's), ``.npy``, or ``builtin:NAME``.
+                ours or TransAxx's), ``.npy``, ``.json`` (axx's JSON output or a 2-D integer
+                array), or ``builtin:NAME``.
             signed: operands are two's complement (default); None takes the source's own default.
             **options: ``bits`` (both operands) or ``a_bits`` / ``b_bits``; ``top`` (Verilog top
                 module); ``func`` (C function); ``a``, ``b``, ``out`` (port names); ``yosys``

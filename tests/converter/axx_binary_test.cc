@@ -84,7 +84,7 @@ TEST(AxxBinary, MissingFileAndUnknownKind) {
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
             "axx: error: mult.txt: unknown input kind; expected one of: .blif, .v, .sv (netlist); .c, .cpp, .cc, .cxx "
-            "(c); builtin:NAME (builtin); .h, .hpp, .hh, .cuh (header); .npy (npy)\n");
+            "(c); builtin:NAME (builtin); .h, .hpp, .hh, .cuh (header); .npy (npy); .json (json)\n");
 }
 
 TEST(AxxBinary, UnknownBuiltinListsValidNames) {

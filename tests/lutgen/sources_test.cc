@@ -5,6 +5,7 @@
 #include "lutgen/metrics.h"
 #include "lutgen/source.h"
 #include "lutgen/source_registry.h"
+#include "lutgen/writer.h"
 #include "multipliers/registry.h"
 #include "test_util.h"
 
@@ -24,7 +25,7 @@ std::vector<std::int32_t> products(const OperandSpec& spec) {
 TEST(SourceRegistry, UnknownKindListsTheValidOnes) {
   EXPECT_EQ(error_of<InputError>([] { load_lut("mult.txt"); }),
             "mult.txt: unknown input kind; expected one of: .blif, .v, .sv (netlist); .c, .cpp, .cc, .cxx (c); "
-            "builtin:NAME (builtin); .h, .hpp, .hh, .cuh (header); .npy (npy)");
+            "builtin:NAME (builtin); .h, .hpp, .hh, .cuh (header); .npy (npy); .json (json)");
 }
 
 TEST(SourceRegistry, MissingFile) {
@@ -325,6 +326,67 @@ TEST(ExpandTo256, NarrowOperandsRepeatByTruncatedPattern) {
   const Lut wide = testing::make_lut("w", {9, 2, true}, [](std::int64_t a, std::int64_t b) { return a * b; });
   EXPECT_EQ(error_of<UsageError>([&] { expand_to_256(wide); }),
             "w: 9x2 operands do not fit the 256x256 layout (at most 8 bits each)");
+}
+
+
+// --- .json source ------------------------------------------------------------------------------
+
+TEST(JsonSource, ReadsBackTheJsonWriterOutput) {
+  for (const char* b : {"builtin:mul8s_trunc4", "builtin:mul8u_drum4"}) {
+    const Lut lut = load_lut(b);
+    const std::string path = scratch_dir() + "/" + lut.name + ".json";
+    write_file(path, render_json(lut, compute_metrics(lut)));
+    const Lut back = load_lut(path);
+    EXPECT_EQ(back.table, lut.table) << b;
+    EXPECT_EQ(back.spec.bits_a, 8);
+    EXPECT_EQ(back.spec.is_signed, lut.spec.is_signed) << b;
+    EXPECT_EQ(back.name, lut.name);
+    EXPECT_EQ(back.provenance.kind, "json");
+  }
+}
+
+TEST(JsonSource, BareArrayWithOptions) {
+  const std::string path = scratch_dir() + "/bare.json";
+  write_file(path, "[[0, 0, 0, 0],\n [0, 1, 2, 3],\n [0, 2, 4, 6],\n [0, 3, 6, 9]]\n");
+  SourceOptions o;
+  o.is_signed = false;
+  o.name = "tiny";
+  const Lut lut = load_lut(path, o);
+  EXPECT_EQ(lut.table, products({2, 2, false}));
+  EXPECT_FALSE(lut.spec.is_signed);
+  EXPECT_EQ(lut.name, "tiny");
+  EXPECT_EQ(load_lut(path).name, "bare");
+  o.bits_a = 3;
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(path, o); }),
+            path + ": table has 2x2 operands, but 3x2 were requested");
+}
+
+TEST(JsonSource, BadFilesNameFileLineColumn) {
+  const std::string dir = scratch_dir();
+  auto err = [&](const std::string& name, const std::string& text) {
+    write_file(dir + "/" + name, text);
+    return error_of<ParseError>([&] { load_lut(dir + "/" + name); });
+  };
+  EXPECT_EQ(err("ragged.json", "{\"table\": [[1, 2, 3, 4],\n  [1, 2, 3],\n  [1, 2, 3, 4], [1, 2, 3, 4]]}"),
+            dir + "/ragged.json:2:3: row 1 has 3 entries, row 0 has 4");
+  EXPECT_EQ(err("float.json", "[[1, 2, 3, 4], [1, 2.5, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]]"),
+            dir + "/float.json:1:20: table entries must be integers");
+  EXPECT_EQ(err("big.json", "[[1, 2, 3, 4],\n[1, 2, 3, 4],\n[1, 2, 3, 4],\n[1, 2, 3, 4294967296]]"),
+            dir + "/big.json:4:11: value 4294967296 does not fit in int32");
+  EXPECT_EQ(err("shape.json", "{\"name\": \"x\",\n \"table\": [[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]}"),
+            dir + "/shape.json:2:11: table shape (4, 3) is not (2^bits_a, 2^bits_b) with 2..12 bits per operand");
+  EXPECT_EQ(err("bits.json", "{\"bits_a\": 3, \"table\": [[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]]}"),
+            dir + "/bits.json:1:2: \"bits_a\"/\"bits_b\" say 3x2 but the table is 4 x 4");
+  EXPECT_EQ(err("syntax.json", "{\"table\": [[1, 2, 3, 4] [1, 2, 3, 4]]}"),
+            dir + "/syntax.json:1:25: expected ',' or ']' after a row");
+  EXPECT_EQ(err("trailing.json", "[[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]]\n]"),
+            dir + "/trailing.json:2:1: unexpected text after the JSON value");
+  EXPECT_EQ(err("signed.json", "{\"signed\": 1, \"table\": []}"),
+            dir + "/signed.json:1:12: \"signed\" must be true or false");
+  EXPECT_EQ(err("empty.json", ""), dir + "/empty.json:1:1: expected '{' or '[' at the start of the file");
+  write_file(dir + "/notable.json", "{\"name\": \"x\", \"metrics\": {\"mae\": 1.5, \"list\": [1, {\"a\": null}]}}");
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(dir + "/notable.json"); }),
+            dir + "/notable.json: no \"table\" key (a list of 2^bits_a rows)");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-"""axx.Multiplier: from_file (C, BLIF, structural and behavioural Verilog, .npy), builtin, from_lut,
+"""axx.Multiplier: from_file (C, BLIF, structural and behavioural Verilog, .npy, .json), builtin, from_lut,
 metrics, low-rank rank, errors mapped to Python exceptions, copying and pickling."""
 from __future__ import annotations
 
@@ -129,6 +129,24 @@ def test_from_file_npy_round_trip(tmp_path):
     np.save(tmp_path / "t.npy", m.lut.numpy())
     back = axx.Multiplier.from_file(tmp_path / "t.npy")
     assert torch.equal(back.lut, m.lut) and back.is_signed
+
+
+def test_from_file_json_round_trip(tmp_path):
+    # json.dump of a table (a bare 2-D list) and of an object like axx's --format json output.
+    import json
+    m = random_table(5, False)
+    (tmp_path / "bare.json").write_text(json.dumps(m.lut.tolist()))
+    back = axx.Multiplier.from_file(tmp_path / "bare.json", signed=False)
+    assert torch.equal(back.lut, m.lut) and not back.is_signed and back.name == "bare"
+    (tmp_path / "obj.json").write_text(json.dumps(
+        {"name": "mine", "signed": False, "metrics": {"mae": 1.0}, "table": m.lut.tolist()}))
+    back = axx.Multiplier.from_file(tmp_path / "obj.json", signed=None)  # the file's "signed"
+    assert torch.equal(back.lut, m.lut) and not back.is_signed and back.name == "mine"
+    (tmp_path / "bad.json").write_text('{"table": [[1, 2], [3, 4],\n [5], [7, 8]]}')
+    with pytest.raises(axx.ParseError) as info:
+        axx.Multiplier.from_file(tmp_path / "bad.json")
+    assert (info.value.line, info.value.col) == (2, 2)
+    assert "row 2 has 1 entries, row 0 has 2" in str(info.value)
 
 
 def test_bad_blif_names_file_and_line(tmp_path):
