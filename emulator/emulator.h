@@ -85,10 +85,11 @@ void conv2d_cpu(const TableRef& table, const Conv2dProblem& p, Path path = Path:
 // CPU settings, process-wide (tests and benchmarks pin them; normal use leaves them alone).
 // CpuIsa picks the kernels' instruction set: Auto = the best this CPU supports (checked at run
 // time), Portable = plain C++, Avx2 = the SIMD kernels (LUT via per-k column tables, low-rank via
-// vpmaddwd), Avx512 = AVX-512 F/BW/VL/VNNI/VBMI (low-rank via vpdpbusd/vpdpwssd;
+// vpmaddwd), AvxVnni = Avx2 + 256-bit AVX-VNNI (low-rank via VEX vpdpbusd/vpdpwssd; Alder
+// Lake-class cores without AVX-512), Avx512 = AVX-512 F/BW/VL/VNNI/VBMI (low-rank via vpdpbusd/vpdpwssd;
 // the LUT path keeps the AVX2 kernel, measured as fast), Amx = Avx512 plus AMX-INT8 tiles for low-rank forms whose terms fit bytes.
 // Under Portable the low-rank path falls back to the LUT kernel (same result).
-enum class CpuIsa { Auto, Portable, Avx2, Avx512, Amx };
+enum class CpuIsa { Auto, Portable, Avx2, AvxVnni, Avx512, Amx };
 bool cpu_isa_supported(CpuIsa isa);
 void set_cpu_isa(CpuIsa isa);  // throws axx::UsageError when this CPU lacks it
 CpuIsa cpu_isa();              // the resolved choice (never Auto)

@@ -5,7 +5,8 @@
 //   lut         gemm_cpu Path::Lut (portable C++ / AVX2 gathers), 1 and 2 threads, random table
 //   lowrank R   gemm_cpu Path::LowRank on a random rank-R table (|u| <= 64, |v| <= 127), R = 1-4
 //               with 1, 2 (and all) threads, R = 6 and 8 with 2+ threads, for each instruction set
-//               the CPU has (avx2: int16 vpmaddwd; avx512: vpdpbusd; amx: TDPBUSD tiles);
+//               the CPU has (avx2: int16 vpmaddwd; avxvnni: 256-bit vpdpbusd; avx512: vpdpbusd;
+//               amx: TDPBUSD tiles);
 //               "lowrank16" = |v| <= 300, whose factors need int16 (AVX-512: vpdpwssd); "trunc R" =
 //               a truncated multiplier's rank-R form (small factors: the AVX2 byte kernel); "auto R" =
 //               Path::Auto on the same table (low-rank or LUT by the cost model in kernels_cpu.h)
@@ -251,8 +252,8 @@ int main() {
       CpuIsa isa;
     };
     std::vector<IsaRow> isas;
-    for (const IsaRow& r : {IsaRow{"avx2", CpuIsa::Avx2}, IsaRow{"avx512", CpuIsa::Avx512},
-                            IsaRow{"amx", CpuIsa::Amx}})
+    for (const IsaRow& r : {IsaRow{"avx2", CpuIsa::Avx2}, IsaRow{"avxvnni", CpuIsa::AvxVnni},
+                            IsaRow{"avx512", CpuIsa::Avx512}, IsaRow{"amx", CpuIsa::Amx}})
       if (axx::emulator::cpu_isa_supported(r.isa)) isas.push_back(r);
     std::vector<int> thread_counts = {1, 2};
     if (hw > 2) thread_counts.push_back(hw);

@@ -3,6 +3,8 @@
 // The library is built for baseline x86-64; each SIMD kernel carries its own target attribute and
 // runs only where this file says the CPU (and the OS) supports it:
 // - Avx2:   AVX2 (the column-table LUT kernel, the vpmaddwd low-rank GEMM).
+// - AvxVnni: AVX2 + the 256-bit VEX AVX-VNNI (Alder Lake-class cores without AVX-512): low-rank
+//           as 256-bit vpdpbusd/vpdpwssd GEMMs; the LUT path stays AVX2.
 // - Avx512: AVX-512 F/BW/VL + VNNI + VBMI (low-rank as vpdpbusd/vpdpwssd GEMMs with operands
 //           translated through byte tables by vpermi2b; the LUT path stays the AVX2 kernel).
 // - Amx:    Avx512 plus the AMX-INT8 tile unit (low-rank byte forms as TDPBUSD tile GEMMs). Linux
@@ -30,6 +32,8 @@ std::atomic<int> g_isa{static_cast<int>(CpuIsa::Auto)};
 #if defined(__x86_64__)
 bool has_avx2() { return __builtin_cpu_supports("avx2"); }
 
+bool has_avxvnni() { return __builtin_cpu_supports("avxvnni"); }
+
 bool has_avx512() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
@@ -55,6 +59,9 @@ bool has_amx() {
 }
 #else
 bool has_avx2() { return false; }
+bool has_avxvnni() { return false; }
+bool has_avxvnni() { return __builtin_cpu_supports("avxvnni"); }
+
 bool has_avx512() { return false; }
 bool has_amx() { return false; }
 #endif
@@ -64,6 +71,7 @@ const char* isa_name(CpuIsa isa) {
     case CpuIsa::Auto: return "Auto";
     case CpuIsa::Portable: return "Portable";
     case CpuIsa::Avx2: return "AVX2";
+    case CpuIsa::AvxVnni: return "AVX-VNNI";
     case CpuIsa::Avx512: return "AVX-512 (F/BW/VL/VNNI/VBMI)";
     case CpuIsa::Amx: return "AMX-INT8";
   }
@@ -79,6 +87,8 @@ bool cpu_isa_supported(CpuIsa isa) {
       return true;
     case CpuIsa::Avx2:
       return has_avx2();
+    case CpuIsa::AvxVnni:
+      return has_avx2() && has_avxvnni();
     case CpuIsa::Avx512:
       return has_avx2() && has_avx512();
     case CpuIsa::Amx:
@@ -97,8 +107,9 @@ CpuIsa cpu_isa() {
   const auto isa = static_cast<CpuIsa>(g_isa.load());
   if (isa != CpuIsa::Auto) return isa;
   static const CpuIsa best = cpu_isa_supported(CpuIsa::Amx)      ? CpuIsa::Amx
-                             : cpu_isa_supported(CpuIsa::Avx512) ? CpuIsa::Avx512
-                             : cpu_isa_supported(CpuIsa::Avx2)   ? CpuIsa::Avx2
+                             : cpu_isa_supported(CpuIsa::Avx512)  ? CpuIsa::Avx512
+                             : cpu_isa_supported(CpuIsa::AvxVnni) ? CpuIsa::AvxVnni
+                             : cpu_isa_supported(CpuIsa::Avx2)    ? CpuIsa::Avx2
                                                                  : CpuIsa::Portable;
   return best;
 }

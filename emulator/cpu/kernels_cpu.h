@@ -24,9 +24,9 @@ void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa);
 // lowrank_bytes_avx2 returns false (and does nothing) when the form does not qualify.
 bool lowrank_small_bytes(const LowRankView& form);
 bool lowrank_bytes_avx2(const LowRankView& form, const GemmProblem& p);
-// The same with AVX-512 VNNI, or AMX-INT8 tiles when amx and the form's terms fit bytes
-// (lowrank_gemm_avx512.cc).
-void lowrank_gemm_avx512(const LowRankView& form, const GemmProblem& p, bool amx);
+// The same with VNNI: 256-bit AVX-VNNI (isa AvxVnni), AVX-512 VNNI (Avx512), or AMX-INT8 tiles
+// (Amx, when the form's terms fit bytes) (lowrank_gemm_avx512.cc).
+void lowrank_gemm_avx512(const LowRankView& form, const GemmProblem& p, CpuIsa isa);
 
 // Whether the AVX2 LUT kernel uses its column tables (lut_gemm_cpu.cc): they cost a 256 KiB table
 // transpose per call and 256 x 8 entries per (k, 8 columns), amortised over max(M, N) rows, so
@@ -51,9 +51,12 @@ bool lowrank_byte_form(const LowRankView& form);
 // rank up to 8. Where the LUT kernel would be the portable one, low-rank always wins.
 inline bool lowrank_is_faster(const LowRankView& form, const GemmProblem& p, CpuIsa isa) {
   if (!lut_uses_column_tables(p)) return true;
-  const bool bytes = (isa == CpuIsa::Avx512 || isa == CpuIsa::Amx) && lowrank_byte_form(form);
+  const bool vnni = isa == CpuIsa::AvxVnni || isa == CpuIsa::Avx512 || isa == CpuIsa::Amx;
+  const bool bytes = vnni && lowrank_byte_form(form);
   if (isa == CpuIsa::Amx && bytes) return true;
-  const double per_term = isa == CpuIsa::Avx2 ? 0.023 : bytes ? 0.0085 : 0.02;
+  // AVX-VNNI (256-bit) has half AVX-512's width: its per-term costs are taken as twice as high.
+  const double wide = isa == CpuIsa::AvxVnni ? 2.0 : 1.0;
+  const double per_term = isa == CpuIsa::Avx2 ? 0.023 : (bytes ? 0.0085 : 0.02) * wide;
   const double rows = static_cast<double>(p.M > p.N ? p.M : p.N);
   const double lut_ns = 0.06 + 40.0 / rows;
   const double lowrank_ns = isa == CpuIsa::Avx2 && form.rank >= 1 && lowrank_small_bytes(form)

@@ -19,6 +19,10 @@
 // Every product is exact and every add wraps modulo 2^32, as on the LUT path, so the result is
 // bit-exact for any K (the corrections are summed in uint32 for the same reason).
 //
+// Under CpuIsa::AvxVnni (AVX-VNNI without AVX-512: Alder Lake-class cores) the same forms run on
+// the 256-bit VEX forms of vpdpbusd / vpdpwssd with a 6 x 16 register tile, packed by scalar
+// code (no VBMI there).
+//
 // Layout: term-major, k' = t*kt + k with each term's block padded to kt (a multiple of 64 bytes)
 // with zeros. A' rows are row-major (stride = K' bytes), built by translating 64 operand bytes at a
 // time through a 256-byte table with two vpermi2b and a blend (AVX-512 VBMI). B' is packed in
@@ -39,6 +43,7 @@ namespace axx::emulator::cpu {
 namespace {
 
 #define AXX_AVX512 __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
+#define AXX_AVXVNNI __attribute__((target("avx2,avxvnni")))
 #define AXX_AMX \
   __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,amx-tile,amx-int8")))
 
@@ -294,6 +299,100 @@ AXX_AVX512 void micro_vnni(const std::uint8_t* const* arow, const std::uint8_t* 
     }
 }
 
+// Scalar packing for CPUs without AVX-512 (AVX-VNNI): the layouts of pack_a_rows / pack_b_panel.
+void pack_a_rows_scalar(const Form& f, const std::uint8_t* A, std::int64_t lda, std::int64_t i0,
+                        std::int64_t i1, std::uint8_t* ap, std::uint32_t* rowc) {
+  for (std::int64_t i = i0; i < i1; ++i) {
+    const std::uint8_t* a = A + i * lda;
+    std::uint8_t* out = ap + i * f.kbytes;
+    std::memset(out, 0, static_cast<std::size_t>(f.kbytes));
+    for (int t = 0; t < f.terms; ++t) {
+      if (f.bytes) {
+        std::uint8_t* o = out + t * f.kt;
+        for (std::int64_t k = 0; k < f.K; ++k) o[k] = f.xa[t][a[k]];
+      } else {
+        auto* o = reinterpret_cast<std::int16_t*>(out) + t * f.kt;
+        for (std::int64_t k = 0; k < f.K; ++k) o[k] = f.xa16[t][a[k]];
+      }
+    }
+    std::uint32_t s = 0;
+    if (f.any_cx)
+      for (std::int64_t k = 0; k < f.K; ++k) s += f.cx[a[k]];
+    rowc[i] = s;
+  }
+}
+
+void pack_b_panel_scalar(const Form& f, const std::uint8_t* B, std::int64_t ldb, std::int64_t N,
+                         std::int64_t panel, std::uint8_t* bp, std::uint32_t* colc) {
+  const std::int64_t j0 = panel * 16, n = std::clamp<std::int64_t>(N - j0, 0, 16);
+  std::uint8_t* out = bp + panel * f.slots * 64;
+  std::memset(out, 0, static_cast<std::size_t>(f.slots * 64));
+  for (int t = 0; t < f.terms; ++t)
+    for (std::int64_t k = 0; k < f.K; ++k) {
+      const std::uint8_t* b = B + k * ldb + j0;
+      const std::int64_t kk = t * f.kt + k;
+      if (f.bytes) {
+        std::uint8_t* o = out + (kk / 4) * 64 + kk % 4;  // slot kk/4, byte kk%4 of each column
+        for (std::int64_t c = 0; c < n; ++c) o[c * 4] = static_cast<std::uint8_t>(f.yb[t][b[c]]);
+      } else {
+        auto* o = reinterpret_cast<std::int16_t*>(out) + (kk / 2) * 32 + kk % 2;
+        for (std::int64_t c = 0; c < n; ++c) o[c * 2] = f.yb16[t][b[c]];
+      }
+    }
+  for (std::int64_t c = 0; c < 16; ++c) {
+    std::uint32_t s = 0;
+    if (f.any_cy && c < n)
+      for (std::int64_t k = 0; k < f.K; ++k) s += f.cy[B[k * ldb + j0 + c]];
+    colc[j0 + c] = s;
+  }
+}
+
+constexpr std::int64_t kMRy = 6;  // AVX-VNNI tile: 6 rows x 16 columns (12 ymm accumulators)
+
+// C tile (m x n of 6 x 16) (+)= A' rows . one B' panel over slots [s0, s0+ns) (+ corrections).
+template <bool kBytes>
+AXX_AVXVNNI void micro_ymm(const std::uint8_t* const* arow, const std::uint8_t* bp,
+                           std::int64_t s0, std::int64_t ns, std::int32_t* C, std::int64_t ldc,
+                           std::int64_t m, std::int64_t n, bool accumulate,
+                           const std::uint32_t* rowc, const std::uint32_t* colc) {
+  __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  const std::uint8_t *a0 = arow[0], *a1 = arow[1], *a2 = arow[2], *a3 = arow[3], *a4 = arow[4],
+                     *a5 = arow[5];
+  for (std::int64_t s = s0; s < s0 + ns; ++s) {
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bp + s * 64));
+    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bp + s * 64 + 32));
+#define AXX_ROW(r)                                                   \
+  {                                                                  \
+    std::int32_t w;                                                  \
+    std::memcpy(&w, a##r + s * 4, 4);                                \
+    const __m256i x = _mm256_set1_epi32(w);                          \
+    if constexpr (kBytes) {                                          \
+      c##r##0 = _mm256_dpbusd_avx_epi32(c##r##0, x, b0);             \
+      c##r##1 = _mm256_dpbusd_avx_epi32(c##r##1, x, b1);             \
+    } else {                                                         \
+      c##r##0 = _mm256_dpwssd_avx_epi32(c##r##0, x, b0);             \
+      c##r##1 = _mm256_dpwssd_avx_epi32(c##r##1, x, b1);             \
+    }                                                                \
+  }
+    AXX_ROW(0) AXX_ROW(1) AXX_ROW(2) AXX_ROW(3) AXX_ROW(4) AXX_ROW(5)
+#undef AXX_ROW
+  }
+  alignas(32) std::int32_t tmp[kMRy][16];
+  const __m256i all[kMRy][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                                {c30, c31}, {c40, c41}, {c50, c51}};
+  for (int r = 0; r < kMRy; ++r)
+    for (int h = 0; h < 2; ++h)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(&tmp[r][8 * h]), all[r][h]);
+  for (std::int64_t r = 0; r < m; ++r)
+    for (std::int64_t c = 0; c < n; ++c) {
+      std::uint32_t v = static_cast<std::uint32_t>(tmp[r][c]);
+      if (accumulate) v += static_cast<std::uint32_t>(C[r * ldc + c]);
+      if (rowc) v += rowc[r] + colc[c];
+      C[r * ldc + c] = static_cast<std::int32_t>(v);
+    }
+}
+
 struct TileConfig {
   std::uint8_t palette = 1, start_row = 0, reserved[14] = {};
   std::uint16_t colsb[16] = {};
@@ -355,9 +454,10 @@ AXX_AMX void amx_task(const Form& f, const std::uint8_t* ap, const std::uint8_t*
 
 }  // namespace
 
-void lowrank_gemm_avx512(const LowRankView& lr, const GemmProblem& p, bool amx) {
+void lowrank_gemm_avx512(const LowRankView& lr, const GemmProblem& p, CpuIsa isa) {
   Form f;
-  build_form(lr, p, amx, f);
+  build_form(lr, p, isa == CpuIsa::Amx, f);
+  const bool ymm = isa == CpuIsa::AvxVnni;
   const std::int64_t npanels = f.npad / 16;
   const std::int64_t a_bytes = f.mpad * f.kbytes, b_bytes = npanels * f.slots * 64;
   const std::int64_t per_batch = a_bytes + b_bytes + 4 * (f.mpad + f.npad);
@@ -377,16 +477,18 @@ void lowrank_gemm_avx512(const LowRankView& lr, const GemmProblem& p, bool amx) 
       const std::int64_t lb = t / pack_tasks, x = t % pack_tasks, b = b0 + lb;
       if (x < rchunks) {
         const std::int64_t i0 = x * kPackRows, i1 = std::min(p.M, i0 + kPackRows);
-        pack_a_rows(f, p.A + b * p.stride_a, p.lda, i0, i1, apack.data() + lb * a_bytes,
-                    rowc.data() + lb * f.mpad);
+        (ymm ? pack_a_rows_scalar : pack_a_rows)(f, p.A + b * p.stride_a, p.lda, i0, i1,
+                                                 apack.data() + lb * a_bytes,
+                                                 rowc.data() + lb * f.mpad);
         if (f.c0)
           for (std::int64_t i = i0; i < i1; ++i) rowc[lb * f.mpad + i] += f.c0;
         if (x == rchunks - 1)  // zero pad rows (AMX tiles read them)
           std::memset(apack.data() + lb * a_bytes + p.M * f.kbytes, 0,
                       static_cast<std::size_t>((f.mpad - p.M) * f.kbytes));
       } else {
-        pack_b_panel(f, p.B + b * p.stride_b, p.ldb, p.N, x - rchunks,
-                     bpack.data() + lb * b_bytes, colc.data() + lb * f.npad);
+        (ymm ? pack_b_panel_scalar : pack_b_panel)(f, p.B + b * p.stride_b, p.ldb, p.N,
+                                                   x - rchunks, bpack.data() + lb * b_bytes,
+                                                   colc.data() + lb * f.npad);
       }
     });
     if (f.amx) {
@@ -401,9 +503,38 @@ void lowrank_gemm_avx512(const LowRankView& lr, const GemmProblem& p, bool amx) 
       });
       continue;
     }
+    const bool corr = f.bytes;
+    if (ymm) {
+      constexpr std::int64_t kRows = 16 * kMRy, kCols = 64;
+      const std::int64_t rgroups = (p.M + kRows - 1) / kRows, cgroups = (f.npad + kCols - 1) / kCols;
+      parallel_for(nb * rgroups * cgroups, [&](std::int64_t t) {
+        const std::int64_t lb = t / (rgroups * cgroups), rg = t / cgroups % rgroups,
+                           cg = t % cgroups;
+        const std::uint8_t* ab = apack.data() + lb * a_bytes;
+        const std::uint8_t* bb = bpack.data() + lb * b_bytes;
+        std::int32_t* C = p.C + (b0 + lb) * p.stride_c;
+        const std::int64_t r_end = std::min(p.M, (rg + 1) * kRows);
+        const std::int64_t c_end = std::min(p.N, (cg + 1) * kCols);
+        for (std::int64_t s0 = 0; s0 < f.slots; s0 += kKC) {
+          const std::int64_t ns = std::min(kKC, f.slots - s0);
+          const bool last = s0 + ns == f.slots;
+          for (std::int64_t j0 = cg * kCols; j0 < c_end; j0 += 16)
+            for (std::int64_t i0 = rg * kRows; i0 < r_end; i0 += kMRy) {
+              const std::uint8_t* rows[kMRy];
+              for (std::int64_t r = 0; r < kMRy; ++r)
+                rows[r] = ab + std::min(i0 + r, p.M - 1) * f.kbytes;
+              const std::uint32_t* rc = last && corr ? rowc.data() + lb * f.mpad + i0 : nullptr;
+              const std::uint32_t* cc = last && corr ? colc.data() + lb * f.npad + j0 : nullptr;
+              (f.bytes ? micro_ymm<true> : micro_ymm<false>)(
+                  rows, bb + (j0 / 16) * f.slots * 64, s0, ns, C + i0 * p.ldc + j0, p.ldc,
+                  std::min(kMRy, p.M - i0), std::min<std::int64_t>(16, p.N - j0), s0 > 0, rc, cc);
+            }
+        }
+      });
+      continue;
+    }
     const std::int64_t rgroups = (p.M + kRowGroup - 1) / kRowGroup;
     const std::int64_t cgroups = (f.npad + kColGroup - 1) / kColGroup;
-    const bool corr = f.bytes;
     parallel_for(nb * rgroups * cgroups, [&](std::int64_t t) {
       const std::int64_t lb = t / (rgroups * cgroups), rg = t / cgroups % rgroups,
                          cg = t % cgroups;

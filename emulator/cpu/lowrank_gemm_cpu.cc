@@ -129,8 +129,8 @@ bool lowrank_fits(const LowRankView& form, CpuIsa isa) {
 }
 
 void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa) {
-  if (isa == CpuIsa::Avx512 || isa == CpuIsa::Amx) {
-    lowrank_gemm_avx512(form, p, isa == CpuIsa::Amx);
+  if (isa == CpuIsa::AvxVnni || isa == CpuIsa::Avx512 || isa == CpuIsa::Amx) {
+    lowrank_gemm_avx512(form, p, isa);
     return;
   }
   if (form.rank >= 1 && lowrank_bytes_avx2(form, p)) return;

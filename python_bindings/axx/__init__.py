@@ -28,9 +28,10 @@ __all__ = [
     "cpu_isa", "set_cpu_isa", "supported_cpu_isas", "cpu_threads", "set_cpu_threads",
 ]
 
-# CPU kernel settings (process-wide): which instruction set runs (``"portable"``, ``"avx2"``,
-# ``"avx512"`` = AVX-512 VNNI/VBMI, ``"amx"`` = AMX-INT8 tiles; ``set_cpu_isa("auto")`` = the best
-# supported, the default) and how many worker threads (0 = all). Every choice gives the same int32.
+# CPU kernel settings (process-wide): which instruction set runs ("portable", "avx2", "avxvnni" =
+# 256-bit AVX-VNNI, "avx512" = AVX-512 VNNI/VBMI, "amx" = AMX-INT8 tiles; set_cpu_isa("auto") = the
+# best supported, the default) and how many worker threads (0 = all). Every choice gives the same
+# int32.
 cpu_isa = _C.cpu_isa
 set_cpu_isa = _C.set_cpu_isa
 supported_cpu_isas = _C.supported_cpu_isas

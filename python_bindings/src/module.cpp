@@ -22,6 +22,7 @@ using axx::emulator::CpuIsa;
 const std::pair<const char*, CpuIsa> kIsas[] = {{"auto", CpuIsa::Auto},
                                                 {"portable", CpuIsa::Portable},
                                                 {"avx2", CpuIsa::Avx2},
+                                                {"avxvnni", CpuIsa::AvxVnni},
                                                 {"avx512", CpuIsa::Avx512},
                                                 {"amx", CpuIsa::Amx}};
 
@@ -38,7 +39,7 @@ void set_isa(const std::string& name) {
       return;
     }
   throw axx::UsageError("set_cpu_isa: unknown instruction set '" + name +
-                        "'; expected one of auto, portable, avx2, avx512, amx");
+                        "'; expected one of auto, portable, avx2, avxvnni, avx512, amx");
 }
 
 std::vector<std::string> supported_isas() {
@@ -67,7 +68,7 @@ PYBIND11_MODULE(_C, m) {
   m.def("cpu_isa", [] { return isa_name(axx::emulator::cpu_isa()); },
         "The instruction set the CPU kernels use now (never 'auto').");
   m.def("set_cpu_isa", &set_isa, py::arg("name"),
-        "Pin the CPU kernels' instruction set: auto, portable, avx2, avx512 or amx.");
+        "Pin the CPU kernels' instruction set: auto, portable, avx2, avxvnni, avx512 or amx.");
   m.def("supported_cpu_isas", &supported_isas,
         "The instruction sets this CPU and OS support, slowest first.");
   m.def("cpu_threads", &axx::emulator::cpu_threads, "Worker threads of the CPU kernels.");

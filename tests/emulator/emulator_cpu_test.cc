@@ -109,10 +109,11 @@ std::vector<Variant> variants(const TestTable& t) {
       v.push_back({"lowrank-avx2-2t", Path::LowRank, CpuIsa::Avx2, 2});
     }
   }
-  // AVX-512 VNNI and AMX run only where the CPU has them (the GPU machine's Xeon does; the CI
+  // AVX-VNNI, AVX-512 VNNI and AMX run only where the CPU has them (the GPU machine's Xeon does; the CI
   // machine's EPYC has neither, so there these variants are absent, not skipped silently:
   // SimdVariantsPresent below prints which ran).
-  for (const auto& [tag, isa] : {std::pair{"avx512", CpuIsa::Avx512}, std::pair{"amx", CpuIsa::Amx}}) {
+  for (const auto& [tag, isa] : {std::pair{"avxvnni", CpuIsa::AvxVnni},
+                                 std::pair{"avx512", CpuIsa::Avx512}, std::pair{"amx", CpuIsa::Amx}}) {
     if (!cpu_isa_supported(isa)) continue;
     const std::string s = tag;
     v.push_back({"auto-" + s + "-2t", Path::Auto, isa, 2});

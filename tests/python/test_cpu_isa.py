@@ -1,6 +1,6 @@
 """The CPU kernels under every instruction set this machine has (axx.set_cpu_isa), bit for bit
 against the int64 reference: on the development and CI machines "portable" and "avx2"; on the
-GPU machine's Xeon also "avx512" (VNNI/VBMI) and "amx" (AMX-INT8 tiles)."""
+GPU machine's Xeon also "avxvnni", "avx512" (VNNI/VBMI) and "amx" (AMX-INT8 tiles)."""
 from __future__ import annotations
 
 import pytest
@@ -51,7 +51,7 @@ def test_cpu_settings_report_and_reject(restore_cpu_settings):
     assert axx.cpu_isa() == supported[-1]  # auto = the best supported
     with pytest.raises(axx.UsageError, match="unknown instruction set 'sse9'"):
         axx.set_cpu_isa("sse9")
-    for isa in {"avx2", "avx512", "amx"} - set(supported):
+    for isa in {"avx2", "avxvnni", "avx512", "amx"} - set(supported):
         with pytest.raises(axx.UsageError, match="does not support"):
             axx.set_cpu_isa(isa)
     axx.set_cpu_threads(2)
