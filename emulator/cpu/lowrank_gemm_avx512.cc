@@ -79,19 +79,28 @@ std::int32_t g_of(const LowRankView& form, int t, int x) {
                 : form.v[(t - 1) * 256 + x];
 }
 
+// The value ranges of term t's two factors.
+struct TermRange {
+  std::int32_t flo = 1 << 30, fhi = -(1 << 30), glo = 1 << 30, ghi = -(1 << 30);
+  bool fits_bytes() const { return fhi - flo <= 255 && ghi - glo <= 255; }
+};
+
+TermRange term_range(const LowRankView& lr, int t) {
+  TermRange r;
+  for (int x = 0; x < 256; ++x) {
+    r.flo = std::min(r.flo, f_of(lr, t, x));
+    r.fhi = std::max(r.fhi, f_of(lr, t, x));
+    r.glo = std::min(r.glo, g_of(lr, t, x));
+    r.ghi = std::max(r.ghi, g_of(lr, t, x));
+  }
+  return r;
+}
+
 }  // namespace
 
 bool lowrank_byte_form(const LowRankView& lr) {
-  for (int t = 0; t <= lr.rank; ++t) {
-    std::int32_t flo = 1 << 30, fhi = -(1 << 30), glo = flo, ghi = fhi;
-    for (int x = 0; x < 256; ++x) {
-      flo = std::min(flo, f_of(lr, t, x));
-      fhi = std::max(fhi, f_of(lr, t, x));
-      glo = std::min(glo, g_of(lr, t, x));
-      ghi = std::max(ghi, g_of(lr, t, x));
-    }
-    if (fhi - flo > 255 || ghi - glo > 255) return false;
-  }
+  for (int t = 0; t <= lr.rank; ++t)
+    if (!term_range(lr, t).fits_bytes()) return false;
   return true;
 }
 
@@ -102,16 +111,10 @@ void build_form(const LowRankView& lr, const GemmProblem& p, bool amx_ok, Form& 
   f.bytes = true;
   std::int32_t ou[kMaxTerms], ov[kMaxTerms];
   for (int t = 0; t < f.terms; ++t) {
-    std::int32_t flo = 1 << 30, fhi = -(1 << 30), glo = flo, ghi = fhi;
-    for (int x = 0; x < 256; ++x) {
-      flo = std::min(flo, f_of(lr, t, x));
-      fhi = std::max(fhi, f_of(lr, t, x));
-      glo = std::min(glo, g_of(lr, t, x));
-      ghi = std::max(ghi, g_of(lr, t, x));
-    }
-    if (fhi - flo > 255 || ghi - glo > 255) f.bytes = false;
-    ou[t] = flo >= 0 && fhi <= 255 ? 0 : flo;
-    ov[t] = glo >= -128 && ghi <= 127 ? 0 : glo + 128;
+    const TermRange r = term_range(lr, t);
+    if (!r.fits_bytes()) f.bytes = false;
+    ou[t] = r.flo >= 0 && r.fhi <= 255 ? 0 : r.flo;
+    ov[t] = r.glo >= -128 && r.ghi <= 127 ? 0 : r.glo + 128;
   }
   std::uint32_t c0 = 0;
   std::fill_n(f.cx, 256, 0u);
@@ -504,64 +507,54 @@ void lowrank_gemm_avx512(const LowRankView& lr, const GemmProblem& p, CpuIsa isa
       continue;
     }
     const bool corr = f.bytes;
-    if (ymm) {
-      constexpr std::int64_t kRows = 16 * kMRy, kCols = 64;
-      const std::int64_t rgroups = (p.M + kRows - 1) / kRows, cgroups = (f.npad + kCols - 1) / kCols;
+    // The register-tile loop both VNNI kernels share: tasks of (batch, row group, column group),
+    // K' blocked by kKC slots, tiles of MR rows x NR columns (NR / 16 packed panels side by side);
+    // the corrections are added on the last K block.
+    auto tiles = [&](std::int64_t MR, std::int64_t NR, std::int64_t row_group,
+                     std::int64_t col_group, auto micro) {
+      const std::int64_t rgroups = (p.M + row_group - 1) / row_group;
+      const std::int64_t cgroups = (f.npad + col_group - 1) / col_group;
       parallel_for(nb * rgroups * cgroups, [&](std::int64_t t) {
         const std::int64_t lb = t / (rgroups * cgroups), rg = t / cgroups % rgroups,
                            cg = t % cgroups;
         const std::uint8_t* ab = apack.data() + lb * a_bytes;
         const std::uint8_t* bb = bpack.data() + lb * b_bytes;
         std::int32_t* C = p.C + (b0 + lb) * p.stride_c;
-        const std::int64_t r_end = std::min(p.M, (rg + 1) * kRows);
-        const std::int64_t c_end = std::min(p.N, (cg + 1) * kCols);
+        const std::int64_t r_end = std::min(p.M, (rg + 1) * row_group);
+        const std::int64_t c_end = std::min(p.N, (cg + 1) * col_group);
         for (std::int64_t s0 = 0; s0 < f.slots; s0 += kKC) {
           const std::int64_t ns = std::min(kKC, f.slots - s0);
           const bool last = s0 + ns == f.slots;
-          for (std::int64_t j0 = cg * kCols; j0 < c_end; j0 += 16)
-            for (std::int64_t i0 = rg * kRows; i0 < r_end; i0 += kMRy) {
-              const std::uint8_t* rows[kMRy];
-              for (std::int64_t r = 0; r < kMRy; ++r)
+          for (std::int64_t j0 = cg * col_group; j0 < c_end; j0 += NR)
+            for (std::int64_t i0 = rg * row_group; i0 < r_end; i0 += MR) {
+              const std::uint8_t* rows[kMR];
+              for (std::int64_t r = 0; r < MR; ++r)
                 rows[r] = ab + std::min(i0 + r, p.M - 1) * f.kbytes;
               const std::uint32_t* rc = last && corr ? rowc.data() + lb * f.mpad + i0 : nullptr;
               const std::uint32_t* cc = last && corr ? colc.data() + lb * f.npad + j0 : nullptr;
-              (f.bytes ? micro_ymm<true> : micro_ymm<false>)(
-                  rows, bb + (j0 / 16) * f.slots * 64, s0, ns, C + i0 * p.ldc + j0, p.ldc,
-                  std::min(kMRy, p.M - i0), std::min<std::int64_t>(16, p.N - j0), s0 > 0, rc, cc);
+              micro(rows, bb + (j0 / 16) * f.slots * 64, s0, ns, C + i0 * p.ldc + j0,
+                    std::min(MR, p.M - i0), std::min(NR, p.N - j0), s0 > 0, rc, cc);
             }
         }
       });
-      continue;
-    }
-    const std::int64_t rgroups = (p.M + kRowGroup - 1) / kRowGroup;
-    const std::int64_t cgroups = (f.npad + kColGroup - 1) / kColGroup;
-    parallel_for(nb * rgroups * cgroups, [&](std::int64_t t) {
-      const std::int64_t lb = t / (rgroups * cgroups), rg = t / cgroups % rgroups,
-                         cg = t % cgroups;
-      const std::uint8_t* ab = apack.data() + lb * a_bytes;
-      const std::uint8_t* bb = bpack.data() + lb * b_bytes;
-      std::int32_t* C = p.C + (b0 + lb) * p.stride_c;
-      const std::int64_t r_end = std::min(p.M, (rg + 1) * kRowGroup);
-      const std::int64_t c_end = std::min(f.npad, (cg + 1) * kColGroup);
-      for (std::int64_t s0 = 0; s0 < f.slots; s0 += kKC) {
-        const std::int64_t ns = std::min(kKC, f.slots - s0);
-        const bool last = s0 + ns == f.slots;
-        for (std::int64_t j0 = cg * kColGroup; j0 < c_end; j0 += 32) {
-          if (j0 >= p.N) break;
-          const std::uint8_t* bp0 = bb + (j0 / 16) * f.slots * 64;
-          for (std::int64_t i0 = rg * kRowGroup; i0 < r_end; i0 += kMR) {
-            const std::uint8_t* rows[kMR];
-            for (std::int64_t r = 0; r < kMR; ++r)
-              rows[r] = ab + std::min(i0 + r, p.M - 1) * f.kbytes;
-            const std::uint32_t* rc = last && corr ? rowc.data() + lb * f.mpad + i0 : nullptr;
-            const std::uint32_t* cc = last && corr ? colc.data() + lb * f.npad + j0 : nullptr;
-            (f.bytes ? micro_vnni<true> : micro_vnni<false>)(
-                rows, bp0, bp0 + f.slots * 64, s0, ns, C + i0 * p.ldc + j0, p.ldc,
-                std::min(kMR, p.M - i0), std::min<std::int64_t>(32, p.N - j0), s0 > 0, rc, cc);
-          }
-        }
-      }
-    });
+    };
+    const std::int64_t ldc = p.ldc, panel = f.slots * 64;
+    if (ymm)
+      tiles(kMRy, 16, 16 * kMRy, 64, [&](const std::uint8_t* const* rows, const std::uint8_t* bp,
+                                         std::int64_t s0, std::int64_t ns, std::int32_t* C,
+                                         std::int64_t m, std::int64_t n, bool acc,
+                                         const std::uint32_t* rc, const std::uint32_t* cc) {
+        (f.bytes ? micro_ymm<true> : micro_ymm<false>)(rows, bp, s0, ns, C, ldc, m, n, acc, rc, cc);
+      });
+    else
+      tiles(kMR, 32, kRowGroup, kColGroup, [&](const std::uint8_t* const* rows,
+                                               const std::uint8_t* bp, std::int64_t s0,
+                                               std::int64_t ns, std::int32_t* C, std::int64_t m,
+                                               std::int64_t n, bool acc, const std::uint32_t* rc,
+                                               const std::uint32_t* cc) {
+        (f.bytes ? micro_vnni<true> : micro_vnni<false>)(rows, bp, bp + panel, s0, ns, C, ldc, m,
+                                                         n, acc, rc, cc);
+      });
   }
 }
 

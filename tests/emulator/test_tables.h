@@ -63,35 +63,32 @@ inline TestTable random_lowrank_table(std::uint32_t seed, int rank, bool is_sign
   return from_form(is_signed, rank, std::move(u), std::move(v));
 }
 
-// Factors spanning 256 values each but offset from the byte ranges: u in [-100, 155],
-// v in [40, 295], so a byte encoding needs offsets on both sides.
-inline TestTable offset_lowrank_table(std::uint32_t seed, int rank, bool is_signed) {
+// Factors uniform in [ulo, uhi] x [vlo, vhi], with both ends of each range present.
+inline TestTable ranged_lowrank_table(std::uint32_t seed, int rank, bool is_signed, int ulo,
+                                      int uhi, int vlo, int vhi) {
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> du(-100, 155), dv(40, 295);
+  std::uniform_int_distribution<int> du(ulo, uhi), dv(vlo, vhi);
   std::vector<std::int32_t> u(rank * 256), v(rank * 256);
   for (auto& x : u) x = du(rng);
   for (auto& x : v) x = dv(rng);
-  u[0] = -100;
-  u[1] = 155;
-  v[0] = 40;
-  v[1] = 295;
+  u[0] = ulo;
+  u[1] = uhi;
+  v[0] = vlo;
+  v[1] = vhi;
   return from_form(is_signed, rank, std::move(u), std::move(v));
+}
+
+// Factors spanning 256 values each but offset from the byte ranges: u in [-100, 155],
+// v in [40, 295], so a byte encoding needs offsets on both sides.
+inline TestTable offset_lowrank_table(std::uint32_t seed, int rank, bool is_signed) {
+  return ranged_lowrank_table(seed, rank, is_signed, -100, 155, 40, 295);
 }
 
 // Small factors of mixed sign and a far-off range: u in [-3, 4], v in [100, 200]. The AVX2
 // byte kernel (lowrank_bytes_avx2.cc) takes it with offsets on both sides and widens its int16
 // sums every 18 instructions.
 inline TestTable small_offset_table(std::uint32_t seed, int rank, bool is_signed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> du(-3, 4), dv(100, 200);
-  std::vector<std::int32_t> u(rank * 256), v(rank * 256);
-  for (auto& x : u) x = du(rng);
-  for (auto& x : v) x = dv(rng);
-  u[0] = -3;
-  u[1] = 4;
-  v[0] = 100;
-  v[1] = 200;
-  return from_form(is_signed, rank, std::move(u), std::move(v));
+  return ranged_lowrank_table(seed, rank, is_signed, -3, 4, 100, 200);
 }
 
 // A truncated multiplier: the partial-product bits a_i b_j with i + j < t are dropped.
