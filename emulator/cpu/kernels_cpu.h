@@ -46,15 +46,14 @@ bool lowrank_byte_form(const LowRankView& form);
 // core (docs/benchmarks-emulator-cpu.md): the column-table LUT kernel ~0.06 ns per lookup plus its
 // table builds, ~40 ns / rows where rows = max(M, N) is the side they amortise over; low-rank
 // costs per lookup and term (R+1 terms): AVX2 vpmaddwd ~0.023 ns (Zen 3; the byte terms of
-// lowrank_bytes_avx2 ~0.011 ns each), AVX-512 vpdpbusd
-// ~0.0085 ns and vpdpwssd ~0.02 ns (Xeon); AMX tiles are faster than the LUT kernel at every
-// rank up to 8. Where the LUT kernel would be the portable one, low-rank always wins.
+// lowrank_bytes_avx2 ~0.011 ns each), AVX-512 vpdpbusd ~0.0085 ns and vpdpwssd ~0.02 ns (Xeon),
+// twice that for 256-bit AVX-VNNI; AMX tiles are faster than the LUT kernel at every rank up to 8.
+// Where the LUT kernel would be the portable one, low-rank always wins.
 inline bool lowrank_is_faster(const LowRankView& form, const GemmProblem& p, CpuIsa isa) {
   if (!lut_uses_column_tables(p)) return true;
   const bool vnni = isa == CpuIsa::AvxVnni || isa == CpuIsa::Avx512 || isa == CpuIsa::Amx;
   const bool bytes = vnni && lowrank_byte_form(form);
   if (isa == CpuIsa::Amx && bytes) return true;
-  // AVX-VNNI (256-bit) has half AVX-512's width: its per-term costs are taken as twice as high.
   const double wide = isa == CpuIsa::AvxVnni ? 2.0 : 1.0;
   const double per_term = isa == CpuIsa::Avx2 ? 0.023 : (bytes ? 0.0085 : 0.02) * wide;
   const double rows = static_cast<double>(p.M > p.N ? p.M : p.N);
