@@ -279,16 +279,7 @@ int main(int argc, char** argv) {
     p.C = dC;
     p.ldc = N;
     for (int v = 0; v < cuda_detail::kLutVariants; ++v) {
-      cuda_detail::BatchedGemm g;
-      g.M = M;
-      g.N = N;
-      g.K = K;
-      g.A = dA;
-      g.lda = K;
-      g.B = dB;
-      g.ldb = N;
-      g.C = dC;
-      g.ldc = N;
+      const cuda_detail::BatchedGemm g = cuda_detail::batched_of(p);
       CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
       const double ms = time_ms([&] { cuda_detail::lut_gemm(d_lut, g, {}, nullptr, v); }, reps);
       const bool ok = same();
@@ -454,20 +445,7 @@ int main(int argc, char** argv) {
     table.lut = d_lut;
     bool ok = true;
     for (int v = 0; v < cuda_detail::kLutVariants; ++v) {
-      cuda_detail::BatchedGemm g;
-      g.M = M;
-      g.N = N;
-      g.K = K;
-      g.n_outer = Z;
-      g.A = dA;
-      g.lda = K;
-      g.sa_o = M * K;
-      g.B = dB;
-      g.ldb = N;
-      g.sb_o = K * N;
-      g.C = dC;
-      g.ldc = N;
-      g.sc_o = M * N;
+      const cuda_detail::BatchedGemm g = cuda_detail::batched_of(p);
       CUDA_CHECK(cudaMemset(dC, 0xA5, Z * M * N * 4));
       const double ms = time_ms([&] { cuda_detail::lut_gemm(d_lut, g, {}, nullptr, v); }, reps);
       ok = same();

@@ -105,21 +105,7 @@ void gemm_cuda(const TableRef& table, const GemmProblem& p, const Epilogue* epi,
     throw UsageError("gemm_cuda: Path::LowRank requested but the table has no low-rank form");
   if (p.batch == 0 || p.M == 0 || p.N == 0) return;
 
-  BatchedGemm g;
-  g.M = p.M;
-  g.N = p.N;
-  g.K = p.K;
-  g.n_outer = p.batch;
-  g.A = p.A;
-  g.lda = p.lda;
-  g.sa_o = p.stride_a;
-  g.B = p.B;
-  g.ldb = p.ldb;
-  g.sb_o = p.stride_b;
-  g.C = p.C;
-  g.ldc = p.ldc;
-  g.sc_o = p.stride_c;
-  run_gemm(table, g, epilogue_args(epi, epi ? epi->stride_o : 0), path,
+  run_gemm(table, batched_of(p), epilogue_args(epi, epi ? epi->stride_o : 0), path,
            static_cast<cudaStream_t>(stream));
 }
 

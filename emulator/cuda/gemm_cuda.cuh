@@ -24,6 +24,25 @@ struct BatchedGemm {
   bool transposed_table = false;
 };
 
+// The public strided batched GEMM as a BatchedGemm (one batch level: n_outer = batch).
+inline BatchedGemm batched_of(const GemmProblem& p) {
+  BatchedGemm g;
+  g.M = p.M;
+  g.N = p.N;
+  g.K = p.K;
+  g.n_outer = p.batch;
+  g.A = p.A;
+  g.lda = p.lda;
+  g.sa_o = p.stride_a;
+  g.B = p.B;
+  g.ldb = p.ldb;
+  g.sb_o = p.stride_b;
+  g.C = p.C;
+  g.ldc = p.ldc;
+  g.sc_o = p.stride_c;
+  return g;
+}
+
 // The fused epilogue of emulator.h with the batch strides split like BatchedGemm's.
 struct EpilogueArgs {
   bool on = false;

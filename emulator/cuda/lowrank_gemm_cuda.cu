@@ -176,6 +176,25 @@ __global__ void prepare_slices_kernel(const std::int32_t* __restrict__ u,
   }
 }
 
+// dst[0..15] = tab[byte(q)] for q in 0..15 (0 where !valid(q)), as one 16-byte store; dst is
+// 16-byte aligned (slices are padded to Kp, a multiple of 16).
+template <class Byte, class Valid>
+__device__ __forceinline__ void store_translated16(const std::uint8_t* tab, Byte byte, Valid valid,
+                                                   std::int8_t* dst) {
+  std::uint32_t w[4];
+#pragma unroll
+  for (int q = 0; q < 4; ++q) {
+    std::uint32_t x = 0;
+#pragma unroll
+    for (int b = 0; b < 4; ++b) {
+      const std::uint32_t e = valid(4 * q + b) ? tab[byte(4 * q + b)] : 0u;
+      x |= e << (8 * b);
+    }
+    w[q] = x;
+  }
+  *reinterpret_cast<uint4*>(dst) = make_uint4(w[0], w[1], w[2], w[3]);
+}
+
 // A'[z][i][s*Kp + k] = f_s(A[z][i][k]); one thread = 16 consecutive k of one row, all slices.
 __global__ void gather_a_kernel(const std::uint8_t* __restrict__ A, std::int64_t lda,
                                 std::int64_t sa_o, std::int64_t sa_i, std::int64_t n_inner,
@@ -204,20 +223,10 @@ __global__ void gather_a_kernel(const std::uint8_t* __restrict__ A, std::int64_t
       for (int q = 0; q < 16; ++q) v[q] = q < avail ? __ldg(src + q) : 0;
     }
     std::int8_t* dst = out + row * Kt + c * 16;
-    for (int s = 0; s < S; ++s) {
-      std::uint32_t w[4];
-#pragma unroll
-      for (int q = 0; q < 4; ++q) {
-        std::uint32_t x = 0;
-#pragma unroll
-        for (int b = 0; b < 4; ++b) {
-          const std::uint32_t e = (4 * q + b) < avail ? tab[s * 256 + v[4 * q + b]] : 0u;
-          x |= e << (8 * b);
-        }
-        w[q] = x;
-      }
-      *reinterpret_cast<uint4*>(dst + s * Kp) = make_uint4(w[0], w[1], w[2], w[3]);
-    }
+    for (int s = 0; s < S; ++s)
+      store_translated16(
+          tab + s * 256, [&](int q) { return v[q]; }, [&](int q) { return q < avail; },
+          dst + s * Kp);
   }
 }
 
@@ -250,21 +259,10 @@ __global__ void gather_bt_kernel(const std::uint8_t* __restrict__ B, std::int64_
     const std::int64_t j = j0 + jj, kb = k0 + kc * 16;
     if (j >= N || kb >= Kp) continue;
     std::int8_t* dst = out + (z * N + j) * Kt + kb;
-    for (int s = 0; s < S; ++s) {
-      std::uint32_t w[4];
-#pragma unroll
-      for (int q = 0; q < 4; ++q) {
-        std::uint32_t x = 0;
-#pragma unroll
-        for (int b = 0; b < 4; ++b) {
-          const int kk = kc * 16 + 4 * q + b;
-          const std::uint32_t e = (k0 + kk < K) ? tab[s * 256 + tile[kk][jj]] : 0u;
-          x |= e << (8 * b);
-        }
-        w[q] = x;
-      }
-      *reinterpret_cast<uint4*>(dst + s * Kp) = make_uint4(w[0], w[1], w[2], w[3]);
-    }
+    for (int s = 0; s < S; ++s)
+      store_translated16(
+          tab + s * 256, [&](int q) { return tile[kc * 16 + q][jj]; },
+          [&](int q) { return k0 + kc * 16 + q < K; }, dst + s * Kp);
   }
 }
 
