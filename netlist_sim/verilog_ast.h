@@ -35,6 +35,7 @@ struct NetDecl {
   bool has_range = false;
   long msb = 0, lsb = 0;
   bool is_signed = false;
+  bool is_unsigned = false;  // an explicit `unsigned` keyword (SystemVerilog)
   Pos pos;
   long width() const { return (msb >= lsb ? msb - lsb : lsb - msb) + 1; }
 };

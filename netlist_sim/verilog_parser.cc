@@ -270,7 +270,7 @@ class Parser {
 
   struct DeclHead {
     NetDecl::Dir dir = NetDecl::None;
-    bool is_signed = false, has_range = false;
+    bool is_signed = false, is_unsigned = false, has_range = false;
     long msb = 0, lsb = 0;
   };
 
@@ -283,7 +283,7 @@ class Parser {
     if (is_kw("wire")) next();
     else if (is_kw("reg") || is_kw("logic") || is_kw("integer") || is_kw("tri")) unsupported_or(peek(), "");
     if (is_kw("signed")) h.is_signed = true, next();
-    else if (is_kw("unsigned")) next();
+    else if (is_kw("unsigned")) h.is_unsigned = true, next();
     if (is_punct("[")) {
       next();
       h.msb = const_int();
@@ -303,6 +303,7 @@ class Parser {
     d.msb = h.msb;
     d.lsb = h.lsb;
     d.is_signed = h.is_signed;
+    d.is_unsigned = h.is_unsigned;
     d.pos = name_tok.pos;
     auto [it, inserted] = m.nets.try_emplace(name, d);
     if (inserted) return;
@@ -314,7 +315,10 @@ class Parser {
       fail(name_tok, "'" + name + "' is redeclared with a different range");
     if (d.dir != NetDecl::None) old.dir = d.dir;
     if (d.has_range) old.has_range = true, old.msb = d.msb, old.lsb = d.lsb;
+    // "input signed [7:0] a; wire [7:0] a;" is signed: either declaration may say it.
     old.is_signed = old.is_signed || d.is_signed;
+    old.is_unsigned = old.is_unsigned || d.is_unsigned;
+    if (old.is_signed && old.is_unsigned) fail(name_tok, "'" + name + "' is declared both signed and unsigned");
   }
 
   void ansi_ports(Module& m) {

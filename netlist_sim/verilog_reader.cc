@@ -18,7 +18,7 @@ using detail::NetlistBuilder;
 using Bits = std::vector<NetId>;  // LSB first
 
 struct NetInfo {
-  const NetDecl* decl = nullptr;  // null for implicit 1-bit nets
+  const NetDecl* decl = nullptr;
   Bits bits;
   long msb = 0, lsb = 0;
   bool is_signed = false;
@@ -48,16 +48,16 @@ class Elaborator {
       nets.emplace(name, std::move(ni));
     }
     Scope sc{m, prefix, nets};
-    // Implicit 1-bit nets: identifiers connected to gate or instance terminals or assigned.
+    // Verilog would create an implicit 1-bit wire for an undeclared name connected to a terminal or
+    // assigned; that hides typos (a misspelt net becomes a new, undriven or unread wire), so axx
+    // asks for a declaration instead.
     std::function<void(const Expr*)> implicit = [&](const Expr* e) {
       if (!e) return;
-      if (e->kind == Expr::Ident && !nets.count(e->name)) {
-        NetInfo ni;
-        ni.bits.push_back(b_.net(prefix + e->name));
-        nets.emplace(e->name, std::move(ni));
-      } else if (e->kind == Expr::Concat) {
+      if (e->kind == Expr::Ident && !nets.count(e->name))
+        fail(e->pos, "net '" + e->name + "' is not declared in module '" + m.name +
+                         "' (axx does not create implicit wires)");
+      if (e->kind == Expr::Concat)
         for (const ExprPtr& a : e->args) implicit(a.get());
-      }
     };
     for (const Assign& a : m.assigns) implicit(a.lhs.get());
     for (const GateInst& g : m.gates)
@@ -66,6 +66,8 @@ class Elaborator {
       for (const ExprPtr& e : inst.positional) implicit(e.get());
       for (const auto& [port, e] : inst.by_name) implicit(e.get());
     }
+    for (const auto& [name, d] : m.nets)
+      if (d.dir == NetDecl::Output) outputs_.push_back({&m, &d, nets.at(name).bits});
 
     for (const Assign& a : m.assigns) {
       Bits lhs = lvalue(sc, *a.lhs);
@@ -75,6 +77,14 @@ class Elaborator {
     for (const ModuleInst& inst : m.instances) instance(sc, inst, stack);
     return nets;
   }
+
+  // Output ports of every module instance elaborated so far (the top's first).
+  struct OutputPort {
+    const Module* module;
+    const NetDecl* decl;
+    Bits bits;
+  };
+  const std::vector<OutputPort>& outputs() const { return outputs_; }
 
  private:
   struct Scope {
@@ -188,17 +198,19 @@ class Elaborator {
   }
 
   // ---- expression widths and signedness (self-determined, IEEE 1364 5.4)
+  // Binary operators whose operands take the width and signedness of the context.
+  static bool context_determined(const std::string& op) {
+    return op == "&" || op == "|" || op == "^" || op == "~^" || op == "^~" || op == "+" || op == "-";
+  }
   long width(const Scope& sc, const Expr& e) {
     switch (e.kind) {
       case Expr::Ident: return long(lookup(sc, e).bits.size());
       case Expr::Number: return long(e.bits.size());
       case Expr::Unary:
-        if (e.op == "~") return width(sc, *e.args[0]);
-        if (e.op == "-" || e.op == "+") unsupported(e.pos, "operator '" + e.op + "'");
+        if (e.op == "~" || e.op == "-" || e.op == "+") return width(sc, *e.args[0]);
         return 1;  // reductions and !
       case Expr::Binary:
-        if (e.op == "&" || e.op == "|" || e.op == "^" || e.op == "~^" || e.op == "^~")
-          return std::max(width(sc, *e.args[0]), width(sc, *e.args[1]));
+        if (context_determined(e.op)) return std::max(width(sc, *e.args[0]), width(sc, *e.args[1]));
         if (e.op == "&&" || e.op == "||") return 1;
         unsupported(e.pos, "operator '" + e.op + "'");
       case Expr::Ternary: return std::max(width(sc, *e.args[1]), width(sc, *e.args[2]));
@@ -222,10 +234,9 @@ class Elaborator {
     switch (e.kind) {
       case Expr::Ident: return lookup(sc, e).is_signed;
       case Expr::Number: return e.is_signed;
-      case Expr::Unary: return e.op == "~" && is_signed(sc, *e.args[0]);
+      case Expr::Unary: return (e.op == "~" || e.op == "-" || e.op == "+") && is_signed(sc, *e.args[0]);
       case Expr::Binary:
-        return (e.op == "&" || e.op == "|" || e.op == "^" || e.op == "~^" || e.op == "^~") &&
-               is_signed(sc, *e.args[0]) && is_signed(sc, *e.args[1]);
+        return context_determined(e.op) && is_signed(sc, *e.args[0]) && is_signed(sc, *e.args[1]);
       case Expr::Ternary: return is_signed(sc, *e.args[1]) && is_signed(sc, *e.args[2]);
       case Expr::Cast: return e.op == "$signed";
       default: return false;
@@ -259,6 +270,11 @@ class Elaborator {
           for (NetId& n : v) n = gate(sc, GateOp::Not, {n}, e.pos);
           return v;
         }
+        if (e.op == "+") return eval(sc, *e.args[0], w, sign);
+        if (e.op == "-") {
+          Bits zero(std::size_t(w), constant(false));
+          return add(sc, zero, eval(sc, *e.args[0], w, sign), true, e.pos);
+        }
         Bits v = self(sc, *e.args[0]);
         NetId r;
         if (e.op == "!") r = reduce(sc, GateOp::Nor, v, e.pos);
@@ -277,6 +293,8 @@ class Elaborator {
           NetId r = reduce(sc, GateOp::Or, self(sc, *e.args[1]), e.pos);
           return extend({gate(sc, e.op == "&&" ? GateOp::And : GateOp::Or, {l, r}, e.pos)}, w, false);
         }
+        if (e.op == "+" || e.op == "-")
+          return add(sc, eval(sc, *e.args[0], w, sign), eval(sc, *e.args[1], w, sign), e.op == "-", e.pos);
         GateOp op;
         if (e.op == "&") op = GateOp::And;
         else if (e.op == "|") op = GateOp::Or;
@@ -302,6 +320,22 @@ class Elaborator {
       }
       default: return extend(self(sc, e), w, false);
     }
+  }
+
+  // l + r, or l - r as l + ~r + 1, over the width of l (modulo 2^width, as Verilog's + and -):
+  // a ripple of full adders, which the simulator's constant folding trims where operands are
+  // constant (zero-extended bits, the carry-in of a plain addition).
+  Bits add(const Scope& sc, const Bits& l, const Bits& r, bool subtract, Pos p) {
+    NetId carry = constant(subtract);
+    Bits out(l.size());
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      NetId y = subtract ? gate(sc, GateOp::Not, {r[i]}, p) : r[i];
+      NetId x = gate(sc, GateOp::Xor, {l[i], y}, p);
+      out[i] = gate(sc, GateOp::Xor, {x, carry}, p);
+      if (i + 1 < l.size())
+        carry = gate(sc, GateOp::Or, {gate(sc, GateOp::And, {l[i], y}, p), gate(sc, GateOp::And, {x, carry}, p)}, p);
+    }
+    return out;
   }
 
   // Self-determined value.
@@ -446,6 +480,7 @@ class Elaborator {
   std::unordered_map<std::string, const Module*> by_name_;
   NetId const0_ = kNone, const1_ = kNone;
   std::size_t counter_ = 0;
+  std::vector<OutputPort> outputs_;
 };
 
 }  // namespace
@@ -486,8 +521,24 @@ Netlist read_verilog(const std::string& path, const std::string& top) {
   for (const std::string& p : topm->ports) {
     const NetInfo& ni = nets.at(p);
     Port port{p, ni.bits};
+    if (ni.decl->is_signed) port.declared_signed = true;
+    else if (ni.decl->is_unsigned) port.declared_signed = false;
     (ni.decl->dir == NetDecl::Input ? nl.inputs : nl.outputs).push_back(std::move(port));
   }
+  // An output left undriven would read as 0 in every row of the table; name its declaration.
+  std::vector<bool> driven(nl.num_nets(), false);
+  for (const Gate& g : nl.gates) driven[g.output] = true;
+  for (const Port& p : nl.inputs)
+    for (NetId n : p.bits) driven[n] = true;
+  for (const auto& o : el.outputs())
+    for (std::size_t i = 0; i < o.bits.size(); ++i)
+      if (!driven[o.bits[i]]) {
+        const NetDecl& d = *o.decl;
+        long index = d.msb >= d.lsb ? d.lsb + long(i) : d.lsb - long(i);
+        throw ParseError(path, d.pos.line, d.pos.col,
+                         "output '" + d.name + (d.has_range ? "[" + std::to_string(index) + "]" : "") +
+                             "' of module '" + o.module->name + "' is never driven");
+      }
   check_netlist(nl);
   return std::move(nl);
 }
