@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <sstream>
+
 #include "test_util.h"
 
 namespace axx::netlist {
@@ -199,9 +202,133 @@ TEST(VerilogReader, CheckedNetlistErrors) {
   std::string p2 = d.write("md.v", "module m(input a, input b, output y);\n  assign y = a;\n  and (y, a, b);\nendmodule\n");
   EXPECT_EQ(error_of(p2), p2 + ":3: net 'y' is driven more than once (also driven at " + p2 + ":2)");
   std::string p3 = d.write("ud.v", "module m(input a, input b, output [1:0] y);\n  assign y[0] = a;\nendmodule\n");
-  EXPECT_EQ(error_of(p3), p3 + ": output net 'y[1]' is never driven");
+  EXPECT_EQ(error_of(p3), p3 + ":1:41: output 'y[1]' of module 'm' is never driven");
   std::string p4 = d.write("uw.v", "module m(input a, input b, output y);\n  wire w;\n  assign y = a & w;\nendmodule\n");
   EXPECT_EQ(error_of(p4), p4 + ":3: net 'w' is used but never driven");
+}
+
+TEST(VerilogReader, ImplicitWiresAreErrors) {
+  TempDir d;
+  // Verilog would create a 1-bit wire for each of these names; a misspelt net must not become one.
+  std::string p1 = d.write("i1.v", "module m(input a, input b, output y);\n  assign t = a & b;\n  assign y = a;\nendmodule\n");
+  EXPECT_EQ(error_of(p1), p1 + ":2:10: net 't' is not declared in module 'm' (axx does not create implicit wires)");
+  std::string p2 = d.write("i2.v", "module m(input a, input b, output y);\n  wire t;\n  and g(t, a, bb);\n  assign y = t;\nendmodule\n");
+  EXPECT_EQ(error_of(p2), p2 + ":3:15: net 'bb' is not declared in module 'm' (axx does not create implicit wires)");
+  std::string p3 = d.write("i3.v", "module inv(input i, output o);\n  assign o = ~i;\nendmodule\n"
+                                   "module m(input a, input b, output y);\n  inv u1(.i(a), .o(yy));\n  assign y = b;\nendmodule\n");
+  EXPECT_EQ(error_of(p3), p3 + ":5:20: net 'yy' is not declared in module 'm' (axx does not create implicit wires)");
+  std::string p4 = d.write("i4.v", "module m(input a, input b, output y);\n  assign {y, t} = {a, b};\nendmodule\n");
+  EXPECT_EQ(error_of(p4), p4 + ":2:14: net 't' is not declared in module 'm' (axx does not create implicit wires)");
+}
+
+TEST(VerilogReader, UndrivenOutputsNameTheirDeclaration) {
+  TempDir d;
+  // A cell whose carry output is never assigned: an error even though the instance leaves it open.
+  std::string p = d.write("ha.v", "module m(input [1:0] a, input [1:0] b, output [1:0] y);\n"
+                                  "  ha u1(.A(a[0]), .B(b[0]), .YS(y[0]));\n  assign y[1] = a[1];\nendmodule\n"
+                                  "module ha(input A, input B, output YS,\n           output YC);\n  assign YS = A ^ B;\nendmodule\n");
+  EXPECT_EQ(error_of(p), p + ":6:19: output 'YC' of module 'ha' is never driven");
+  // Non-ANSI declaration with a descending range.
+  std::string p2 = d.write("ud.v", "module m(a, y);\n  input a;\n  output [0:2] y;\n  assign y[0] = a;\n  assign y[1] = a;\nendmodule\n");
+  EXPECT_EQ(error_of(p2), p2 + ":3:16: output 'y[2]' of module 'm' is never driven");
+}
+
+TEST(VerilogReader, AdditionAndSubtraction) {
+  TempDir d;
+  std::string p = d.write("add.v", R"(
+module add(input [3:0] a, input [3:0] b, output [5:0] s, output [5:0] t, output [2:0] u, output [5:0] v,
+           output [5:0] w);
+  assign s = a + b + 1'b1;               // 6-bit context: the carries are kept
+  assign t = {a[1:0], 2'b11} - b;        // modulo 2^6
+  assign u = -a;                         // truncated to 3 bits
+  assign v = $signed(a) + $signed(b[2:0]); // signed: both operands sign-extended to 6 bits
+  assign w = $signed(a) - b;             // b unsigned: the whole expression is unsigned
+endmodule
+)");
+  Netlist nl = read_verilog(p);
+  auto sx = [](unsigned v, unsigned bits) { return int(v << (32 - bits)) >> (32 - bits); };
+  for (const char* out : {"s", "t", "u", "v", "w"}) {
+    std::vector<std::uint64_t> tt = truth_table(nl, {"a", "b", out});
+    for (unsigned a = 0; a < 16; ++a)
+      for (unsigned b = 0; b < 16; ++b) {
+        unsigned want = 0;
+        switch (out[0]) {
+          case 's': want = (a + b + 1) & 63; break;
+          case 't': want = ((((a & 3) << 2) | 3) - b) & 63; break;
+          case 'u': want = (0u - a) & 7; break;
+          case 'v': want = unsigned(sx(a, 4) + sx(b & 7, 3)) & 63; break;
+          default: want = (a - b) & 63; break;
+        }
+        ASSERT_EQ(tt[(a << 4) | b], want) << out << " " << a << "," << b;
+      }
+  }
+}
+
+// A 4x4 multiplier in the style of published approximate-multiplier libraries: expressions on cell
+// ports, cells defined after use, and a final sum of concatenations. The structural reader takes it
+// whole, without yosys.
+const char* kCellMultiplier = R"(module m4 (A, B, O);
+  input [3:0] A, B;
+  output [7:0] O;
+  wire s1, c1, s2, c2;
+  ha u1 (.A(1'b1), .B((A[1] & B[1])), .YS(s1), .YC(c1));
+  ha u2 (.A(s1), .B(~(A[2] & B[0])), .YS(s2), .YC(c2));
+  assign O = {c2, s2, c1, A[0] & B[0]} + {A[3] & B[3], A[2] & B[2], 2'b00};
+endmodule
+module ha (input A, input B, output YS, output YC);
+  assign YS = A ^ B;
+  assign YC = A & B;
+endmodule
+)";
+
+std::vector<std::uint64_t> cell_multiplier_table() {
+  std::vector<std::uint64_t> t;
+  for (unsigned a = 0; a < 16; ++a)
+    for (unsigned b = 0; b < 16; ++b) {
+      auto bit = [](unsigned v, unsigned i) { return (v >> i) & 1u; };
+      unsigned s1 = 1u ^ (bit(a, 1) & bit(b, 1)), c1 = bit(a, 1) & bit(b, 1);
+      unsigned x = 1u - (bit(a, 2) & bit(b, 0));
+      unsigned s2 = s1 ^ x, c2 = s1 & x;
+      unsigned l = c2 << 3 | s2 << 2 | c1 << 1 | (bit(a, 0) & bit(b, 0));
+      unsigned r = (bit(a, 3) & bit(b, 3)) << 3 | (bit(a, 2) & bit(b, 2)) << 2;
+      t.push_back((l + r) & 255);
+    }
+  return t;
+}
+
+TEST(VerilogReader, CellMultiplierWithPortExpressions) {
+  TempDir d;
+  std::string p = d.write("m4.v", kCellMultiplier);
+  std::ostringstream log;
+  ReadOptions o;
+  o.log = &log;
+  EXPECT_EQ(truth_table(read_netlist_file(p, o)), cell_multiplier_table());
+  EXPECT_EQ(log.str(), "");
+}
+
+TEST(VerilogReader, DeclaredSignedness) {
+  TempDir d;
+  std::string p = d.write("s.v", "module m(input signed [3:0] a, input [3:0] b, input unsigned [1:0] c,\n"
+                                 "         output signed [7:0] p, output [1:0] q);\n"
+                                 "  assign p = a ^ b;\n  assign q = c;\nendmodule\n");
+  Netlist nl = read_verilog(p);
+  ASSERT_EQ(nl.inputs.size(), 3u);
+  EXPECT_EQ(nl.inputs[0].declared_signed, std::optional<bool>(true));
+  EXPECT_EQ(nl.inputs[1].declared_signed, std::nullopt);
+  EXPECT_EQ(nl.inputs[2].declared_signed, std::optional<bool>(false));
+  EXPECT_EQ(nl.outputs[0].declared_signed, std::optional<bool>(true));
+  EXPECT_EQ(nl.outputs[1].declared_signed, std::nullopt);
+  EXPECT_EQ(nl.signed_product, std::nullopt);
+  // Non-ANSI: `signed` on the direction or on the wire declaration.
+  std::string p2 = d.write("s2.v", "module m(a, b, p);\n  input signed [3:0] a;\n  input [3:0] b;\n  wire signed [3:0] b;\n"
+                                   "  output [7:0] p;\n  wire [7:0] p;\n  assign p = a ^ b;\nendmodule\n");
+  Netlist nl2 = read_verilog(p2);
+  EXPECT_EQ(nl2.inputs[0].declared_signed, std::optional<bool>(true));
+  EXPECT_EQ(nl2.inputs[1].declared_signed, std::optional<bool>(true));
+  EXPECT_EQ(nl2.outputs[0].declared_signed, std::nullopt);
+  std::string p3 = d.write("s3.v", "module m(a, p);\n  input signed [3:0] a;\n  wire unsigned [3:0] a;\n  output p;\n"
+                                   "  assign p = a[0];\nendmodule\n");
+  EXPECT_EQ(error_of(p3), p3 + ":3:23: 'a' is declared both signed and unsigned");
 }
 
 TEST(VerilogReader, AmbiguousTop) {
