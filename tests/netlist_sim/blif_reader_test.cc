@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 
 #include "test_util.h"
@@ -50,6 +51,17 @@ TEST(BlifReader, TwoInputCoversOnSetOffSetAndDontCares) {
   for (unsigned a = 0; a < 2; ++a)
     for (unsigned b = 0; b < 2; ++b) want.push_back((a & b) | (a | b) << 1 | (a ^ b) << 2 | (1 - a) << 3);
   EXPECT_EQ(truth_table(nl), want);
+}
+
+// BLIF says nothing about signedness: the user has to.
+TEST(BlifReader, SignednessIsLeftUnset) {
+  TempDir d;
+  std::string p = d.write("s.blif", ".model s\n.inputs a[0] a[1] b\n.outputs p[0] p[1]\n.names a[0] b p[0]\n11 1\n"
+                                    ".names a[1] b p[1]\n11 1\n.end\n");
+  Netlist nl = read_blif(p);
+  for (const std::vector<Port>* ports : {&nl.inputs, &nl.outputs})
+    for (const Port& port : *ports) EXPECT_EQ(port.declared_signed, std::nullopt) << port.name;
+  EXPECT_EQ(nl.signed_product, std::nullopt);
 }
 
 TEST(BlifReader, ConstantNetsAndWideSumOfProducts) {

@@ -264,45 +264,13 @@ endmodule
   }
 }
 
-// A 4x4 multiplier in the style of published approximate-multiplier libraries: expressions on cell
-// ports, cells defined after use, and a final sum of concatenations. The structural reader takes it
-// whole, without yosys.
-const char* kCellMultiplier = R"(module m4 (A, B, O);
-  input [3:0] A, B;
-  output [7:0] O;
-  wire s1, c1, s2, c2;
-  ha u1 (.A(1'b1), .B((A[1] & B[1])), .YS(s1), .YC(c1));
-  ha u2 (.A(s1), .B(~(A[2] & B[0])), .YS(s2), .YC(c2));
-  assign O = {c2, s2, c1, A[0] & B[0]} + {A[3] & B[3], A[2] & B[2], 2'b00};
-endmodule
-module ha (input A, input B, output YS, output YC);
-  assign YS = A ^ B;
-  assign YC = A & B;
-endmodule
-)";
-
-std::vector<std::uint64_t> cell_multiplier_table() {
-  std::vector<std::uint64_t> t;
-  for (unsigned a = 0; a < 16; ++a)
-    for (unsigned b = 0; b < 16; ++b) {
-      auto bit = [](unsigned v, unsigned i) { return (v >> i) & 1u; };
-      unsigned s1 = 1u ^ (bit(a, 1) & bit(b, 1)), c1 = bit(a, 1) & bit(b, 1);
-      unsigned x = 1u - (bit(a, 2) & bit(b, 0));
-      unsigned s2 = s1 ^ x, c2 = s1 & x;
-      unsigned l = c2 << 3 | s2 << 2 | c1 << 1 | (bit(a, 0) & bit(b, 0));
-      unsigned r = (bit(a, 3) & bit(b, 3)) << 3 | (bit(a, 2) & bit(b, 2)) << 2;
-      t.push_back((l + r) & 255);
-    }
-  return t;
-}
-
 TEST(VerilogReader, CellMultiplierWithPortExpressions) {
   TempDir d;
-  std::string p = d.write("m4.v", kCellMultiplier);
+  std::string p = d.write("m4.v", test::kCellMultiplier);
   std::ostringstream log;
   ReadOptions o;
   o.log = &log;
-  EXPECT_EQ(truth_table(read_netlist_file(p, o)), cell_multiplier_table());
+  EXPECT_EQ(truth_table(read_netlist_file(p, o)), test::cell_multiplier_table());
   EXPECT_EQ(log.str(), "");
 }
 
