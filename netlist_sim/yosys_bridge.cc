@@ -155,6 +155,13 @@ std::string user_message(const std::string& yosys_message) {
     if (cell != std::string::npos)
       return "unknown module '" + quoted_at(m, 7) + "' (instance '" + quoted_at(m, cell + 9) + "')";
   }
+  // proc on always_comb: "Latch inferred for signal `\m.\p' from always_comb process `\m.$proc$f.sv:0$1'."
+  if (starts_with(m, "Latch inferred for signal '") && m.find("' from always_comb process") != std::string::npos) {
+    std::string sig = quoted_at(m, 26);
+    std::size_t dot = sig.find(".\\");
+    return "latch inferred for '" + (dot == std::string::npos ? sig : sig.substr(dot + 2)) +
+           "' (the always_comb block does not assign it on every path): axx simulates combinational netlists only";
+  }
   // hierarchy -top: "Module `x' not found!"
   if (starts_with(m, "Module '") && ends_with(m, "' not found!")) return "no module '" + quoted_at(m, 7) + "'";
   if (!m.empty() && m.back() == '.') m.pop_back();

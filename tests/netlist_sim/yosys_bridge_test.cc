@@ -194,6 +194,16 @@ TEST(YosysBridge, UserMistakesNameFileAndLine) {
       EXPECT_EQ(std::string(e.what()), p + ":" + c.message) << c.source;
     }
   }
+  // SystemVerilog's always_comb: yosys itself refuses the latch, without a line.
+  std::string sv = d.write("l.sv", "module m(input logic [3:0] a, input logic [3:0] b, output logic [7:0] p);\n"
+                                   "  always_comb begin\n    if (a[0]) p = a * b;\n  end\nendmodule\n");
+  try {
+    read_netlist_file(sv, o);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), sv + ": latch inferred for 'p' (the always_comb block does not assign it on every "
+                                          "path): axx simulates combinational netlists only");
+  }
   // The top named with the top option does not exist.
   std::string p = d.write("top.v", kBehavioural);
   o.top = "nosuch";
