@@ -31,7 +31,8 @@ Netlist read_blif(const std::string& path, const std::string& top = "");
 
 // Structural Verilog (docs/formats-netlist.md lists the subset). `top` empty: the one module no
 // other module instantiates (an error when that is ambiguous). Throws UnsupportedConstruct for
-// Verilog outside the subset, ParseError for invalid input.
+// Verilog outside the subset, ParseError for invalid input (undeclared nets included: there are
+// no implicit wires). Sets Port::declared_signed from `signed` / `unsigned` declarations.
 Netlist read_verilog(const std::string& path, const std::string& top = "");
 
 enum class YosysMode {
@@ -47,9 +48,14 @@ struct ReadOptions {
   std::ostream* log = nullptr;    // where the Auto-mode fallback note goes; nullptr: std::cerr
 };
 
-// Runs yosys on a (behavioural) Verilog file: synth -flatten, map to simple gates, write BLIF
-// into a temporary folder, read it back. Throws axx::ToolError when yosys is missing (the message
-// names the Debian package `yosys`) or fails (with its last error lines).
+// Runs yosys on a (behavioural) Verilog file in a temporary folder: the front end (read_verilog
+// -noautowire, hierarchy, proc) dumped as RTLIL and checked for latches, flip-flops, nets with
+// several drivers and undriven outputs or nets; then synth -flatten to simple gates, written as
+// BLIF and read back. Sets Port::declared_signed for `signed` top-level ports and
+// Netlist::signed_product from the `$mul` cells. Throws axx::ParseError (or InputError without a
+// line) naming the user's file for every problem of the input yosys or the checks report, and
+// axx::ToolError when yosys is missing (the message names the Debian package `yosys`), crashes or
+// fails in synthesis (with its last error lines).
 Netlist synthesize_with_yosys(const std::string& path, const ReadOptions& options = {});
 
 // One supported netlist file format (registry entry).

@@ -95,7 +95,7 @@ bool succeeded(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 
                                       : "killed by signal " + std::to_string(WTERMSIG(status));
   std::string tail = last_error_lines(log);
   if (tail.empty()) tail = last_error_lines(log + ".out");
-  throw ToolError("yosys failed on " + path + " (" + why + "):" + tail);
+  throw ToolError("yosys failed on " + path + " (" + why + ")" + (tail.empty() ? "" : ":" + tail));
 }
 
 // Yosys quotes names as `\name' (RTLIL identifiers) or `name'; the user wrote plain 'name'.
@@ -135,7 +135,7 @@ bool parse_diagnostic(const std::string& l, const std::string& kind, Diagnostic&
   if (at == std::string::npos) return false;
   std::string where = l.substr(0, at);
   std::size_t colon = where.rfind(':');
-  if (colon == std::string::npos || colon + 1 == where.size() ||
+  if (colon == std::string::npos || colon + 1 == where.size() || where.size() - colon > 10 ||
       where.find_first_not_of("0123456789", colon + 1) != std::string::npos)
     return false;
   d = Diagnostic{where.substr(0, colon), l.substr(at + 2 + tag.size()), std::stoul(where.substr(colon + 1))};

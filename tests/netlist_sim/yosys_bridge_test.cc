@@ -130,7 +130,7 @@ TEST(YosysBridge, CrashingYosysIsAToolFailure) {
     read_netlist_file(p, o);
     FAIL();
   } catch (const ToolError& e) {
-    EXPECT_EQ(std::string(e.what()), "yosys failed on " + p + " (killed by signal 11):");
+    EXPECT_EQ(std::string(e.what()), "yosys failed on " + p + " (killed by signal 11)");
   }
   o.yosys_bin = silent;
   try {
