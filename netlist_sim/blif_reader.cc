@@ -28,12 +28,12 @@ std::vector<Port> group_ports(const std::vector<std::string>& names, const std::
     if (split_indexed(names[i], base, index)) {
       auto [it, inserted] = bus_index.try_emplace(base, ports.size());
       if (inserted) {
-        ports.push_back(Port{base, {}});
+        ports.push_back(Port{base, {}, std::nullopt});
         bus_bits.emplace_back();
       }
       bus_bits[it->second].push_back({index, nets[i]});
     } else {
-      ports.push_back(Port{names[i], {nets[i]}});
+      ports.push_back(Port{names[i], {nets[i]}, std::nullopt});
       bus_bits.emplace_back();
     }
   }

@@ -520,7 +520,7 @@ Netlist read_verilog(const std::string& path, const std::string& top) {
   nl.name = topm->name;
   for (const std::string& p : topm->ports) {
     const NetInfo& ni = nets.at(p);
-    Port port{p, ni.bits};
+    Port port{p, ni.bits, std::nullopt};
     if (ni.decl->is_signed) port.declared_signed = true;
     else if (ni.decl->is_unsigned) port.declared_signed = false;
     (ni.decl->dir == NetDecl::Input ? nl.inputs : nl.outputs).push_back(std::move(port));
