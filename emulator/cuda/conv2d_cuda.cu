@@ -3,8 +3,8 @@
 //
 // The GEMM puts the weights in A (rows = output channels of the group) and the unfolded input in
 // B (rows = (c, kh, kw), columns = output pixels), so C[o][p] lands directly in the NCHW output
-// y[n][g*Og + o][p] with ldc = OH*OW. The table's row must stay the activation (DESIGN.md, "LUT
-// indexing"), so the kernels look the table up transposed (BatchedGemm::transposed_table).
+// y[n][g*Og + o][p] with ldc = OH*OW. The table's row must stay the activation (docs/emulator.md,
+// "Semantics"), so the kernels look the table up transposed (BatchedGemm::transposed_table).
 // Padded input positions read operand pattern 0, as on the CPU.
 #include <cuda_runtime.h>
 
@@ -20,8 +20,7 @@
 namespace axx::emulator {
 namespace cuda_detail {
 
-void run_gemm(const TableRef& table, const BatchedGemm& g, const EpilogueArgs& e, Path path,
-              cudaStream_t stream);
+void run_gemm(const TableRef& table, const BatchedGemm& g, Path path, cudaStream_t stream);
 
 namespace {
 
@@ -93,7 +92,7 @@ void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void*
   g.sc_i = Og * P;
   g.transposed_table = true;
   try {
-    run_gemm(table, g, EpilogueArgs{}, path, stream);
+    run_gemm(table, g, path, stream);
   } catch (...) {
     stream_free(col, stream);
     throw;

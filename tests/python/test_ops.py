@@ -27,8 +27,8 @@ def make_table(kind: str, signed: bool) -> axx.Multiplier:
 
 
 def paths_for(device: str):
-    # "reference": the plain integer loop on CPU, the TransAxx-design kernel on CUDA.
-    return CASES + [("random", "reference"), ("lowrank", "reference")]
+    # "baseline": AdaPT's lookup loop on CPU, the TransAxx-design kernel on CUDA.
+    return CASES + [("random", "baseline"), ("lowrank", "baseline")]
 
 
 # --- lut_matmul --------------------------------------------------------------------------------
