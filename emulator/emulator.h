@@ -60,11 +60,10 @@ struct TableRef {
 // Which kernel family runs. Auto picks the fastest exact one (low-rank when the table has a form).
 // Baseline is a kernel of the peers' design, the yardstick benchmarks measure the others against:
 // on the CPU AdaPT's (a serial loop, one scalar table lookup per multiply), on CUDA TransAxx's
-// (the table in global memory through the read-only cache, one output per thread). Every path
-// gives the same int32 result. LowRank on a table without a form throws axx::UsageError; where the form does not fit the
-// kernel's exact integer ranges (e.g. |u| or |v| > 32767 on the CPU) the LUT kernel runs instead,
-// which gives the same int32 result. Accumulation wraps modulo 2^32 on every path
-// (emulator/common/lut_math.h).
+// (the table in global memory through the read-only cache, one output per thread). LowRank on a
+// table without a form throws axx::UsageError; where the form does not fit the kernel's exact
+// integer ranges (e.g. |u| or |v| > 32767 on the CPU) the LUT kernel runs instead. Every path
+// gives the same int32 result; accumulation wraps modulo 2^32 (emulator/common/lut_math.h).
 enum class Path { Auto, Lut, LowRank, Baseline };
 
 // --- CPU (emulator/cpu/) --------------------------------------------------------------------
@@ -86,8 +85,8 @@ void set_cpu_threads(int n);   // worker threads for *_cpu; 0 = all hardware thr
 int cpu_threads();
 
 // --- CUDA (emulator/cuda/) ------------------------------------------------------------------
-// All pointers in the problem and the table are device pointers; stream is a
-// cudaStream_t (nullptr: the legacy default stream). Without CUDA support these throw axx::Error.
+// All pointers in the problem and the table are device pointers; stream is a cudaStream_t
+// (nullptr: the legacy default stream). Without CUDA support these throw axx::Error.
 bool cuda_compiled();   // the library was built with the CUDA kernels
 bool cuda_available();  // ... and a device is present at run time
 void gemm_cuda(const TableRef& table, const GemmProblem& p, Path path, void* stream);

@@ -34,6 +34,13 @@ inline void check_gemm_problem(const TableRef& table, const GemmProblem& p, cons
     throw UsageError(w + "ldc (" + std::to_string(p.ldc) + ") < N (" + std::to_string(p.N) + ")");
 }
 
+// Path::LowRank needs the table's low-rank form.
+inline void check_path(const TableRef& table, Path path, const char* where) {
+  if (path == Path::LowRank && !table.has_lowrank())
+    throw UsageError(std::string(where) +
+                     ": Path::LowRank requested but the table has no low-rank form");
+}
+
 inline void check_conv2d_problem(const TableRef& table, const Conv2dProblem& p, const char* where) {
   const std::string w = std::string(where) + ": ";
   if (p.N < 0 || p.C < 0 || p.H < 0 || p.W < 0 || p.O < 0 || p.KH < 1 || p.KW < 1)

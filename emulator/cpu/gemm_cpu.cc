@@ -14,8 +14,7 @@ namespace axx::emulator {
 void gemm_cpu(const TableRef& table, const GemmProblem& p, Path path) {
   check_gemm_problem(table, p, "gemm_cpu");
   if (p.batch == 0 || p.M == 0 || p.N == 0) return;
-  if (path == Path::LowRank && !table.has_lowrank())
-    throw UsageError("gemm_cpu: Path::LowRank requested but the table has no low-rank form");
+  check_path(table, path, "gemm_cpu");
 
   std::optional<cpu::SerialScope> serial;  // small problems: threads would cost more than they save
   if (p.batch * p.M * p.N * std::max<std::int64_t>(p.K, 1) < cpu::kMinLookupsParallel)

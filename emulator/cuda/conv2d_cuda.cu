@@ -52,8 +52,7 @@ __global__ void im2col_kernel(const std::uint8_t* __restrict__ x, std::uint8_t* 
 void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void* stream_ptr) {
   using namespace cuda_detail;
   check_conv2d_problem(table, p, "conv2d_cuda");
-  if (path == Path::LowRank && !table.has_lowrank())
-    throw UsageError("conv2d_cuda: Path::LowRank requested but the table has no low-rank form");
+  check_path(table, path, "conv2d_cuda");
   const std::int64_t OH = p.out_h(), OW = p.out_w(), P = OH * OW;
   if (p.N == 0 || p.O == 0 || P == 0) return;
   auto stream = static_cast<cudaStream_t>(stream_ptr);

@@ -85,8 +85,7 @@ bool cuda_available() {
 void gemm_cuda(const TableRef& table, const GemmProblem& p, Path path, void* stream) {
   using namespace cuda_detail;
   check_gemm_problem(table, p, "gemm_cuda");
-  if (path == Path::LowRank && !table.has_lowrank())
-    throw UsageError("gemm_cuda: Path::LowRank requested but the table has no low-rank form");
+  check_path(table, path, "gemm_cuda");
   if (p.batch == 0 || p.M == 0 || p.N == 0) return;
 
   run_gemm(table, batched_of(p), path, static_cast<cudaStream_t>(stream));

@@ -227,7 +227,7 @@ def test_path_checks():
                                          r"multiplier's exact low-rank form"):
         axx.ops.lut_matmul(a, b, random_table(1, True), path="lowrank")
     with pytest.raises(ValueError, match=r"axx.lut_matmul: unknown path 'fast' \(expected one "
-                                         r"of: auto, lut, lowrank, reference\)"):
+                                         r"of: auto, lut, lowrank, baseline\)"):
         axx.ops.lut_matmul(a, b, random_table(1, True), path="fast")
 
 
