@@ -6,6 +6,10 @@
 # Usage (repository root, through the device tool with carry [".deps/googletest"]):
 #   [MEMCHECK=1] bash bench/emulator_cuda/run_gpu.sh [benchmark args...]
 set -u
+if [ ! -f .deps/googletest/CMakeLists.txt ]; then
+  echo "run_gpu.sh: .deps/googletest is missing: run 'make .deps/googletest' and carry .deps/googletest" >&2
+  exit 2
+fi
 OUT=${OUT:-gpu_out}
 mkdir -p "$OUT"
 B=build-gpu
