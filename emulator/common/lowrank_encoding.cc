@@ -84,6 +84,7 @@ bool fits_int16(const LowRankView& form) {
 }
 
 bool encode_bytes(const LowRankView& form, int first_term, ByteTerms& out) {
+  out.any_cx = out.any_cy = false;  // also on failure: kernels test them before the encoding
   if (!form_ok(form) || first_term < 0 || first_term > form.rank + 1) return false;
   out.first = first_term;
   out.count = form.rank + 1 - first_term;

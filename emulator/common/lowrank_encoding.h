@@ -59,8 +59,8 @@ struct ByteTerms {
   std::int64_t max_product;  // max over terms of max|x_t| * max|y_t|: bounds one product
 };
 
-// False (out unspecified) when some factor spans more than 256 values, or the rank is out of
-// range. first_term 0 includes the exact product val(a) val(b); 1 encodes only the corrections.
+// False when some factor spans more than 256 values, or the rank is out of range; then out's
+// tables are unspecified and any_cx, any_cy false. first_term 0 includes the exact product val(a) val(b); 1 encodes only the corrections.
 bool encode_bytes(const LowRankView& form, int first_term, ByteTerms& out);
 
 // Term t's place in an int8 slice plan: f_t is scaled as sign * (f_t / 2^ef) * 2^e1 and split
