@@ -8,7 +8,7 @@ namespace axx::emulator {
 bool cuda_compiled() { return false; }
 bool cuda_available() { return false; }
 
-void gemm_cuda(const TableRef&, const GemmProblem&, const Epilogue*, Path, void*) {
+void gemm_cuda(const TableRef&, const GemmProblem&, Path, void*) {
   throw Error("axx was built without CUDA");
 }
 

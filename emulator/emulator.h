@@ -2,7 +2,7 @@
 // points take device pointers and the stream as an opaque pointer (cudaStream_t), so code that
 // includes this header builds without nvcc.
 //
-// Semantics (DESIGN.md, "Emulated GEMM semantics"):
+// Semantics (docs/emulator.md):
 //   C[b][i][j] = sum_k lut[A[b][i][k]][B[b][k][j]]   with int32 accumulation,
 // where operands are raw 8-bit patterns (int8 two's complement for a signed table, uint8 otherwise)
 // and lut is a 256x256 int32 table indexed lut[a_pattern * 256 + b_pattern]. Tables of narrower
@@ -23,17 +23,6 @@ struct GemmProblem {
   std::int64_t ldb = 0, stride_b = 0;
   std::int32_t* C = nullptr;
   std::int64_t ldc = 0, stride_c = 0;
-};
-
-// Optional fused epilogue: out[b][i][j] = float(C) * scale_a * scale_b[j or 0] + bias[j] (bias may
-// be null). When set, C may be null (the int32 result is not stored).
-struct Epilogue {
-  float scale_a = 1.0f;
-  const float* scale_b = nullptr;  // per-tensor (scale_b_per_channel = false) or N entries
-  bool scale_b_per_channel = false;
-  const float* bias = nullptr;     // N entries or null
-  float* out = nullptr;
-  std::int64_t ldo = 0, stride_o = 0;
 };
 
 // The exact low-rank form of a table (lutgen::decompose finds it):
@@ -69,17 +58,16 @@ struct TableRef {
 };
 
 // Which kernel family runs. Auto picks the fastest exact one (low-rank when the table has a form).
-// Reference is the plain integer loop every other path must equal bit for bit on CPU, and on
-// CUDA a kernel of TransAxx's design (global-memory table, one output per thread): the baseline.
-// LowRank on a table without a form throws axx::UsageError; where the form does not fit the
-// kernel's exact integer ranges (e.g. |u| or |v| > 32767 on the CPU) the LUT kernel runs instead,
-// which gives the same int32 result. Accumulation wraps modulo 2^32 on every path
-// (emulator/common/lut_math.h).
-enum class Path { Auto, Lut, LowRank, Reference };
+// Baseline is a kernel of the peers' design, the yardstick benchmarks measure the others against:
+// on the CPU AdaPT's (a serial loop, one scalar table lookup per multiply), on CUDA TransAxx's
+// (the table in global memory through the read-only cache, one output per thread). LowRank on a
+// table without a form throws axx::UsageError; where the form does not fit the kernel's exact
+// integer ranges (e.g. |u| or |v| > 32767 on the CPU) the LUT kernel runs instead. Every path
+// gives the same int32 result; accumulation wraps modulo 2^32 (emulator/common/lut_math.h).
+enum class Path { Auto, Lut, LowRank, Baseline };
 
 // --- CPU (emulator/cpu/) --------------------------------------------------------------------
-void gemm_cpu(const TableRef& table, const GemmProblem& p, const Epilogue* epi = nullptr,
-              Path path = Path::Auto);
+void gemm_cpu(const TableRef& table, const GemmProblem& p, Path path = Path::Auto);
 void conv2d_cpu(const TableRef& table, const Conv2dProblem& p, Path path = Path::Auto);
 
 // CPU settings, process-wide (tests and benchmarks pin them; normal use leaves them alone).
@@ -97,12 +85,11 @@ void set_cpu_threads(int n);   // worker threads for *_cpu; 0 = all hardware thr
 int cpu_threads();
 
 // --- CUDA (emulator/cuda/) ------------------------------------------------------------------
-// All pointers in the problem, the epilogue and the table are device pointers; stream is a
-// cudaStream_t (nullptr: the legacy default stream). Without CUDA support these throw axx::Error.
+// All pointers in the problem and the table are device pointers; stream is a cudaStream_t
+// (nullptr: the legacy default stream). Without CUDA support these throw axx::Error.
 bool cuda_compiled();   // the library was built with the CUDA kernels
 bool cuda_available();  // ... and a device is present at run time
-void gemm_cuda(const TableRef& table, const GemmProblem& p, const Epilogue* epi, Path path,
-               void* stream);
+void gemm_cuda(const TableRef& table, const GemmProblem& p, Path path, void* stream);
 void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void* stream);
 
 }  // namespace axx::emulator

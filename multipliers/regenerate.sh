@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates multipliers/generated/NAME.h for every built-in multiplier (the list in
 # multipliers/builtins.def) with the project's own CLI: `axx lut builtin:NAME -o NAME.h`.
-# The emulator compiles these headers in (emulator/registry.cc); tests/multipliers checks that they
-# still equal the builtins, so run this after changing or adding a design and commit the result.
+# They are the built-in tables in the portable header format (docs/formats-tables.md), ready for
+# users' own C/C++/CUDA code and TransAxx/AdaPT folders; tests/multipliers checks that they still
+# equal the builtins, so run this after changing or adding a design and commit the result.
 #
 # Usage: multipliers/regenerate.sh            (AXX_BIN defaults to build/converter/axx)
 #        AXX_BIN=build-x/converter/axx multipliers/regenerate.sh

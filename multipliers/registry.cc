@@ -1,6 +1,11 @@
 #include "multipliers/registry.h"
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "axx/error.h"
 
 // The C definitions (multipliers/c/*.c), declared from the one list in builtins.def.
 #define AXX_SIGNED8(name, description) extern "C" std::int16_t name(std::int8_t a, std::int8_t b);
@@ -43,6 +48,28 @@ const Builtin* find_builtin(std::string_view name) {
     if (name == b.name) return &b;
   }
   return nullptr;
+}
+
+const std::int32_t* table_256(const Builtin& m) {
+  const std::vector<Builtin>& list = builtins();
+  if (&m < list.data() || &m >= list.data() + list.size() || m.bits_a != 8 || m.bits_b != 8)
+    throw UsageError(std::string("table_256: ") + m.name + " is not an 8x8 design of builtins()");
+  struct Slot {
+    std::once_flag once;
+    std::unique_ptr<std::int32_t[]> lut;
+  };
+  static const std::unique_ptr<Slot[]> slots(new Slot[list.size()]);
+  Slot& slot = slots[static_cast<std::size_t>(&m - list.data())];
+  std::call_once(slot.once, [&] {
+    slot.lut.reset(new std::int32_t[256 * 256]);
+    for (int a = 0; a < 256; ++a)
+      for (int b = 0; b < 256; ++b) {
+        const std::int64_t va = m.is_signed ? static_cast<std::int8_t>(a) : a;
+        const std::int64_t vb = m.is_signed ? static_cast<std::int8_t>(b) : b;
+        slot.lut[a * 256 + b] = static_cast<std::int32_t>(m.fn(va, vb));
+      }
+  });
+  return slot.lut.get();
 }
 
 }  // namespace axx::multipliers

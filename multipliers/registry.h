@@ -1,6 +1,7 @@
 // The built-in multiplier library: behavioural C definitions the project wrote (multipliers/c/),
-// one registration line each in multipliers/builtins.def. lutgen's `builtin:NAME` source, `axx list`
-// and the generated headers (multipliers/generated/) are all made from this registry.
+// one registration line each in multipliers/builtins.def. lutgen's `builtin:NAME` source, `axx list`,
+// the tables compiled into programs (table_256) and the committed headers (multipliers/generated/,
+// written by regenerate.sh) are all made from this registry.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -24,5 +25,11 @@ const std::vector<Builtin>& builtins();
 
 // The design called NAME, or nullptr when there is none.
 const Builtin* find_builtin(std::string_view name);
+
+// M's table in the emulator's layout (emulator/emulator.h): 256 x 256 int32, row = A's 8-bit
+// pattern, column = B's, lut[a_pattern * 256 + b_pattern]. Evaluated from fn on first use and kept
+// for the life of the program, so a program that links this library has every built-in table
+// without reading files. M must be an 8x8 design of builtins().
+const std::int32_t* table_256(const Builtin& m);
 
 }  // namespace axx::multipliers

@@ -244,7 +244,7 @@ int main() {
     for (const auto& v : lut_variants) {
       axx::emulator::set_cpu_isa(v.isa);
       axx::emulator::set_cpu_threads(v.threads);
-      report(v.name, best_of([&] { axx::emulator::gemm_cpu(t, p, nullptr, Path::Lut); }));
+      report(v.name, best_of([&] { axx::emulator::gemm_cpu(t, p, Path::Lut); }));
       check(v.name);
     }
     struct IsaRow {
@@ -281,14 +281,14 @@ int main() {
                 std::to_string(rank) + " " +
                 ir.tag + ", " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
             report(name,
-                   best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::LowRank); }));
+                   best_of([&] { axx::emulator::gemm_cpu(lt, p, Path::LowRank); }));
             check(name);
           }
           if (wide) continue;
           axx::emulator::set_cpu_threads(2);
           const std::string name = std::string(trunc ? "auto trunc R=" : "auto R=") +
                                    std::to_string(rank) + " " + ir.tag + ", 2 threads";
-          report(name, best_of([&] { axx::emulator::gemm_cpu(lt, p, nullptr, Path::Auto); }));
+          report(name, best_of([&] { axx::emulator::gemm_cpu(lt, p, Path::Auto); }));
           check(name);
         }
       }

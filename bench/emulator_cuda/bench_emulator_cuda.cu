@@ -1,13 +1,13 @@
-// GPU benchmark of the emulator, all in one run (DESIGN.md, "Performance"): on each ViT-B/16 GEMM
-// shape (M = 197*64 tokens, K/N in {768, 2304, 3072}), random operands and a random full-rank
-// table, it times
+// GPU benchmark of the emulator, all in one run (docs/benchmarks-emulator-cuda.md): on each
+// ViT-B/16 GEMM shape (M = 197*64 tokens, K/N in {768, 2304, 3072}), random operands and a random
+// full-rank table, it times
 //   - a lookup-only ceiling kernel (table in shared memory, one scalar lookup per "multiply"),
 //   - a kernel of TransAxx's design (table in global memory through the read-only cache, 16x16
 //     int8 tiles in shared memory, one output per thread),
 //   - the axx LUT kernel (each compiled tiling), and the axx exact low-rank path, ranks 1..4,
 //   - cuBLAS fp32, bf16 and int8 GEMMs of the same shape,
 // with CUDA events (warm-up, repetitions, median), and prints T MAC/s (T lookups/s) and the ratio
-// to the TransAxx-design kernel (the library's CUDA Path::Reference). The lookup-only ceiling
+// to the TransAxx-design kernel (the library's CUDA Path::Baseline). The lookup-only ceiling
 // kernel lives here, not in the library.
 // It also checks that the axx kernels equal the TransAxx-design kernel's result bit for bit.
 //
@@ -37,7 +37,7 @@ using namespace axx::emulator;
 // ---- reference kernels -----------------------------------------------------------------------
 
 // TransAxx's design (table in global memory through the read-only cache, 16x16 operand tiles,
-// one output per thread) is the library's CUDA Path::Reference (emulator/cuda/reference_gemm_cuda.cu);
+// one output per thread) is the library's CUDA Path::Baseline (emulator/cuda/baseline_gemm_cuda.cu);
 // Z dense, contiguous batches.
 void transaxx(const std::uint8_t* A, const std::uint8_t* B, const std::int32_t* lut, std::int32_t* C,
               int M, int N, int K, int Z = 1) {
@@ -57,7 +57,7 @@ void transaxx(const std::uint8_t* A, const std::uint8_t* B, const std::int32_t* 
   p.stride_c = static_cast<std::int64_t>(M) * N;
   TableRef t;
   t.lut = lut;
-  gemm_cuda(t, p, nullptr, Path::Reference, nullptr);
+  gemm_cuda(t, p, Path::Baseline, nullptr);
 }
 
 // Lookup-only ceiling: the 16-bit table in shared memory and nothing else per lookup but the
@@ -281,14 +281,14 @@ int main(int argc, char** argv) {
     for (int v = 0; v < cuda_detail::kLutVariants; ++v) {
       const cuda_detail::BatchedGemm g = cuda_detail::batched_of(p);
       CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
-      const double ms = time_ms([&] { cuda_detail::lut_gemm(d_lut, g, {}, nullptr, v); }, reps);
+      const double ms = time_ms([&] { cuda_detail::lut_gemm(d_lut, g, nullptr, v); }, reps);
       const bool ok = same();
       all_exact &= ok;
       rows.push_back({std::string("axx LUT ") + cuda_detail::lut_variant_name(v), ms, true, ok});
     }
     {
       CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
-      const double ms = time_ms([&] { gemm_cuda(table, p, nullptr, Path::Lut, nullptr); }, reps);
+      const double ms = time_ms([&] { gemm_cuda(table, p, Path::Lut, nullptr); }, reps);
       const bool ok = same();
       all_exact &= ok;
       rows.push_back({"axx LUT (gemm_cuda default)", ms, true, ok});
@@ -304,7 +304,7 @@ int main(int argc, char** argv) {
       CUDA_CHECK(cudaGetLastError());
       CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
       CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
-      const double ms = time_ms([&] { gemm_cuda(wide, p, nullptr, Path::Lut, nullptr); }, reps);
+      const double ms = time_ms([&] { gemm_cuda(wide, p, Path::Lut, nullptr); }, reps);
       const bool ok = same();
       all_exact &= ok;
       rows.push_back({"axx LUT, 32-bit table (hi/lo halves)", ms, true, ok});
@@ -321,10 +321,10 @@ int main(int argc, char** argv) {
       t.lowrank.v = f.v;
       GemmProblem q = p;
       q.C = dC_ref;
-      gemm_cuda(t, q, nullptr, Path::Lut, nullptr);
+      gemm_cuda(t, q, Path::Lut, nullptr);
       CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
       CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
-      const double ms = time_ms([&] { gemm_cuda(t, p, nullptr, Path::LowRank, nullptr); }, reps);
+      const double ms = time_ms([&] { gemm_cuda(t, p, Path::LowRank, nullptr); }, reps);
       const bool ok = same();
       all_exact &= ok;
       rows.push_back({f.name, ms, true, ok});
@@ -447,13 +447,13 @@ int main(int argc, char** argv) {
     for (int v = 0; v < cuda_detail::kLutVariants; ++v) {
       const cuda_detail::BatchedGemm g = cuda_detail::batched_of(p);
       CUDA_CHECK(cudaMemset(dC, 0xA5, Z * M * N * 4));
-      const double ms = time_ms([&] { cuda_detail::lut_gemm(d_lut, g, {}, nullptr, v); }, reps);
+      const double ms = time_ms([&] { cuda_detail::lut_gemm(d_lut, g, nullptr, v); }, reps);
       ok = same();
       all_exact &= ok;
       rows.push_back({std::string("axx LUT ") + cuda_detail::lut_variant_name(v), ms, true, ok});
     }
     CUDA_CHECK(cudaMemset(dC, 0xA5, Z * M * N * 4));
-    const double lut_ms = time_ms([&] { gemm_cuda(table, p, nullptr, Path::Lut, nullptr); }, reps);
+    const double lut_ms = time_ms([&] { gemm_cuda(table, p, Path::Lut, nullptr); }, reps);
     ok = same();
     all_exact &= ok;
     rows.push_back({"axx LUT (gemm_cuda default)", lut_ms, true, ok});
@@ -465,10 +465,10 @@ int main(int argc, char** argv) {
     t.lowrank.v = f.v;
     GemmProblem q = p;
     q.C = dC_ref;
-    gemm_cuda(t, q, nullptr, Path::Lut, nullptr);
+    gemm_cuda(t, q, Path::Lut, nullptr);
     CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
     CUDA_CHECK(cudaMemset(dC, 0xA5, Z * M * N * 4));
-    const double lr_ms = time_ms([&] { gemm_cuda(t, p, nullptr, Path::LowRank, nullptr); }, reps);
+    const double lr_ms = time_ms([&] { gemm_cuda(t, p, Path::LowRank, nullptr); }, reps);
     ok = same();
     all_exact &= ok;
     rows.push_back({f.name, lr_ms, true, ok});

@@ -1,40 +1,28 @@
 #!/usr/bin/env bash
-# One device-machine session: configure + build the CUDA emulator targets, run the exactness
-# self-check, then the benchmark. Logs go to $OUT (or ./gpu_out). The GPU machine has no
-# GoogleTest, CLI11 or nlohmann_json, hence the CMake options. When the CMake build fails (e.g. a
-# module of another engineer does not configure there), it falls back to plain nvcc lines.
-# Usage (repository root): [MEMCHECK=1] bench/emulator_cuda/run_gpu.sh [benchmark args...]
+# One device-machine run: configure + build the CUDA emulator targets, run the exactness
+# self-check (tests/emulator/emulator_cuda_selfcheck.cu), then the benchmark. Logs go to $OUT (or
+# ./gpu_out). The GPU machine has no installed GoogleTest, CLI11 or nlohmann_json: GoogleTest's
+# sources travel in the git-ignored .deps/googletest (`make .deps/googletest`) and build in-tree.
+# Usage (repository root, through the device tool with carry [".deps/googletest"]):
+#   [MEMCHECK=1] bash bench/emulator_cuda/run_gpu.sh [benchmark args...]
 set -u
+if [ ! -f .deps/googletest/CMakeLists.txt ]; then
+  echo "run_gpu.sh: .deps/googletest is missing: run 'make .deps/googletest' and carry .deps/googletest" >&2
+  exit 2
+fi
 OUT=${OUT:-gpu_out}
 mkdir -p "$OUT"
 B=build-gpu
 { nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,temperature.gpu --format=csv; nvcc --version | tail -1; } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 T0=$(date +%s)
-if cmake -S . -B $B -G Ninja -DAXX_BUILD_CLI=OFF -DAXX_BUILD_TESTS=OFF -DAXX_BUILD_BENCH=ON \
-     -DCMAKE_CUDA_ARCHITECTURES="90-real;90-virtual" > "$OUT/build.log" 2>&1 &&
-   cmake --build $B -j "$(nproc)" --target axx_cuda_selfcheck axx_bench_emulator_cuda >> "$OUT/build.log" 2>&1; then
-  SELF=$B/bench/emulator_cuda/axx_cuda_selfcheck
-  BENCH=$B/bench/emulator_cuda/axx_bench_emulator_cuda
-else
-  echo "CMake build failed (tail of $OUT/build.log below); building with nvcc directly"
-  tail -20 "$OUT/build.log"
-  mkdir -p $B-nvcc
-  F="-std=c++17 -O3 -gencode arch=compute_90,code=sm_90 -I. -Icommon"
-  for f in emulator/cuda/*.cu; do
-    nvcc $F -c "$f" -o "$B-nvcc/$(basename "$f" .cu).o" >> "$OUT/build.log" 2>&1 &
-  done
-  nvcc $F -Xcompiler=-ffp-contract=off -c bench/emulator_cuda/cuda_selfcheck.cu -o $B-nvcc/selfcheck.o >> "$OUT/build.log" 2>&1 &
-  nvcc $F -c bench/emulator_cuda/bench_emulator_cuda.cu -o $B-nvcc/bench.o >> "$OUT/build.log" 2>&1 &
-  wait
-  LIBS=$(ls $B-nvcc/*.o | grep -v -e selfcheck.o -e bench.o)
-  nvcc -o $B-nvcc/axx_cuda_selfcheck $B-nvcc/selfcheck.o $LIBS -lcublas >> "$OUT/build.log" 2>&1
-  nvcc -o $B-nvcc/axx_bench_emulator_cuda $B-nvcc/bench.o $LIBS -lcublas >> "$OUT/build.log" 2>&1
-  SELF=$B-nvcc/axx_cuda_selfcheck
-  BENCH=$B-nvcc/axx_bench_emulator_cuda
-fi
+cmake -S . -B $B -G Ninja -DAXX_CUDA=ON -DAXX_BUILD_CLI=OFF -DAXX_BUILD_TESTS=ON \
+  -DAXX_GTEST_SOURCE_DIR="$PWD/.deps/googletest" -DAXX_BUILD_BENCH=ON > "$OUT/build.log" 2>&1 &&
+  cmake --build $B -j "$(nproc)" --target emulator_cuda_selfcheck axx_bench_emulator_cuda \
+    >> "$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 2; }
 echo "build: $(( $(date +%s) - T0 )) s"
-grep -E "error|warning" "$OUT/build.log" | head -20
+SELF=$B/tests/emulator/emulator_cuda_selfcheck
+BENCH=$B/bench/emulator_cuda/axx_bench_emulator_cuda
 set -o pipefail
 "$SELF" 2>&1 | tee "$OUT/selfcheck.log"
 SC=$?

@@ -11,7 +11,7 @@ timm's ``vit_base_patch16_224`` with random weights, batch 64, eval mode, no_gra
                    low-rank form, e.g. DRUM/Mitchell) -- the table-lookup kernel;
 * ``lowrank``      a table of exact rank <= 4 (default: the first such built-in, else a
                    constructed rank-2 table) -- R+1 exact GEMMs;
-* ``transaxx``     the full-rank table through the TransAxx-design kernel (``path="reference"``
+* ``transaxx``     the full-rank table through the TransAxx-design kernel (``path="baseline"``
                    on CUDA tensors).
 
 Activation scales come from one ``max`` calibration pass on the benchmark batch (calibration
@@ -122,27 +122,19 @@ def main(argv=None) -> int:
             print(f"  {name:<12} FAILED: {e}", flush=True)
             traceback.print_exc()
 
-    paths = getattr(axx.ops, "PATHS", ())
-    # On CUDA, path "reference" is the library's TransAxx-design kernel (global-memory table,
-    # one output per thread): the same model through the peer's kernel design.
-    ref_path = "reference" if "reference" in paths else None
-    if ref_path is None:
-        msg = (f"axx.ops exposes no TransAxx-design kernel (paths: {', '.join(paths)}); "
-               f"compare with the emulator's C++/CUDA benchmark instead")
-        results["skipped"]["transaxx"] = msg
-        print(f"  transaxx     skipped: {msg}")
-    else:
-        saved = axx.ops.lut_matmul, axx.ops.lut_conv2d
-        try:
-            axx.ops.lut_matmul = functools.partial(saved[0], path=ref_path)
-            axx.ops.lut_conv2d = functools.partial(saved[1], path=ref_path)
-            axx.approximate(model, full)
-            record("transaxx", timed(model, x, args.warmup, args.iters), f"{full.name} through path '{ref_path}'")
-        except Exception as e:
-            results["skipped"]["transaxx"] = f"{type(e).__name__}: {e}"
-            print(f"  transaxx     FAILED: {e}")
-        finally:
-            axx.ops.lut_matmul, axx.ops.lut_conv2d = saved
+    # Path "baseline" on CUDA is the library's TransAxx-design kernel (global-memory table, one
+    # output per thread): the same model through the peer's kernel design.
+    saved = axx.ops.lut_matmul, axx.ops.lut_conv2d
+    try:
+        axx.ops.lut_matmul = functools.partial(saved[0], path="baseline")
+        axx.ops.lut_conv2d = functools.partial(saved[1], path="baseline")
+        axx.approximate(model, full)
+        record("transaxx", timed(model, x, args.warmup, args.iters), f"{full.name} through path 'baseline'")
+    except Exception as e:
+        results["skipped"]["transaxx"] = f"{type(e).__name__}: {e}"
+        print(f"  transaxx     FAILED: {e}")
+    finally:
+        axx.ops.lut_matmul, axx.ops.lut_conv2d = saved
 
     c = {k: v["images_per_s"] for k, v in results["configs"].items()}
     ratios = {}

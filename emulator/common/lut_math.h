@@ -1,16 +1,11 @@
 // Per-element math of the emulated GEMM, written once for the CPU and the CUDA kernels
-// (STYLE.md, point 4). Everything here is AXX_HOST_DEVICE inline and free of CUDA headers.
+// (docs/emulator.md). Everything here is AXX_HOST_DEVICE inline and free of CUDA headers.
 //
 // Integer semantics: the accumulator is int32 with two's-complement wrap-around, i.e. every
 // path computes sum_k lut[a][b] modulo 2^32. Adds go through uint32 so the C++ code has no signed
 // overflow; CUDA integer adds wrap the same way. Because reduction modulo 2^32 is a ring
 // homomorphism, the low-rank path (products of int16 operands, vpmaddwd / IMMA) gives the same
 // int32 as the table path for any K, with no bound on the accumulation length.
-//
-// Float semantics of the epilogue: out = ((float(acc) * scale_a) * scale_b) + bias, three
-// separately rounded IEEE float operations (round to nearest even), never contracted into an FMA,
-// so that CPU and CUDA outputs agree bit for bit. Host code in emulator/ is compiled with
-// -ffp-contract=off; device code uses the explicit __fmul_rn/__fadd_rn intrinsics.
 #pragma once
 #include <cstdint>
 
@@ -23,7 +18,7 @@
 namespace axx::emulator {
 
 // The table is 256x256 int32, row = operand A pattern (activation), column = operand B pattern
-// (weight): lut[a * 256 + b] (DESIGN.md, "LUT indexing").
+// (weight): lut[a * 256 + b], as in TransAxx/AdaPT (docs/emulator.md).
 constexpr int kLutSide = 256;
 constexpr int kLutEntries = kLutSide * kLutSide;
 
@@ -51,17 +46,6 @@ AXX_HOST_DEVICE std::int32_t acc_mul(std::int32_t a, std::int32_t b) {
 AXX_HOST_DEVICE std::int32_t lut_mac(std::int32_t acc, const std::int32_t* lut, std::uint8_t a,
                                      std::uint8_t b) {
   return acc_add(acc, lut[lut_index(a, b)]);
-}
-
-// The epilogue of one output element (see the float semantics above). bias = 0.0f when none.
-AXX_HOST_DEVICE float dequantize(std::int32_t acc, float scale_a, float scale_b, float bias) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(__fmul_rn(__fmul_rn(__int2float_rn(acc), scale_a), scale_b), bias);
-#else
-  float t = static_cast<float>(acc) * scale_a;
-  t = t * scale_b;
-  return t + bias;
-#endif
 }
 
 }  // namespace axx::emulator

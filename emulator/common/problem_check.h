@@ -9,8 +9,7 @@
 
 namespace axx::emulator {
 
-inline void check_gemm_problem(const TableRef& table, const GemmProblem& p, const Epilogue* epi,
-                               const char* where) {
+inline void check_gemm_problem(const TableRef& table, const GemmProblem& p, const char* where) {
   const std::string w = std::string(where) + ": ";
   if (p.batch < 0 || p.M < 0 || p.N < 0 || p.K < 0)
     throw UsageError(w + "negative problem size (batch " + std::to_string(p.batch) + ", M " +
@@ -28,22 +27,18 @@ inline void check_gemm_problem(const TableRef& table, const GemmProblem& p, cons
   }
   if (p.stride_a < 0 || p.stride_b < 0 || p.stride_c < 0)
     throw UsageError(w + "negative batch stride");
-  if (p.C && p.batch > 1 && p.stride_c == 0)
+  if (!p.C) throw UsageError(w + "C is null");
+  if (p.batch > 1 && p.stride_c == 0)
     throw UsageError(w + "C batch stride is 0 with batch > 1 (outputs would overlap)");
-  if (epi && epi->out && p.batch > 1 && epi->stride_o == 0)
-    throw UsageError(w + "epilogue batch stride is 0 with batch > 1 (outputs would overlap)");
-  const bool need_c = !(epi && epi->out);
-  if (need_c && !p.C) throw UsageError(w + "C is null (and no epilogue output)");
-  if (p.C && p.ldc < p.N)
+  if (p.ldc < p.N)
     throw UsageError(w + "ldc (" + std::to_string(p.ldc) + ") < N (" + std::to_string(p.N) + ")");
-  if (epi) {
-    if (!epi->out) throw UsageError(w + "epilogue output is null");
-    if (!epi->scale_b) throw UsageError(w + "epilogue scale_b is null");
-    if (epi->ldo < p.N)
-      throw UsageError(w + "epilogue ldo (" + std::to_string(epi->ldo) + ") < N (" +
-                       std::to_string(p.N) + ")");
-    if (epi->stride_o < 0) throw UsageError(w + "negative epilogue batch stride");
-  }
+}
+
+// Path::LowRank needs the table's low-rank form.
+inline void check_path(const TableRef& table, Path path, const char* where) {
+  if (path == Path::LowRank && !table.has_lowrank())
+    throw UsageError(std::string(where) +
+                     ": Path::LowRank requested but the table has no low-rank form");
 }
 
 inline void check_conv2d_problem(const TableRef& table, const Conv2dProblem& p, const char* where) {

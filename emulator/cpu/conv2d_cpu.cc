@@ -70,7 +70,7 @@ void conv2d_cpu(const TableRef& table, const Conv2dProblem& p, Path path) {
     gp.C = out.data();
     gp.ldc = Og;
     gp.stride_c = rows * Og;
-    gemm_cpu(table, gp, nullptr, path);
+    gemm_cpu(table, gp, path);
     // y[n][g*Og + o][pixel] = out[g][n*P + pixel][o]
     cpu::parallel_for(nn * G, [&](std::int64_t t) {
       const std::int64_t n = t / G, g = t % G;

@@ -60,8 +60,6 @@ bool has_amx() {
 #else
 bool has_avx2() { return false; }
 bool has_avxvnni() { return false; }
-bool has_avxvnni() { return __builtin_cpu_supports("avxvnni"); }
-
 bool has_avx512() { return false; }
 bool has_amx() { return false; }
 #endif

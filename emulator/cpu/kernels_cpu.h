@@ -7,8 +7,9 @@
 
 namespace axx::emulator::cpu {
 
-// The oracle: the plain triple loop, one lookup per multiply (reference_gemm_cpu.cc).
-void reference_gemm(const std::int32_t* lut, const GemmProblem& p);
+// Path::Baseline: AdaPT's design, a serial triple loop with one table lookup per multiply
+// (baseline_gemm_cpu.cc).
+void baseline_gemm(const std::int32_t* lut, const GemmProblem& p);
 
 // Table-lookup GEMM, cache-blocked and threaded, with the given instruction set (lut_gemm_cpu.cc).
 void lut_gemm(const std::int32_t* lut, const GemmProblem& p, CpuIsa isa);
@@ -66,8 +67,5 @@ inline bool lowrank_is_faster(const LowRankView& form, const GemmProblem& p, Cpu
 
 // Problems below this many lookups run on the calling thread only (starting threads costs more).
 constexpr std::int64_t kMinLookupsParallel = std::int64_t{1} << 18;
-
-// out = dequantize(C) for every element (gemm_cpu.cc).
-void apply_epilogue(const GemmProblem& p, const Epilogue& e);
 
 }  // namespace axx::emulator::cpu

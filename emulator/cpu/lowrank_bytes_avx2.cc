@@ -5,10 +5,8 @@
 // adjacent products into 16 int16 lanes, **saturating**. It is exact only while no int16 sum can
 // leave [-32768, 32767]:
 //
-// - each term is encoded as x_t = s_t u_t - ou_t in [0, 255] (A side, unsigned) and
-//   y_t = s_t v_t - ov_t in [-128, 127] (B side), with a sign s_t = -1 when u_t <= 0 and offsets
-//   only where needed; f g = x y + ou y + ov x + ou ov, the offset parts become per-row and
-//   per-column corrections (rowc[i] = K sum ou ov + sum_k cx[A_ik], colc[j] = sum_k cy[B_kj]);
+// - the R terms are the byte terms of emulator/common/lowrank_encoding.h (u8 x s8 plus per-row
+//   and per-column corrections);
 // - with P = 2 max_t(max|x_t| max|y_t|) bounding one instruction's pair sum, S = 32767 / P
 //   instructions are accumulated in int16 (vpaddw) before the sums are widened into int32; the
 //   form takes this kernel only when S >= kMinSteps (the built-in truncated and broken-array
@@ -29,6 +27,7 @@
 #include <cstring>
 #include <vector>
 
+#include "emulator/common/lowrank_encoding.h"
 #include "emulator/common/lut_math.h"
 #include "emulator/cpu/kernels_cpu.h"
 #include "emulator/cpu/parallel_cpu.h"
@@ -41,54 +40,20 @@ constexpr std::int64_t kRowGroup = 16 * kMR, kColGroup = 2 * kNR;
 constexpr std::int64_t kMinSteps = 8;
 constexpr std::int64_t kMaxPackBytes = std::int64_t{48} << 20;
 
+// The byte terms and the GEMM's packing geometry.
 struct ByteForm {
+  ByteTerms terms;
   int R = 0;
   std::int64_t steps = 0;  // vpmaddubsw sums held in int16 before widening
-  std::uint8_t xa[8][256];
-  std::int8_t yb[8][256];
-  std::uint32_t cx[256], cy[256], c0 = 0;
-  bool any_cx = false, any_cy = false;
   std::int64_t K = 0, pairs = 0, mblocks = 0, npanels = 0;
 };
 
 bool build(const LowRankView& lr, ByteForm& f) {
-  if (lr.rank < 2 || lr.rank > 8) return false;  // rank 1: the two passes cost what they save
+  if (lr.rank < 2 || lr.rank > kMaxLowRank) return false;  // rank 1: the passes cost what they save
+  if (!encode_bytes(lr, 1, f.terms)) return false;
   f.R = lr.rank;
-  std::int64_t worst = 1;
-  std::fill_n(f.cx, 256, 0u);
-  std::fill_n(f.cy, 256, 0u);
-  f.c0 = 0;
-  for (int t = 0; t < f.R; ++t) {
-    const std::int32_t* u = lr.u + t * 256;
-    const std::int32_t* v = lr.v + t * 256;
-    const auto [ulo, uhi] = std::minmax_element(u, u + 256);
-    const std::int32_t s = *uhi <= 0 ? -1 : 1;
-    std::int32_t xlo = s * *ulo, xhi = s * *uhi;
-    if (xlo > xhi) std::swap(xlo, xhi);
-    const auto [vlo0, vhi0] = std::minmax_element(v, v + 256);
-    std::int32_t ylo = s * *vlo0, yhi = s * *vhi0;
-    if (ylo > yhi) std::swap(ylo, yhi);
-    const std::int32_t ou = xlo >= 0 && xhi <= 255 ? 0 : xlo;
-    const std::int32_t ov = ylo >= -128 && yhi <= 127 ? 0 : ylo + 128;
-    if (xhi - ou > 255 || yhi - ov > 127 || ylo - ov < -128) return false;
-    const std::int64_t xmax = xhi - ou, ymax = std::max(std::abs(ylo - ov), std::abs(yhi - ov));
-    worst = std::max(worst, xmax * ymax);
-    for (int x = 0; x < 256; ++x) {
-      const std::int32_t xv = s * u[x] - ou, yv = s * v[x] - ov;
-      f.xa[t][x] = static_cast<std::uint8_t>(xv);
-      f.yb[t][x] = static_cast<std::int8_t>(yv);
-      f.cx[x] += static_cast<std::uint32_t>(ov) * static_cast<std::uint32_t>(xv);
-      f.cy[x] += static_cast<std::uint32_t>(ou) * static_cast<std::uint32_t>(yv);
-    }
-    f.c0 += static_cast<std::uint32_t>(ou) * static_cast<std::uint32_t>(ov);
-  }
-  f.steps = 32767 / (2 * worst);
-  if (f.steps < kMinSteps) return false;
-  for (int x = 0; x < 256; ++x) {
-    f.any_cx |= f.cx[x] != 0;
-    f.any_cy |= f.cy[x] != 0;
-  }
-  return true;
+  f.steps = 32767 / (2 * std::max<std::int64_t>(f.terms.max_product, 1));
+  return f.steps >= kMinSteps;
 }
 
 // Rows of block blk: dst[(blk*pairs + q)*kMR + r] = bytes (2q, 2q+1) of row i's A''; rowc[i].
@@ -102,10 +67,10 @@ void pack_a(const ByteForm& f, const std::uint8_t* A, std::int64_t lda, std::int
     if (i < M) {
       const std::uint8_t* a = A + i * lda;
       std::uint8_t* w = row.data();
-      std::uint32_t sum = f.c0 * static_cast<std::uint32_t>(f.K);
+      std::uint32_t sum = f.terms.c0 * static_cast<std::uint32_t>(f.K);
       for (std::int64_t k = 0; k < f.K; ++k) {
-        for (int t = 0; t < f.R; ++t) *w++ = f.xa[t][a[k]];
-        if (f.any_cx) sum += f.cx[a[k]];
+        for (int t = 0; t < f.R; ++t) *w++ = f.terms.x[t][a[k]];
+        if (f.terms.any_cx) sum += f.terms.cx[a[k]];
       }
       rowc[i] = sum;
     }
@@ -126,10 +91,10 @@ void pack_b(const ByteForm& f, const std::uint8_t* B, std::int64_t ldb, std::int
     for (int t = 0; t < f.R; ++t) {
       const std::int64_t kk = k * f.R + t;
       std::int8_t* o = out + (kk >> 1) * kNR * 2 + (kk & 1);
-      for (std::int64_t c = 0; c < n; ++c) o[2 * c] = f.yb[t][b[c]];
+      for (std::int64_t c = 0; c < n; ++c) o[2 * c] = f.terms.y[t][b[c]];
     }
-    if (f.any_cy)
-      for (std::int64_t c = 0; c < n; ++c) cs[c] += f.cy[b[c]];
+    if (f.terms.any_cy)
+      for (std::int64_t c = 0; c < n; ++c) cs[c] += f.terms.cy[b[c]];
   }
   for (std::int64_t c = 0; c < n; ++c) colc[j0 + c] = cs[c];
 }

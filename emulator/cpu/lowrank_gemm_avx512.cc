@@ -1,21 +1,16 @@
 // Exact low-rank GEMM with AVX-512 VNNI and AMX-INT8 (CpuIsa::Avx512 / CpuIsa::Amx).
 //
 // With lut[a][b] = sum_t f_t(a) g_t(b) over the terms t = 0..R (f_0 = val(a), g_0 = val(b),
-// f_t = u_{t-1}, g_t = v_{t-1}; DESIGN.md, "Exact low-rank form"), the LUT GEMM is one integer
-// GEMM over operands stacked along K. Two encodings:
+// f_t = u_{t-1}, g_t = v_{t-1}), the LUT GEMM is one integer GEMM over operands stacked along K,
+// in one of the encodings of emulator/common/lowrank_encoding.h:
 //
-// - Byte form (every f_t and every g_t spans at most 256 consecutive values): x_t = f_t - ou_t in
-//   [0, 255] (unsigned bytes), y_t = g_t - ov_t in [-128, 127] (signed bytes), and
-//     f_t g_t = x_t y_t + ou_t y_t + ov_t x_t + ou_t ov_t,
-//   so C[i][j] = sum_{k,t} x_t(A_ik) y_t(B_kj) + rowc[i] + colc[j] with
-//     rowc[i] = K sum_t ou_t ov_t + sum_k cx[A_ik],  cx[a] = sum_t ov_t x_t(a),
-//     colc[j] = sum_k cy[B_kj],                       cy[b] = sum_t ou_t y_t(b).
-//   The byte GEMM runs on vpdpbusd (64 u8 x s8 products per instruction, summed four at a time
-//   into int32 lanes without saturation) or, under Amx, on TDPBUSD tiles (16 x 16 int32 outputs,
-//   64 bytes of K per instruction). The signed exact term is x_0 = a + 128, so every signed
-//   table takes ou_0 = -128.
-// - Int16 form (otherwise, when every f_t and g_t fits int16): no offsets, vpdpwssd (32 int16
-//   products per instruction, summed in pairs into int32 lanes).
+// - Byte terms (every f_t and every g_t spans at most 256 consecutive values): u8 x s8 operands
+//   x_t(A) . y_t(B) plus the corrections rowc[i] + colc[j]. The byte GEMM runs on vpdpbusd (64
+//   u8 x s8 products per instruction, summed four at a time into int32 lanes without saturation)
+//   or, under Amx, on TDPBUSD tiles (16 x 16 int32 outputs, 64 bytes of K per instruction). The
+//   signed exact term is x_0 = a + 128, so every signed table has an A-side offset.
+// - Int16 terms (otherwise): f_t and g_t themselves, vpdpwssd (32 int16 products per
+//   instruction, summed in pairs into int32 lanes).
 // Every product is exact and every add wraps modulo 2^32, as on the LUT path, so the result is
 // bit-exact for any K (the corrections are summed in uint32 for the same reason).
 //
@@ -35,6 +30,7 @@
 #include <cstring>
 #include <vector>
 
+#include "emulator/common/lowrank_encoding.h"
 #include "emulator/common/lut_math.h"
 #include "emulator/cpu/kernels_cpu.h"
 #include "emulator/cpu/parallel_cpu.h"
@@ -47,7 +43,6 @@ namespace {
 #define AXX_AMX \
   __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,amx-tile,amx-int8")))
 
-constexpr int kMaxTerms = 9;
 constexpr std::int64_t kMR = 12, kKC = 128;      // VNNI micro-kernel: 12 rows x 32 columns
 constexpr std::int64_t kRowGroup = 8 * kMR, kColGroup = 128;
 constexpr std::int64_t kAmxRows = 32, kAmxColGroup = 128;  // AMX: 2 x 2 tiles of 16 x 16
@@ -57,89 +52,36 @@ std::int64_t round_up(std::int64_t x, std::int64_t m) { return (x + m - 1) / m *
 
 struct Form {
   int terms = 1;
-  bool bytes = true;  // byte form, else int16 form
+  bool bytes = true;  // byte terms, else int16 terms
   bool amx = false;
   std::int64_t K = 0, kt = 0, kbytes = 0, slots = 0;  // kbytes = row length of A' in bytes
   std::int64_t mpad = 0, npad = 0;                    // rows of A', columns of B' (padded)
-  alignas(64) std::uint8_t xa[kMaxTerms][256];
-  alignas(64) std::int8_t yb[kMaxTerms][256];
-  std::int16_t xa16[kMaxTerms][256], yb16[kMaxTerms][256];
-  std::uint32_t cx[256], cy[256];
-  bool any_cx = false, any_cy = false;
-  std::uint32_t c0 = 0;
+  ByteTerms bt;                                       // the byte terms (bytes)
+  std::uint32_t c0 = 0;                               // K * bt.c0: rowc's constant part
+  std::int16_t xa16[kMaxLowRankTerms][256], yb16[kMaxLowRankTerms][256];  // int16 terms (!bytes)
 };
-
-// f_t / g_t of term t at operand pattern x.
-std::int32_t f_of(const LowRankView& form, int t, int x) {
-  return t == 0 ? operand_value(static_cast<std::uint8_t>(x), form.is_signed)
-                : form.u[(t - 1) * 256 + x];
-}
-std::int32_t g_of(const LowRankView& form, int t, int x) {
-  return t == 0 ? operand_value(static_cast<std::uint8_t>(x), form.is_signed)
-                : form.v[(t - 1) * 256 + x];
-}
-
-// The value ranges of term t's two factors.
-struct TermRange {
-  std::int32_t flo = 1 << 30, fhi = -(1 << 30), glo = 1 << 30, ghi = -(1 << 30);
-  bool fits_bytes() const { return fhi - flo <= 255 && ghi - glo <= 255; }
-};
-
-TermRange term_range(const LowRankView& lr, int t) {
-  TermRange r;
-  for (int x = 0; x < 256; ++x) {
-    r.flo = std::min(r.flo, f_of(lr, t, x));
-    r.fhi = std::max(r.fhi, f_of(lr, t, x));
-    r.glo = std::min(r.glo, g_of(lr, t, x));
-    r.ghi = std::max(r.ghi, g_of(lr, t, x));
-  }
-  return r;
-}
 
 }  // namespace
 
 bool lowrank_byte_form(const LowRankView& lr) {
-  for (int t = 0; t <= lr.rank; ++t)
-    if (!term_range(lr, t).fits_bytes()) return false;
-  return true;
+  ByteTerms bt;
+  return encode_bytes(lr, 0, bt);
 }
 
 namespace {
 
 void build_form(const LowRankView& lr, const GemmProblem& p, bool amx_ok, Form& f) {
   f.terms = lr.rank + 1;
-  f.bytes = true;
-  std::int32_t ou[kMaxTerms], ov[kMaxTerms];
-  for (int t = 0; t < f.terms; ++t) {
-    const TermRange r = term_range(lr, t);
-    if (!r.fits_bytes()) f.bytes = false;
-    ou[t] = r.flo >= 0 && r.fhi <= 255 ? 0 : r.flo;
-    ov[t] = r.glo >= -128 && r.ghi <= 127 ? 0 : r.glo + 128;
-  }
-  std::uint32_t c0 = 0;
-  std::fill_n(f.cx, 256, 0u);
-  std::fill_n(f.cy, 256, 0u);
-  for (int t = 0; t < f.terms; ++t) {
-    for (int x = 0; x < 256; ++x) {
-      if (f.bytes) {
-        const std::int32_t xv = f_of(lr, t, x) - ou[t], yv = g_of(lr, t, x) - ov[t];
-        f.xa[t][x] = static_cast<std::uint8_t>(xv);
-        f.yb[t][x] = static_cast<std::int8_t>(yv);
-        f.cx[x] += static_cast<std::uint32_t>(ov[t]) * static_cast<std::uint32_t>(xv);
-        f.cy[x] += static_cast<std::uint32_t>(ou[t]) * static_cast<std::uint32_t>(yv);
-      } else {
-        f.xa16[t][x] = static_cast<std::int16_t>(f_of(lr, t, x));
-        f.yb16[t][x] = static_cast<std::int16_t>(g_of(lr, t, x));
+  f.bytes = encode_bytes(lr, 0, f.bt);
+  if (f.bytes) {
+    f.c0 = f.bt.c0 * static_cast<std::uint32_t>(p.K);
+  } else {
+    for (int t = 0; t < f.terms; ++t)
+      for (int x = 0; x < 256; ++x) {
+        f.xa16[t][x] = static_cast<std::int16_t>(term_f(lr, t, x));
+        f.yb16[t][x] = static_cast<std::int16_t>(term_g(lr, t, x));
       }
-    }
-    if (f.bytes) c0 += static_cast<std::uint32_t>(ou[t]) * static_cast<std::uint32_t>(ov[t]);
   }
-  f.any_cx = f.any_cy = false;
-  for (int x = 0; x < 256; ++x) {
-    f.any_cx |= f.cx[x] != 0;
-    f.any_cy |= f.cy[x] != 0;
-  }
-  f.c0 = c0 * static_cast<std::uint32_t>(p.K);
   f.amx = amx_ok && f.bytes;
   f.K = p.K;
   const std::int64_t elem = f.bytes ? 1 : 2;
@@ -172,7 +114,7 @@ AXX_AVX512 void pack_a_rows(const Form& f, const std::uint8_t* A, std::int64_t l
     if (f.bytes) {
       for (int t = 0; t < f.terms; ++t) {
         __m512i tab[4];
-        load_table(f.xa[t], tab);
+        load_table(f.bt.x[t], tab);
         std::uint8_t* o = out + t * f.kt;
         for (std::int64_t k = 0; k < f.kt; k += 64) {
           const std::int64_t n = std::clamp<std::int64_t>(K - k, 0, 64);
@@ -187,9 +129,9 @@ AXX_AVX512 void pack_a_rows(const Form& f, const std::uint8_t* A, std::int64_t l
       for (int t = 0; t < f.terms; ++t)
         for (std::int64_t k = 0; k < K; ++k) o[t * f.kt + k] = f.xa16[t][a[k]];
     }
-    if (f.any_cx) {
+    if (f.bt.any_cx) {
       std::uint32_t s = 0;
-      for (std::int64_t k = 0; k < K; ++k) s += f.cx[a[k]];
+      for (std::int64_t k = 0; k < K; ++k) s += f.bt.cx[a[k]];
       rowc[i] = s;
     } else {
       rowc[i] = 0;
@@ -218,7 +160,7 @@ AXX_AVX512 void pack_b_panel(const Form& f, const std::uint8_t* B, std::int64_t 
     const __m512i pv = _mm512_load_si512(perm);
     for (int t = 0; t < f.terms; ++t) {
       __m512i tab[4];
-      load_table(f.yb[t], tab);
+      load_table(f.bt.y[t], tab);
       std::uint8_t* o = out + t * (f.kt / 4) * 64;
       for (std::int64_t k = 0; k < f.kt; k += 4) {
         if (k >= K) {
@@ -247,11 +189,11 @@ AXX_AVX512 void pack_b_panel(const Form& f, const std::uint8_t* B, std::int64_t 
       }
   }
   std::uint32_t* cc = colc + j0;
-  if (f.any_cy) {
+  if (f.bt.any_cy) {
     __m512i acc = _mm512_setzero_si512();
     for (std::int64_t k = 0; k < K; ++k) {
       const __m512i idx = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(cm, B + k * ldb + j0));
-      acc = _mm512_add_epi32(acc, _mm512_i32gather_epi32(idx, f.cy, 4));
+      acc = _mm512_add_epi32(acc, _mm512_i32gather_epi32(idx, f.bt.cy, 4));
     }
     _mm512_storeu_si512(cc, acc);  // colc has npad entries; columns >= N are never read
   } else {
@@ -312,15 +254,15 @@ void pack_a_rows_scalar(const Form& f, const std::uint8_t* A, std::int64_t lda, 
     for (int t = 0; t < f.terms; ++t) {
       if (f.bytes) {
         std::uint8_t* o = out + t * f.kt;
-        for (std::int64_t k = 0; k < f.K; ++k) o[k] = f.xa[t][a[k]];
+        for (std::int64_t k = 0; k < f.K; ++k) o[k] = f.bt.x[t][a[k]];
       } else {
         auto* o = reinterpret_cast<std::int16_t*>(out) + t * f.kt;
         for (std::int64_t k = 0; k < f.K; ++k) o[k] = f.xa16[t][a[k]];
       }
     }
     std::uint32_t s = 0;
-    if (f.any_cx)
-      for (std::int64_t k = 0; k < f.K; ++k) s += f.cx[a[k]];
+    if (f.bt.any_cx)
+      for (std::int64_t k = 0; k < f.K; ++k) s += f.bt.cx[a[k]];
     rowc[i] = s;
   }
 }
@@ -336,7 +278,7 @@ void pack_b_panel_scalar(const Form& f, const std::uint8_t* B, std::int64_t ldb,
       const std::int64_t kk = t * f.kt + k;
       if (f.bytes) {
         std::uint8_t* o = out + (kk / 4) * 64 + kk % 4;  // slot kk/4, byte kk%4 of each column
-        for (std::int64_t c = 0; c < n; ++c) o[c * 4] = static_cast<std::uint8_t>(f.yb[t][b[c]]);
+        for (std::int64_t c = 0; c < n; ++c) o[c * 4] = static_cast<std::uint8_t>(f.bt.y[t][b[c]]);
       } else {
         auto* o = reinterpret_cast<std::int16_t*>(out) + (kk / 2) * 32 + kk % 2;
         for (std::int64_t c = 0; c < n; ++c) o[c * 2] = f.yb16[t][b[c]];
@@ -344,8 +286,8 @@ void pack_b_panel_scalar(const Form& f, const std::uint8_t* B, std::int64_t ldb,
     }
   for (std::int64_t c = 0; c < 16; ++c) {
     std::uint32_t s = 0;
-    if (f.any_cy && c < n)
-      for (std::int64_t k = 0; k < f.K; ++k) s += f.cy[B[k * ldb + j0 + c]];
+    if (f.bt.any_cy && c < n)
+      for (std::int64_t k = 0; k < f.K; ++k) s += f.bt.cy[B[k * ldb + j0 + c]];
     colc[j0 + c] = s;
   }
 }

@@ -1,4 +1,4 @@
-// Exact low-rank GEMM on the CPU (DESIGN.md, "Exact low-rank form").
+// Exact low-rank GEMM on the CPU (docs/emulator.md).
 //
 // With lut[a][b] = val(a)*val(b) + sum_r u_r[a]*v_r[b], the LUT GEMM equals one integer GEMM
 // over the stacked operands A' = [val(A) | U_1(A) | ...] and B' = [val(B); V_1(B); ...], with
@@ -6,8 +6,8 @@
 // the same sum. The GEMM runs on int16 operands with vpmaddwd: each instruction multiplies 16
 // int16 pairs exactly and adds adjacent products into 8 int32 lanes. The products are exact
 // (|x*y| <= 2^30) and every add wraps modulo 2^32 exactly like the LUT path's accumulator, so the
-// result is bit-exact for any K as long as val, u and v fit int16 (checked by lowrank_fits;
-// otherwise the LUT kernel runs).
+// result is bit-exact for any K as long as val, u and v fit int16 (the int16 terms of
+// emulator/common/lowrank_encoding.h, checked by lowrank_fits; otherwise the LUT kernel runs).
 //
 // Packing: A' as blocks of 6 rows, [k-pair][row] of int32 (two int16), broadcast one per row;
 // B' as panels of 16 columns, [k-pair][column][2] int16 = two ymm per k-pair. The micro-kernel
@@ -19,6 +19,7 @@
 #include <cstring>
 #include <vector>
 
+#include "emulator/common/lowrank_encoding.h"
 #include "emulator/common/lut_math.h"
 #include "emulator/cpu/kernels_cpu.h"
 #include "emulator/cpu/parallel_cpu.h"
@@ -30,12 +31,10 @@ constexpr std::int64_t kMR = 6, kNR = 16, kKC = 128;  // kKC in k-pairs
 constexpr std::int64_t kRowGroup = 16 * kMR, kColGroup = 4 * kNR;
 constexpr std::int64_t kMaxPackBytes = std::int64_t{48} << 20;
 
-bool fits_int16(std::int32_t x) { return x >= -32768 && x <= 32767; }
-
 struct Packed {
   std::int64_t terms = 1, kp = 0;  // terms = R+1; kp = k-pairs of K' = K*terms
   std::int64_t mblocks = 0, npanels = 0;
-  std::int16_t ta[9][256], tb[9][256];
+  std::int16_t ta[kMaxLowRankTerms][256], tb[kMaxLowRankTerms][256];
 };
 
 // A' rows [i0, i0+m) of one batch into blocks of kMR rows: dst[(blk*kp + pair)*kMR + r].
@@ -120,12 +119,7 @@ __attribute__((target("avx2"))) void micro_avx2(const std::int32_t* ap, const st
 }  // namespace
 
 bool lowrank_fits(const LowRankView& form, CpuIsa isa) {
-  if (isa == CpuIsa::Auto || isa == CpuIsa::Portable || form.rank < 0 || form.rank > 8)
-    return false;
-  if (form.rank > 0 && (!form.u || !form.v)) return false;
-  for (std::int64_t i = 0; i < std::int64_t{form.rank} * 256; ++i)
-    if (!fits_int16(form.u[i]) || !fits_int16(form.v[i])) return false;
-  return true;  // val(a) is in [-128, 255]
+  return isa != CpuIsa::Auto && isa != CpuIsa::Portable && fits_int16(form);
 }
 
 void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa) {
@@ -136,14 +130,11 @@ void lowrank_gemm(const LowRankView& form, const GemmProblem& p, CpuIsa isa) {
   if (form.rank >= 1 && lowrank_bytes_avx2(form, p)) return;
   Packed pk;
   pk.terms = form.rank + 1;
-  for (int x = 0; x < 256; ++x) {
-    const auto pat = static_cast<std::uint8_t>(x);
-    pk.ta[0][x] = pk.tb[0][x] = static_cast<std::int16_t>(operand_value(pat, form.is_signed));
-    for (int r = 0; r < form.rank; ++r) {
-      pk.ta[r + 1][x] = static_cast<std::int16_t>(form.u[r * 256 + x]);
-      pk.tb[r + 1][x] = static_cast<std::int16_t>(form.v[r * 256 + x]);
+  for (int t = 0; t < pk.terms; ++t)
+    for (int x = 0; x < 256; ++x) {
+      pk.ta[t][x] = static_cast<std::int16_t>(term_f(form, t, x));
+      pk.tb[t][x] = static_cast<std::int16_t>(term_g(form, t, x));
     }
-  }
   pk.kp = (p.K * pk.terms + 1) / 2;
   pk.mblocks = (p.M + kMR - 1) / kMR;
   pk.npanels = (p.N + kNR - 1) / kNR;

@@ -22,11 +22,12 @@
 // low-rank kernels instead (lowrank_gemm_avx512.cc).
 // The instruction set is chosen at run time (__builtin_cpu_supports) with per-function target
 // attributes, so the library itself is built for baseline x86-64 and runs on any of them.
-#include <immintrin.h>
-
 #include <algorithm>
-#include <atomic>
 #include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "axx/error.h"
 #include "emulator/common/lut_math.h"

@@ -3,8 +3,8 @@
 //
 // The GEMM puts the weights in A (rows = output channels of the group) and the unfolded input in
 // B (rows = (c, kh, kw), columns = output pixels), so C[o][p] lands directly in the NCHW output
-// y[n][g*Og + o][p] with ldc = OH*OW. The table's row must stay the activation (DESIGN.md, "LUT
-// indexing"), so the kernels look the table up transposed (BatchedGemm::transposed_table).
+// y[n][g*Og + o][p] with ldc = OH*OW. The table's row must stay the activation (docs/emulator.md,
+// "Semantics"), so the kernels look the table up transposed (BatchedGemm::transposed_table).
 // Padded input positions read operand pattern 0, as on the CPU.
 #include <cuda_runtime.h>
 
@@ -20,8 +20,7 @@
 namespace axx::emulator {
 namespace cuda_detail {
 
-void run_gemm(const TableRef& table, const BatchedGemm& g, const EpilogueArgs& e, Path path,
-              cudaStream_t stream);
+void run_gemm(const TableRef& table, const BatchedGemm& g, Path path, cudaStream_t stream);
 
 namespace {
 
@@ -53,8 +52,7 @@ __global__ void im2col_kernel(const std::uint8_t* __restrict__ x, std::uint8_t* 
 void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void* stream_ptr) {
   using namespace cuda_detail;
   check_conv2d_problem(table, p, "conv2d_cuda");
-  if (path == Path::LowRank && !table.has_lowrank())
-    throw UsageError("conv2d_cuda: Path::LowRank requested but the table has no low-rank form");
+  check_path(table, path, "conv2d_cuda");
   const std::int64_t OH = p.out_h(), OW = p.out_w(), P = OH * OW;
   if (p.N == 0 || p.O == 0 || P == 0) return;
   auto stream = static_cast<cudaStream_t>(stream_ptr);
@@ -93,7 +91,7 @@ void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void*
   g.sc_i = Og * P;
   g.transposed_table = true;
   try {
-    run_gemm(table, g, EpilogueArgs{}, path, stream);
+    run_gemm(table, g, path, stream);
   } catch (...) {
     stream_free(col, stream);
     throw;

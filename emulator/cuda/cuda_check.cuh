@@ -1,5 +1,5 @@
 // Error checks for CUDA runtime and cuBLAS calls: a failure throws axx::Error naming the file,
-// the line and the failing expression (tiny-cuda-nn's CUDA_CHECK_THROW, STYLE.md).
+// the line and the failing expression (docs/emulator-cuda.md).
 #pragma once
 #include <cublas_v2.h>
 #include <cuda_runtime.h>

@@ -59,29 +59,14 @@ void stream_free(void* p, cudaStream_t stream) {
   if (p) (void)cudaFreeAsync(p, stream);  // also called from destructors: never throws
 }
 
-EpilogueArgs epilogue_args(const Epilogue* epi, std::int64_t stride_o) {
-  EpilogueArgs e;
-  if (!epi) return e;
-  e.on = true;
-  e.scale_a = epi->scale_a;
-  e.scale_b = epi->scale_b;
-  e.per_channel = epi->scale_b_per_channel;
-  e.bias = epi->bias;
-  e.out = epi->out;
-  e.ldo = epi->ldo;
-  e.so_o = stride_o;
-  return e;
-}
-
 // Runs the family the path asks for; the low-rank path declines (returns false) when its form
 // does not fit the exact tensor-core ranges, and the LUT kernel gives the same int32 result.
-void run_gemm(const TableRef& table, const BatchedGemm& g, const EpilogueArgs& e, Path path,
-              cudaStream_t stream) {
-  if (path == Path::Reference) return reference_gemm(table.lut, g, e, stream);
+void run_gemm(const TableRef& table, const BatchedGemm& g, Path path, cudaStream_t stream) {
+  if (path == Path::Baseline) return baseline_gemm(table.lut, g, stream);
   if ((path == Path::Auto || path == Path::LowRank) && table.has_lowrank() &&
-      lowrank_gemm(table.lowrank, table.lut, g, e, stream))
+      lowrank_gemm(table.lowrank, table.lut, g, stream))
     return;
-  lut_gemm(table.lut, g, e, stream);
+  lut_gemm(table.lut, g, stream);
 }
 
 }  // namespace cuda_detail
@@ -97,16 +82,13 @@ bool cuda_available() {
   return n > 0;
 }
 
-void gemm_cuda(const TableRef& table, const GemmProblem& p, const Epilogue* epi, Path path,
-               void* stream) {
+void gemm_cuda(const TableRef& table, const GemmProblem& p, Path path, void* stream) {
   using namespace cuda_detail;
-  check_gemm_problem(table, p, epi, "gemm_cuda");
-  if (path == Path::LowRank && !table.has_lowrank())
-    throw UsageError("gemm_cuda: Path::LowRank requested but the table has no low-rank form");
+  check_gemm_problem(table, p, "gemm_cuda");
+  check_path(table, path, "gemm_cuda");
   if (p.batch == 0 || p.M == 0 || p.N == 0) return;
 
-  run_gemm(table, batched_of(p), epilogue_args(epi, epi ? epi->stride_o : 0), path,
-           static_cast<cudaStream_t>(stream));
+  run_gemm(table, batched_of(p), path, static_cast<cudaStream_t>(stream));
 }
 
 }  // namespace axx::emulator

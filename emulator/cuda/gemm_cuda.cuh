@@ -43,46 +43,29 @@ inline BatchedGemm batched_of(const GemmProblem& p) {
   return g;
 }
 
-// The fused epilogue of emulator.h with the batch strides split like BatchedGemm's.
-struct EpilogueArgs {
-  bool on = false;
-  float scale_a = 1.0f;
-  const float* scale_b = nullptr;
-  bool per_channel = false;
-  const float* bias = nullptr;
-  float* out = nullptr;
-  std::int64_t ldo = 0, so_o = 0, so_i = 0;
-};
-
 // LUT kernel (lut_gemm_cuda.cu). variant < 0: the tiling is chosen per shape;
 // 0..kLutVariants-1 select one of the compiled tilings (the benchmark compares them).
 constexpr int kLutVariants = 5;
 const char* lut_variant_name(int variant);
 // gate: when non-null, the kernel does nothing unless *gate != 0 (device memory; the low-rank
 // path's fallback when its slices turned out stale).
-void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
-              cudaStream_t stream, int variant = -1, const int* gate = nullptr);
+void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream,
+              int variant = -1, const int* gate = nullptr);
 
-// Path::Reference: the TransAxx-design kernel (reference_gemm_cuda.cu), global-memory table
+// Path::Baseline: the TransAxx-design kernel (baseline_gemm_cuda.cu), global-memory table
 // through the read-only cache, one output per thread.
-void reference_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
-                    cudaStream_t stream);
+void baseline_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream);
 
 // Exact low-rank path (lowrank_gemm_cuda.cu). Returns false, having launched nothing, when the
 // form does not fit the exact tensor-core operand ranges (the caller then runs the LUT kernel).
 // lut is the form's table, for the in-stream fallback.
 bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const BatchedGemm& g,
-                  const EpilogueArgs& epi, cudaStream_t stream);
+                  cudaStream_t stream);
 
 // Stream-ordered scratch memory from the emulator's own pool, which keeps freed memory for reuse
 // (the default pool would return it to the driver at every synchronization).
 void* stream_alloc(std::size_t bytes, cudaStream_t stream);
 void stream_free(void* p, cudaStream_t stream);
-
-// Writes the epilogue of an int32 result (lowrank path, conv): out = dequantize(C).
-void apply_epilogue(const BatchedGemm& g, const std::int32_t* c, std::int64_t ldc,
-                    std::int64_t sc_o, std::int64_t sc_i, const EpilogueArgs& epi,
-                    cudaStream_t stream);
 
 int device_sm_count();
 

@@ -1,24 +1,19 @@
-// Exact low-rank GEMM on tensor cores (DESIGN.md, "Exact low-rank form").
+// Exact low-rank GEMM on tensor cores (docs/emulator-cuda.md).
 //
 //   lut[a][b] = val(a) val(b) + sum_r u_r[a] v_r[b]
 //   => C[i][j] = sum_t sum_k f_t(A[i][k]) g_t(B[k][j])      (terms t: (val, val), (u_r, v_r))
 //
-// Every term becomes one or more "slices" (f, g) whose tables fit int8, and the slices are
-// stacked along K: A' = [f_0(A) | f_1(A) | ...] (M x S*Kp) and B' = [g_0(B); g_1(B); ...], so the
-// whole approximate GEMM is ONE int8 x int8 -> int32 cuBLAS GEMM (IMMA tensor cores). Integer
+// Every term becomes one or more "slices" (f, g) whose tables fit int8 (the int8 slices of
+// emulator/common/lowrank_encoding.h), and the slices are stacked along K:
+// A' = [f_0(A) | f_1(A) | ...] (M x S*Kp) and B' = [g_0(B); g_1(B); ...], so the whole
+// approximate GEMM is ONE int8 x int8 -> int32 cuBLAS GEMM (IMMA tensor cores). Integer
 // products and int32 accumulation are exact modulo 2^32, the same ring as the LUT path, so the
 // result equals the table lookup bit for bit for any K.
 //
-// Fitting a term into int8 (planned on the host from the form's tables, exact integer math):
-//  - the term f (x) g is unchanged by moving a sign or a power of two from one side to the other:
-//    (-f) (x) (-g), (2f) (x) (g/2); the planner tries every such rebalancing;
-//  - what still does not fit is split: f = f_1 + ... + f_n with every part in [-128, 127]
-//    (e.g. v = 128 becomes 127 + 1; unsigned val(a) in 0..255 becomes 3 parts), and the term
-//    becomes n_f * n_g slices. The planner picks the rebalancing with the fewest slices.
-// Tables too wide for a reasonable number of slices make the path decline (the LUT kernel runs).
+// Tables too wide for kMaxSlices slices make the path decline (the LUT kernel runs).
 //
-// Planning needs the factor tables, which live on the device. The plan (signs, shifts and part
-// counts per term, not the tables) is cached per (u, v, rank, signedness, device); only a cache
+// Planning (plan_slices) needs the factor tables, which live on the device. The plan (signs,
+// shifts and part counts per term, not the tables) is cached per (u, v, rank, signedness, device); only a cache
 // miss reads the tables back and synchronizes. Every call then builds the int8 slice tables on
 // the device from the CURRENT u and v and verifies that they reconstruct every factor exactly. If
 // they do not (the memory behind u or v was overwritten with another form since it was planned),
@@ -42,6 +37,7 @@
 #include <tuple>
 #include <vector>
 
+#include "emulator/common/lowrank_encoding.h"
 #include "emulator/common/lut_math.h"
 #include "emulator/cuda/cuda_check.cuh"
 #include "emulator/cuda/gemm_cuda.cuh"
@@ -49,128 +45,18 @@
 namespace axx::emulator::cuda_detail {
 namespace {
 
-constexpr int kMaxSlices = 32;
 constexpr std::int64_t kPadK = 16;
-
-// ---- host planning -------------------------------------------------------------------------
-
-struct TermPlan {
-  int r;       // -1: the val(a) val(b) term; else factor row r of u and v
-  int sign;    // +1 or -1, applied to both sides
-  int ef, eg;  // powers of two divided out of f and g (exactly: the device checks)
-  int e1, e2;  // powers of two multiplied back onto f and g
-  int nf, ng;  // int8 parts of f and g: the term becomes nf * ng slices
-};
-
-struct PlanArgs {  // kernel parameter: every term of a plan (each term has >= 1 slice)
-  TermPlan t[kMaxSlices];
-  int n_terms;
-};
-
-std::int64_t parts_needed(const std::vector<std::int64_t>& t) {
-  std::int64_t mx = 0, mn = 0;
-  for (auto x : t) {
-    mx = std::max(mx, x);
-    mn = std::min(mn, x);
-  }
-  const std::int64_t np = (mx + 126) / 127, nn = (-mn + 127) / 128;
-  return std::max<std::int64_t>({np, nn, 1});
-}
-
-int twos(const std::vector<std::int64_t>& t) {  // largest e with 2^e dividing every entry
-  int e = 62;
-  for (auto x : t)
-    if (x != 0) e = std::min(e, __builtin_ctzll(static_cast<unsigned long long>(x)));
-  return e;
-}
-
-bool all_zero(const std::vector<std::int64_t>& t) {
-  return std::all_of(t.begin(), t.end(), [](std::int64_t x) { return x == 0; });
-}
-
-// Appends the plan of term f (x) g; false when the slices would exceed kMaxSlices.
-bool plan_term(int r, std::vector<std::int64_t> f, std::vector<std::int64_t> g,
-               std::vector<TermPlan>& out, int& slices) {
-  if (all_zero(f) || all_zero(g)) return true;
-  const int ef = twos(f), eg = twos(g);
-  // Parts lie in [-128, 127], so a slice contributes at most 2^14 per product: a term with a
-  // factor 2^24 in every product needs over 1024 slices.
-  if (ef + eg >= 24) return false;
-  for (auto& x : f) x /= std::int64_t{1} << ef;
-  for (auto& x : g) x /= std::int64_t{1} << eg;
-  const int e = ef + eg;  // total power of two to place on either side
-  std::int64_t best_cost = std::int64_t{1} << 62, best_nf = 1, best_ng = 1;
-  int best_e1 = 0, best_s = 1;
-  for (int s : {1, -1})
-    for (int e1 = 0; e1 <= e; ++e1) {
-      std::vector<std::int64_t> ff(256), gg(256);
-      for (int a = 0; a < 256; ++a) {
-        ff[a] = s * f[a] * (std::int64_t{1} << e1);
-        gg[a] = s * g[a] * (std::int64_t{1} << (e - e1));
-      }
-      const std::int64_t nf = parts_needed(ff), ng = parts_needed(gg);
-      if (nf * ng < best_cost) {
-        best_cost = nf * ng;
-        best_nf = nf;
-        best_ng = ng;
-        best_e1 = e1;
-        best_s = s;
-      }
-    }
-  if (best_cost + slices > kMaxSlices) return false;
-  out.push_back({r, best_s, ef, eg, best_e1, e - best_e1, static_cast<int>(best_nf),
-                 static_cast<int>(best_ng)});
-  slices += static_cast<int>(best_cost);
-  return true;
-}
 
 // ---- device kernels ------------------------------------------------------------------------
 
-// Slice tables from the current u and v under a plan: slice (term, p, q) has part p of the term's
-// f on the A side and part q of its g on the B side (swapped for a transposed table). Any entry
-// the plan cannot reproduce exactly raises both flags.
-__device__ __forceinline__ std::int64_t scaled(std::int64_t x, int sign, int e_div, int e_mul,
-                                               bool& ok) {
-  if (x & ((std::int64_t{1} << e_div) - 1)) ok = false;
-  return sign * (x >> e_div) * (std::int64_t{1} << e_mul);
-}
-
-__device__ __forceinline__ std::int8_t part_of(std::int64_t y, int p) {
-  for (int i = 0; i < p; ++i) y -= y < -128 ? -128 : (y > 127 ? 127 : y);
-  return static_cast<std::int8_t>(y < -128 ? -128 : (y > 127 ? 127 : y));
-}
-
-__device__ __forceinline__ bool parts_exact(std::int64_t y, int n) {
-  for (int i = 0; i < n; ++i) y -= y < -128 ? -128 : (y > 127 ? 127 : y);
-  return y == 0;
-}
-
-__global__ void prepare_slices_kernel(const std::int32_t* __restrict__ u,
-                                      const std::int32_t* __restrict__ v, bool is_signed,
-                                      const PlanArgs plan, bool transposed,
+// Slice tables from the current u and v under a plan (slice_entries). Any entry the plan cannot
+// reproduce exactly raises both flags.
+__global__ void prepare_slices_kernel(const LowRankView form, const SlicePlan plan, bool transposed,
                                       std::int8_t* __restrict__ a_tab,
                                       std::int8_t* __restrict__ b_tab, int* dev_flag,
                                       int* host_flag) {
   const int a = threadIdx.x;  // 256 threads: one table entry each
-  bool ok = true;
-  int s = 0;
-  for (int t = 0; t < plan.n_terms; ++t) {
-    const TermPlan& tp = plan.t[t];
-    const std::int64_t f0 = tp.r < 0 ? operand_value(static_cast<std::uint8_t>(a), is_signed)
-                                     : u[tp.r * 256 + a];
-    const std::int64_t g0 = tp.r < 0 ? operand_value(static_cast<std::uint8_t>(a), is_signed)
-                                     : v[tp.r * 256 + a];
-    const std::int64_t f = scaled(f0, tp.sign, tp.ef, tp.e1, ok);
-    const std::int64_t g = scaled(g0, tp.sign, tp.eg, tp.e2, ok);
-    if (!parts_exact(f, tp.nf) || !parts_exact(g, tp.ng)) ok = false;
-    for (int p = 0; p < tp.nf; ++p)
-      for (int q = 0; q < tp.ng; ++q, ++s) {
-        const std::int8_t fp = part_of(f, p), gq = part_of(g, q);
-        a_tab[s * 256 + a] = transposed ? gq : fp;
-        b_tab[s * 256 + a] = transposed ? fp : gq;
-      }
-  }
-  if (!ok) {
+  if (!slice_entries(form, plan, a, transposed, a_tab, b_tab)) {
     *dev_flag = 1;
     *reinterpret_cast<volatile int*>(host_flag) = 1;
   }
@@ -266,26 +152,17 @@ __global__ void gather_bt_kernel(const std::uint8_t* __restrict__ B, std::int64_
   }
 }
 
-// One row (z, i) per loop step of a block, its threads along j: the index arithmetic is per row.
-__global__ void epilogue_kernel(std::int64_t M, std::int64_t N, std::int64_t n_inner,
-                                std::int64_t Z, const std::int32_t* __restrict__ c,
-                                std::int64_t ldc, std::int64_t sc_o, std::int64_t sc_i,
-                                std::int32_t* C, std::int64_t ldC, std::int64_t sC_o,
-                                std::int64_t sC_i, const EpilogueArgs epi) {
+// C = the GEMM's scratch result c (flat over z: batch z at z * sc). One row (z, i) per loop step
+// of a block, its threads along j: the index arithmetic is per row.
+__global__ void copy_result_kernel(std::int64_t M, std::int64_t N, std::int64_t n_inner,
+                                   std::int64_t Z, const std::int32_t* __restrict__ c,
+                                   std::int64_t ldc, std::int64_t sc, std::int32_t* C,
+                                   std::int64_t ldC, std::int64_t sC_o, std::int64_t sC_i) {
   for (std::int64_t row = blockIdx.x; row < Z * M; row += gridDim.x) {
     const std::int64_t i = row % M, z = row / M, zo = z / n_inner, zi = z % n_inner;
-    const std::int32_t* src = c + zo * sc_o + zi * sc_i + i * ldc;
-    std::int32_t* dst = C ? C + zo * sC_o + zi * sC_i + i * ldC : nullptr;
-    float* out = epi.on ? epi.out + zo * epi.so_o + zi * epi.so_i + i * epi.ldo : nullptr;
-    for (std::int64_t j = threadIdx.x; j < N; j += blockDim.x) {
-      const std::int32_t v = src[j];
-      if (dst) dst[j] = v;
-      if (out) {
-        const float sb = epi.per_channel ? epi.scale_b[j] : epi.scale_b[0];
-        const float bias = epi.bias ? epi.bias[j] : 0.0f;
-        out[j] = dequantize(v, epi.scale_a, sb, bias);
-      }
-    }
+    const std::int32_t* src = c + z * sc + i * ldc;
+    std::int32_t* dst = C + zo * sC_o + zi * sC_i + i * ldC;
+    for (std::int64_t j = threadIdx.x; j < N; j += blockDim.x) dst[j] = src[j];
   }
 }
 
@@ -328,22 +205,17 @@ std::int64_t flat_stride(std::int64_t s_o, std::int64_t s_i, std::int64_t n_oute
   return -1;
 }
 
-}  // namespace
-
-void apply_epilogue(const BatchedGemm& g, const std::int32_t* c, std::int64_t ldc,
-                    std::int64_t sc_o, std::int64_t sc_i, const EpilogueArgs& epi,
-                    cudaStream_t stream) {
+void copy_result(const BatchedGemm& g, const std::int32_t* c, std::int64_t ldc, std::int64_t sc,
+                 cudaStream_t stream) {
   const std::int64_t Z = g.n_outer * g.n_inner;
   const int threads = g.N >= 256 ? 256 : (g.N >= 128 ? 128 : 64);
   const std::int64_t rows = Z * g.M;
   const auto blocks = static_cast<unsigned>(
       std::min<std::int64_t>(rows, std::int64_t{device_sm_count()} * 64));
-  epilogue_kernel<<<blocks, threads, 0, stream>>>(
-      g.M, g.N, g.n_inner, Z, c, ldc, sc_o, sc_i, g.C, g.ldc, g.sc_o, g.sc_i, epi);
+  copy_result_kernel<<<blocks, threads, 0, stream>>>(g.M, g.N, g.n_inner, Z, c, ldc, sc, g.C,
+                                                     g.ldc, g.sc_o, g.sc_i);
   CUDA_CHECK_LAUNCH();
 }
-
-namespace {
 
 struct PlanKey {
   const std::int32_t* u;
@@ -357,12 +229,12 @@ struct PlanKey {
 };
 
 struct Plan {
-  bool fits = false;  // false: the form needs more than kMaxSlices slices (LUT path)
-  std::vector<TermPlan> terms;
-  int slices = 0;
+  bool fits = false;  // false: no slice plan (too many slices, or an all-zero table: LUT path)
+  SlicePlan slices;
   int* host_flag = nullptr;  // mapped pinned memory: set by the device when the plan went stale
 };
 
+// The plan of the form's current tables, read back from the device.
 Plan make_plan(const LowRankView& form, cudaStream_t stream) {
   std::vector<std::int32_t> u(static_cast<std::size_t>(form.rank) * 256),
       v(static_cast<std::size_t>(form.rank) * 256);
@@ -372,17 +244,7 @@ Plan make_plan(const LowRankView& form, cudaStream_t stream) {
     CUDA_CHECK(cudaStreamSynchronize(stream));
   }
   Plan plan;
-  std::vector<std::int64_t> f(256), gg(256);
-  for (int a = 0; a < 256; ++a) f[a] = operand_value(static_cast<std::uint8_t>(a), form.is_signed);
-  bool ok = plan_term(-1, f, f, plan.terms, plan.slices);
-  for (int r = 0; ok && r < form.rank; ++r) {
-    for (int a = 0; a < 256; ++a) {
-      f[a] = u[r * 256 + a];
-      gg[a] = v[r * 256 + a];
-    }
-    ok = plan_term(r, f, gg, plan.terms, plan.slices);
-  }
-  plan.fits = ok && plan.slices > 0;  // no slices: an all-zero table, the LUT kernel writes zeros
+  plan.fits = plan_slices(LowRankView{form.rank, form.is_signed, u.data(), v.data()}, plan.slices);
   return plan;
 }
 
@@ -415,11 +277,11 @@ Plan get_plan(const LowRankView& form, cudaStream_t stream) {
 }  // namespace
 
 bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const BatchedGemm& g,
-                  const EpilogueArgs& epi, cudaStream_t stream) {
+                  cudaStream_t stream) {
   if (g.K == 0 || form.rank < 0 || (form.rank > 0 && (!form.u || !form.v))) return false;
   const Plan plan = get_plan(form, stream);
   if (!plan.fits) return false;
-  const int S = plan.slices;
+  const int S = plan.slices.slices;
   const std::int64_t Kp = (g.K + kPadK - 1) / kPadK * kPadK, Kt = S * Kp;
   const std::int64_t Z = g.n_outer * g.n_inner;
   const bool a_bcast = g.sa_o == 0 && g.sa_i == 0, b_bcast = g.sb_o == 0 && g.sb_i == 0;
@@ -435,12 +297,8 @@ bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const Batche
   CUDA_CHECK(cudaMemsetAsync(dev_flag, 0, sizeof(int), stream));
   int* host_flag_dev = nullptr;
   CUDA_CHECK(cudaHostGetDevicePointer(reinterpret_cast<void**>(&host_flag_dev), plan.host_flag, 0));
-  PlanArgs pa{};
-  pa.n_terms = static_cast<int>(plan.terms.size());
-  for (int t = 0; t < pa.n_terms; ++t) pa.t[t] = plan.terms[t];
-  prepare_slices_kernel<<<1, 256, 0, stream>>>(form.u, form.v, form.is_signed, pa,
-                                               g.transposed_table, a_tab, b_tab, dev_flag,
-                                               host_flag_dev);
+  prepare_slices_kernel<<<1, 256, 0, stream>>>(form, plan.slices, g.transposed_table, a_tab,
+                                               b_tab, dev_flag, host_flag_dev);
   CUDA_CHECK_LAUNCH();
 
   StreamBuffer abuf(static_cast<std::size_t>(ZA * g.M * Kt), stream);
@@ -459,8 +317,8 @@ bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const Batche
   }
 
   // Output straight into C when its layout suits cuBLAS, else into a scratch buffer.
-  const std::int64_t c_flat = g.C ? flat_stride(g.sc_o, g.sc_i, g.n_outer, g.n_inner) : -1;
-  const bool direct = g.C && c_flat >= 0 && g.ldc % 4 == 0 && c_flat % 4 == 0 &&
+  const std::int64_t c_flat = flat_stride(g.sc_o, g.sc_i, g.n_outer, g.n_inner);
+  const bool direct = c_flat >= 0 && g.ldc % 4 == 0 && c_flat % 4 == 0 &&
                       reinterpret_cast<std::uintptr_t>(g.C) % 16 == 0 && g.ldc <= kIntMax;
   const std::int64_t ldo = direct ? g.ldc : (g.N + 3) / 4 * 4;
   const std::int64_t so = direct ? c_flat : g.M * ldo;
@@ -480,14 +338,9 @@ bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const Batche
       CUDA_R_8I, static_cast<int>(Kt), ZA > 1 ? g.M * Kt : 0, &beta, out, CUDA_R_32I,
       static_cast<int>(ldo), so, static_cast<int>(Z), CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT));
 
-  if (!direct || epi.on) {
-    BatchedGemm g2 = g;
-    if (direct) g2.C = nullptr;  // already in place; only the epilogue remains
-    // scratch/direct output is flat over z: offset z * so == zo * (n_inner * so) + zi * so
-    apply_epilogue(g2, out, ldo, g.n_inner * so, so, epi, stream);
-  }
+  if (!direct) copy_result(g, out, ldo, so, stream);
   // Exits at once unless the slices did not reproduce the form (see the top of this file).
-  lut_gemm(lut, g, epi, stream, -1, dev_flag);
+  lut_gemm(lut, g, stream, -1, dev_flag);
   return true;
 }
 

@@ -1,6 +1,6 @@
 // Table-lookup GEMM on CUDA: C[z][i][j] = sum_k lut[A[z][i][k]][B[z][k][j]] (mod 2^32).
 //
-// Design (DESIGN.md, "Performance"): the whole 256x256 table lives in shared memory as 16-bit
+// Design (docs/emulator-cuda.md): the whole 256x256 table lives in shared memory as 16-bit
 // entries, so every multiply is one LDS. A persistent grid (one block of 256 or 512 threads per
 // SM: the table takes most of the SM's shared memory) loads the table once and then walks output
 // tiles. Each thread owns a TM x TN block of outputs (register blocking), so one operand byte read
@@ -60,7 +60,6 @@ struct Tiling {
 
 struct LutArgs {
   BatchedGemm g;
-  EpilogueArgs epi;
   const std::int32_t* lut;
   std::int64_t tiles_m, tiles_n, tiles_total;
   const int* gate;  // null, or: run only when *gate != 0
@@ -319,8 +318,7 @@ __global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs 
     }
 
     const std::uint32_t base = static_cast<std::uint32_t>(g.K) * static_cast<std::uint32_t>(minv);
-    std::int32_t* C = g.C ? g.C + zo * g.sc_o + zi * g.sc_i : nullptr;
-    float* out = args.epi.on ? args.epi.out + zo * args.epi.so_o + zi * args.epi.so_i : nullptr;
+    std::int32_t* C = g.C + zo * g.sc_o + zi * g.sc_i;
 #pragma unroll
     for (int r = 0; r < T::TM; ++r) {
       const std::int64_t i = m0 + ty * T::TM + r;
@@ -329,22 +327,15 @@ __global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs 
       for (int c = 0; c < T::TN; ++c) {
         const std::int64_t j = n0 + tx * T::TN + c;
         if (j >= g.N) continue;
-        const auto v = static_cast<std::int32_t>(acc[r][c] + base);
-        if (C) C[i * g.ldc + j] = v;
-        if (out) {
-          const float sb = args.epi.per_channel ? args.epi.scale_b[j] : args.epi.scale_b[0];
-          const float bias = args.epi.bias ? args.epi.bias[j] : 0.0f;
-          out[i * args.epi.ldo + j] = dequantize(v, args.epi.scale_a, sb, bias);
-        }
+        C[i * g.ldc + j] = static_cast<std::int32_t>(acc[r][c] + base);
       }
     }
   }
 }
 
 template <class T>
-void launch(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
-            cudaStream_t stream, const int* gate) {
-  LutArgs args{g, epi, lut, 0, 0, 0, gate};
+void launch(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream, const int* gate) {
+  LutArgs args{g, lut, 0, 0, 0, gate};
   args.tiles_m = (g.M + T::BM - 1) / T::BM;
   args.tiles_n = (g.N + T::BN - 1) / T::BN;
   args.tiles_total = args.tiles_m * args.tiles_n * g.n_outer * g.n_inner;
@@ -405,15 +396,15 @@ const char* lut_variant_name(int variant) {
   }
 }
 
-void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& epi,
-              cudaStream_t stream, int variant, const int* gate) {
+void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream, int variant,
+              const int* gate) {
   if (g.M == 0 || g.N == 0 || g.n_outer == 0 || g.n_inner == 0) return;
   switch (variant < 0 ? choose_variant(g) : variant) {
-    case 0: launch<Tiling0>(lut, g, epi, stream, gate); break;
-    case 1: launch<Tiling1>(lut, g, epi, stream, gate); break;
-    case 2: launch<Tiling2>(lut, g, epi, stream, gate); break;
-    case 3: launch<Tiling3>(lut, g, epi, stream, gate); break;
-    case 4: launch<Tiling4>(lut, g, epi, stream, gate); break;
+    case 0: launch<Tiling0>(lut, g, stream, gate); break;
+    case 1: launch<Tiling1>(lut, g, stream, gate); break;
+    case 2: launch<Tiling2>(lut, g, stream, gate); break;
+    case 3: launch<Tiling3>(lut, g, stream, gate); break;
+    case 4: launch<Tiling4>(lut, g, stream, gate); break;
     default: throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
   }
 }

@@ -11,8 +11,8 @@ unsigned one. Results are ``torch.int32`` sums of table entries, exactly
 
 ``path`` picks the kernel family: ``"auto"`` (the fastest exact one: the low-rank GEMMs when the
 multiplier has an exact low-rank form, else the table lookup), ``"lut"``, ``"lowrank"`` (an error
-when the multiplier has no low-rank form) or ``"reference"`` (the plain integer loop on CPU;
-on CUDA a kernel of TransAxx's design, the baseline the benchmarks compare against).
+when the multiplier has no low-rank form) or ``"baseline"`` (a kernel of the peers' design, the
+yardstick of the benchmarks: AdaPT's one-lookup-per-multiply loop on CPU, TransAxx's kernel on CUDA).
 Every path gives the same result bit for bit.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ._multiplier import Multiplier
 
 __all__ = ["lut_matmul", "lut_conv2d", "PATHS"]
 
-PATHS = ("auto", "lut", "lowrank", "reference")
+PATHS = ("auto", "lut", "lowrank", "baseline")
 
 
 def _check_multiplier(op: str, multiplier: object) -> Multiplier:
@@ -52,7 +52,7 @@ def lut_matmul(a: torch.Tensor, b: torch.Tensor, multiplier: Multiplier, *,
         b: ``(K, N)`` or ``(..., K, N)``, same dtype and device as ``a``, the column operand
             (weights). Batch dimensions broadcast like :func:`torch.matmul`.
         multiplier: the :class:`axx.Multiplier` whose table replaces every product.
-        path: ``"auto"``, ``"lut"``, ``"lowrank"`` or ``"reference"`` (module docstring).
+        path: ``"auto"``, ``"lut"``, ``"lowrank"`` or ``"baseline"`` (module docstring).
 
     Returns:
         ``torch.int32`` tensor of shape ``(broadcast batch..., M, N)`` on ``a``'s device.
@@ -81,7 +81,7 @@ def lut_conv2d(x: torch.Tensor, w: torch.Tensor, multiplier: Multiplier, stride=
         stride, padding, dilation: int or pair (height, width), as in torch.
         groups: input and output channels are split into this many groups (``groups == C`` with
             ``O == C`` is a depthwise convolution).
-        path: ``"auto"``, ``"lut"``, ``"lowrank"`` or ``"reference"`` (module docstring).
+        path: ``"auto"``, ``"lut"``, ``"lowrank"`` or ``"baseline"`` (module docstring).
 
     Returns:
         ``torch.int32`` tensor ``(N, O, OH, OW)`` with

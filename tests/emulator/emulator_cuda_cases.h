@@ -1,7 +1,7 @@
 // Exactness cases for the CUDA paths, shared by the GoogleTest suite (emulator_cuda_test.cc) and
-// the gtest-free self-check (bench/emulator_cuda/cuda_selfcheck.cu) that runs on the GPU machine,
-// which has no GoogleTest. Every case compares a CUDA result with a plain integer loop on the host,
-// bit for bit (and float epilogue outputs bit for bit with the shared dequantize()).
+// the gtest-free self-check (emulator_cuda_selfcheck.cu) that bench/emulator_cuda/run_gpu.sh runs
+// on the GPU machine. Every case compares a CUDA result with a plain integer loop on the host, bit
+// for bit.
 #pragma once
 #include <cuda_runtime.h>
 
@@ -135,10 +135,9 @@ inline std::vector<std::int32_t> host_reference(const std::vector<std::int32_t>&
   return C;
 }
 
-// Runs one GEMM on the device and compares with the host reference (and the epilogue, if any).
+// Runs one GEMM on the device and compares with the host reference.
 inline void check_gemm(Report& rep, const std::string& what, const TestTable& t, const Shape& s,
-                       Path path, std::uint32_t seed, bool with_epilogue = false,
-                       bool keep_c = true, bool per_channel = true, bool with_bias = true,
+                       Path path, std::uint32_t seed,
                        const std::vector<std::uint8_t>* fixed_a = nullptr,
                        const std::vector<std::uint8_t>* fixed_b = nullptr) {
   const auto A = fixed_a ? *fixed_a
@@ -164,61 +163,25 @@ inline void check_gemm(Report& rep, const std::string& what, const TestTable& t,
   p.B = dB.p + s.off_b;
   p.ldb = s.ldb;
   p.stride_b = s.stride_b;
-  p.C = keep_c ? dC.p + s.off_c : nullptr;
+  p.C = dC.p + s.off_c;
   p.ldc = s.ldc;
   p.stride_c = s.stride_c;
 
-  std::mt19937 rng(seed + 99);
-  std::uniform_real_distribution<float> ds(0.001f, 0.1f), dbias(-3.0f, 3.0f);
-  std::vector<float> scale_b(static_cast<std::size_t>(per_channel ? s.N : 1)), bias(s.N);
-  for (auto& x : scale_b) x = ds(rng);
-  for (auto& x : bias) x = dbias(rng);
-  const float scale_a = ds(rng);
-  DevBuf<float> dsb(scale_b), dbias_buf(bias);
-  const std::int64_t ldo = s.N + 1, stride_o = s.M * ldo + 3;
-  DevBuf<float> dout(static_cast<std::size_t>(span(s.batch, stride_o, s.M, ldo, s.N, 0)));
-  dout.poison();
-  Epilogue epi;
-  epi.scale_a = scale_a;
-  epi.scale_b = dsb.p;
-  epi.scale_b_per_channel = per_channel;
-  epi.bias = with_bias ? dbias_buf.p : nullptr;
-  epi.out = dout.p;
-  epi.ldo = ldo;
-  epi.stride_o = stride_o;
-
-  gemm_cuda(dt.ref, p, with_epilogue ? &epi : nullptr, path, nullptr);
+  gemm_cuda(dt.ref, p, path, nullptr);
   AXX_CASE_CUDA(cudaDeviceSynchronize());
 
-  if (keep_c) {
-    const auto got = dC.get();
-    std::int64_t bad = 0;
-    for (std::int64_t b = 0; b < s.batch; ++b)
-      for (std::int64_t i = 0; i < s.M; ++i)
-        for (std::int64_t j = 0; j < s.N; ++j) {
-          const std::int32_t g = got[s.off_c + b * s.stride_c + i * s.ldc + j];
-          const std::int32_t w = want[(b * s.M + i) * s.N + j];
-          if (g != w && bad++ < 3)
-            rep.fail(what + ": C[" + std::to_string(b) + "][" + std::to_string(i) + "][" +
-                     std::to_string(j) + "] = " + std::to_string(g) + ", want " + std::to_string(w));
-        }
-    if (bad > 3) rep.fail(what + ": " + std::to_string(bad) + " mismatches in C");
-  }
-  if (with_epilogue) {
-    const auto got = dout.get();
-    std::int64_t bad = 0;
-    for (std::int64_t b = 0; b < s.batch; ++b)
-      for (std::int64_t i = 0; i < s.M; ++i)
-        for (std::int64_t j = 0; j < s.N; ++j) {
-          const float w = dequantize(want[(b * s.M + i) * s.N + j], scale_a,
-                                     scale_b[per_channel ? j : 0], with_bias ? bias[j] : 0.0f);
-          const float g = got[b * stride_o + i * ldo + j];
-          if (std::memcmp(&g, &w, sizeof(float)) != 0 && bad++ < 3)
-            rep.fail(what + ": out[" + std::to_string(b) + "][" + std::to_string(i) + "][" +
-                     std::to_string(j) + "] = " + std::to_string(g) + ", want " + std::to_string(w));
-        }
-    if (bad > 3) rep.fail(what + ": " + std::to_string(bad) + " mismatches in the epilogue");
-  }
+  const auto got = dC.get();
+  std::int64_t bad = 0;
+  for (std::int64_t b = 0; b < s.batch; ++b)
+    for (std::int64_t i = 0; i < s.M; ++i)
+      for (std::int64_t j = 0; j < s.N; ++j) {
+        const std::int32_t g = got[s.off_c + b * s.stride_c + i * s.ldc + j];
+        const std::int32_t w = want[(b * s.M + i) * s.N + j];
+        if (g != w && bad++ < 3)
+          rep.fail(what + ": C[" + std::to_string(b) + "][" + std::to_string(i) + "][" +
+                   std::to_string(j) + "] = " + std::to_string(g) + ", want " + std::to_string(w));
+      }
+  if (bad > 3) rep.fail(what + ": " + std::to_string(bad) + " mismatches in C");
 }
 
 // ---- conv2d ---------------------------------------------------------------------------------
@@ -309,8 +272,8 @@ inline std::vector<Shape> odd_shapes() {
 inline void case_lut_int16_odd_shapes(Report& rep) {
   const TestTable t = testing::random_table(11, -20000, 20000, true);
   std::uint32_t seed = 1;
-  // Path::Reference (the TransAxx-design kernel) must agree too: it is the benchmarks' baseline.
-  for (Path path : {Path::Lut, Path::Reference})
+  // Path::Baseline (the TransAxx-design kernel) must agree too: the benchmarks compare with it.
+  for (Path path : {Path::Lut, Path::Baseline})
     for (const auto& s : odd_shapes())
       check_gemm(rep, std::string(path == Path::Lut ? "lut16 " : "reference ") +
                           std::to_string(s.M) + "x" + std::to_string(s.N) + "x" + std::to_string(s.K),
@@ -343,7 +306,7 @@ inline void case_lut_unaligned_table(Report& rep) {
     p.ldb = s.ldb;
     p.C = dC.p;
     p.ldc = s.ldc;
-    gemm_cuda(ref, p, nullptr, Path::Lut, nullptr);
+    gemm_cuda(ref, p, Path::Lut, nullptr);
     AXX_CASE_CUDA(cudaDeviceSynchronize());
     if (dC.get() != host_reference(tt->lut, s, A, B))
       rep.fail(std::string("unaligned table pointer: wrong result (") +
@@ -393,11 +356,11 @@ inline void case_all_operand_pairs(Report& rep) {
                               testing::truncated_table(4, false)};
   int n = 0;
   for (const auto& t : tables) {
-    for (Path path : {Path::Lut, Path::Auto, Path::Reference}) {
+    for (Path path : {Path::Lut, Path::Auto, Path::Baseline}) {
       const std::string name = "pairs table" + std::to_string(n) +
                                (path == Path::Lut ? " lut" : path == Path::Auto ? " auto" : " reference");
-      check_gemm(rep, name + " K=1", t, s1, path, 0, false, true, true, true, &a, &b);
-      check_gemm(rep, name + " K=256", t, s2, path, 0, false, true, true, true, &a2, &b2);
+      check_gemm(rep, name + " K=1", t, s1, path, 0, &a, &b);
+      check_gemm(rep, name + " K=256", t, s2, path, 0, &a2, &b2);
     }
     ++n;
   }
@@ -419,22 +382,6 @@ inline void case_batched_broadcast(Report& rep) {
     // attention-like: 12 heads, head dim 64, 197 tokens (K = 197 is odd: unaligned rows)
     Shape at = dense(12, 197, 64, 197);
     check_gemm(rep, "attention A.V " + std::to_string(n), tables[n], at, path, 80 + n);
-  }
-}
-
-inline void case_epilogue(Report& rep) {
-  const TestTable tables[] = {testing::random_table(51, -20000, 20000, true),
-                              testing::random_table(52, -(1 << 30), 1 << 30, true),
-                              testing::random_lowrank_table(53, 2, true)};
-  for (int n = 0; n < 3; ++n) {
-    const Path path = n == 2 ? Path::LowRank : Path::Lut;
-    const std::string tn = " table" + std::to_string(n);
-    check_gemm(rep, "epilogue per-channel+bias" + tn, tables[n], dense(2, 45, 67, 33), path, 90,
-               true, true, true, true);
-    check_gemm(rep, "epilogue per-tensor" + tn, tables[n], dense(1, 45, 67, 33), path, 91, true,
-               true, false, false);
-    check_gemm(rep, "epilogue without C" + tn, tables[n], dense(2, 45, 67, 33, 1), path, 92,
-               true, false, true, true);
   }
 }
 
@@ -499,7 +446,7 @@ inline void case_lowrank_stale_plan(Report& rep) {
     AXX_CASE_CUDA(cudaMemcpy(dt.u.p, t->u.data(), t->u.size() * 4, cudaMemcpyHostToDevice));
     AXX_CASE_CUDA(cudaMemcpy(dt.v.p, t->v.data(), t->v.size() * 4, cudaMemcpyHostToDevice));
     dC.poison();
-    gemm_cuda(dt.ref, p, nullptr, Path::LowRank, nullptr);
+    gemm_cuda(dt.ref, p, Path::LowRank, nullptr);
     AXX_CASE_CUDA(cudaDeviceSynchronize());
     const auto want = host_reference(t->lut, s, A, B);
     if (dC.get() != want) rep.fail("stale plan: wrong result at step " + std::to_string(step));
@@ -549,11 +496,11 @@ inline void case_errors(Report& rep) {
       if (e.what() != msg) rep.fail(std::string("message '") + e.what() + "', want '" + msg + "'");
     }
   };
-  expect([&] { gemm_cuda(dt.ref, p, nullptr, Path::LowRank, nullptr); },
+  expect([&] { gemm_cuda(dt.ref, p, Path::LowRank, nullptr); },
          "gemm_cuda: Path::LowRank requested but the table has no low-rank form");
   GemmProblem q = p;
   q.lda = 3;
-  expect([&] { gemm_cuda(dt.ref, q, nullptr, Path::Lut, nullptr); }, "gemm_cuda: lda (3) < K (4)");
+  expect([&] { gemm_cuda(dt.ref, q, Path::Lut, nullptr); }, "gemm_cuda: lda (3) < K (4)");
 }
 
 struct NamedCase {
@@ -569,7 +516,6 @@ inline const std::vector<NamedCase>& all_cases() {
       {"LutUnsignedAndOffsetTables", case_lut_unsigned_and_offset_tables},
       {"AllOperandPairs", case_all_operand_pairs},
       {"BatchedBroadcast", case_batched_broadcast},
-      {"Epilogue", case_epilogue},
       {"LowRankForms", case_lowrank_forms},
       {"LowRankStalePlan", case_lowrank_stale_plan},
       {"Conv2d", case_conv2d},

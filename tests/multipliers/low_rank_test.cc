@@ -1,11 +1,15 @@
-// The rank classes docs/multipliers.md states, as lutgen::decompose finds them: structured designs
-// (truncation, broken array, perforation) and DRUM have a low exact rank, so the emulator runs them
-// as exact GEMMs; Mitchell and the lower-part OR design do not. A design change that moves a
-// multiplier between the emulator's paths fails here.
+// lutgen::decompose finds every builtin's exact low-rank form, with the exact rank. The rank is
+// derived here independently of decompose: Gaussian elimination of E = LUT - a*b modulo the prime
+// q = 2^31 - 1 gives a lower bound on the rational rank (a minor that vanishes over the integers
+// vanishes modulo q), and the form decompose returns, checked here on every entry, gives an upper
+// bound. Equal bounds prove the rank, for every design the registry lists.
 #include <gtest/gtest.h>
 
-#include <map>
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lutgen/decompose.h"
 #include "lutgen/source.h"
@@ -15,57 +19,74 @@
 namespace axx::multipliers {
 namespace {
 
-// Exact rank of E = LUT - a*b for every builtin (0: exact).
-const std::map<std::string, int> kRank = {
-    {"mul8s_exact", 0},    {"mul8u_exact", 0},   {"mul8s_trunc4", 4},    {"mul8s_trunc6c", 7},
-    {"mul8s_trunc8", 9},   {"mul8u_trunc6", 6},  {"mul8s_bam_h1v6", 6},  {"mul8s_perf2", 1},
-    {"mul8s_lor6", 57},    {"mul8s_drum6", 2},   {"mul8s_drum4", 2},     {"mul8u_drum4", 2},
-    {"mul8s_mitchell", 63}, {"mul8u_mitchell", 127},
-};
+constexpr std::uint64_t kQ = (std::uint64_t{1} << 31) - 1;
+constexpr int kDefaultMaxRank = 8;  // decompose's default limit
 
-TEST(LowRank, EveryBuiltinHasADocumentedRank) {
-  EXPECT_EQ(kRank.size(), builtins().size());
-  for (const Builtin& m : builtins()) EXPECT_TRUE(kRank.count(m.name)) << m.name;
+std::uint64_t mod_q(std::int64_t x) {
+  const std::int64_t r = x % static_cast<std::int64_t>(kQ);
+  return static_cast<std::uint64_t>(r < 0 ? r + static_cast<std::int64_t>(kQ) : r);
+}
+
+std::uint64_t pow_q(std::uint64_t a, std::uint64_t e) {
+  std::uint64_t r = 1;
+  for (; e; e >>= 1, a = a * a % kQ)
+    if (e & 1) r = r * a % kQ;
+  return r;
+}
+
+// Rank of the 256x256 matrix m modulo q (products of two residues < 2^31 fit 64 bits).
+int rank_mod_q(std::vector<std::uint64_t> m) {
+  int rank = 0;
+  for (int col = 0; col < 256 && rank < 256; ++col) {
+    int pivot = rank;
+    while (pivot < 256 && m[pivot * 256 + col] == 0) ++pivot;
+    if (pivot == 256) continue;
+    for (int c = 0; c < 256; ++c) std::swap(m[rank * 256 + c], m[pivot * 256 + c]);
+    const std::uint64_t inv = pow_q(m[rank * 256 + col], kQ - 2);
+    for (int r = rank + 1; r < 256; ++r) {
+      const std::uint64_t f = m[r * 256 + col] * inv % kQ;
+      if (f == 0) continue;
+      for (int c = col; c < 256; ++c)
+        m[r * 256 + c] = (m[r * 256 + c] + (kQ - f) * m[rank * 256 + c]) % kQ;
+    }
+    ++rank;
+  }
+  return rank;
 }
 
 class LowRankOf : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(LowRankOf, DecomposeFindsTheDocumentedRank) {
+TEST_P(LowRankOf, DecomposeFindsTheExactRank) {
   const Builtin& m = *find_builtin(GetParam());
-  ASSERT_TRUE(kRank.count(m.name));
-  const int rank = kRank.at(m.name);
+  ASSERT_EQ(m.bits_a, 8);
+  ASSERT_EQ(m.bits_b, 8);
+  const auto value = [&](int pattern) -> std::int64_t {
+    return m.is_signed ? static_cast<std::int8_t>(pattern) : pattern;
+  };
   const auto table = lutgen::expand_to_256(lutgen::load_lut(std::string("builtin:") + m.name));
-  if (rank <= 8) {
-    const auto form = lutgen::decompose(table, m.is_signed);
-    ASSERT_TRUE(form.has_value());
-    EXPECT_EQ(form->rank, rank);
-    EXPECT_EQ(form->is_signed, m.is_signed);
-  } else {
-    // Above the default limit: no form with 8 terms, none with RANK - 1, one with RANK.
-    EXPECT_FALSE(lutgen::decompose(table, m.is_signed).has_value());
-    EXPECT_FALSE(lutgen::decompose(table, m.is_signed, rank - 1).has_value());
-    const auto form = lutgen::decompose(table, m.is_signed, rank);
-    ASSERT_TRUE(form.has_value());
-    EXPECT_EQ(form->rank, rank);
-  }
+  std::vector<std::uint64_t> error(256 * 256);
+  for (int a = 0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b) error[a * 256 + b] = mod_q(table[a * 256 + b] - value(a) * value(b));
+  const int rank = rank_mod_q(std::move(error));
+
+  const auto form = lutgen::decompose(table, m.is_signed, std::max(rank, kDefaultMaxRank));
+  ASSERT_TRUE(form.has_value()) << "no exact form of rank " << rank;
+  EXPECT_EQ(form->rank, rank);
+  EXPECT_EQ(form->is_signed, m.is_signed);
+  for (int a = 0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b) {
+      std::int64_t want = value(a) * value(b);
+      for (int r = 0; r < form->rank; ++r)
+        want += std::int64_t{form->u[r * 256 + a]} * form->v[r * 256 + b];
+      ASSERT_EQ(want, table[a * 256 + b]) << "[" << a << "][" << b << "]";
+    }
+  // Minimal: no form with fewer terms, and none within the default limit when the rank exceeds it.
+  if (rank > 0) EXPECT_FALSE(lutgen::decompose(table, m.is_signed, rank - 1).has_value());
+  if (rank > kDefaultMaxRank) EXPECT_FALSE(lutgen::decompose(table, m.is_signed).has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Builtins, LowRankOf, ::testing::ValuesIn(test_util::builtin_names()),
                          [](const auto& info) { return info.param; });
-
-// The perforated design's form is the one the docs give: E = -a * (b & 3), one term.
-TEST(LowRank, PerforatedFormReproducesTheTable) {
-  const Builtin& m = *find_builtin("mul8s_perf2");
-  const auto table = lutgen::expand_to_256(lutgen::load_lut("builtin:mul8s_perf2"));
-  const auto form = lutgen::decompose(table, true);
-  ASSERT_TRUE(form.has_value());
-  ASSERT_EQ(form->rank, 1);
-  for (int a = 0; a < 256; ++a)
-    for (int b = 0; b < 256; ++b) {
-      const std::int64_t va = static_cast<std::int8_t>(a), vb = static_cast<std::int8_t>(b);
-      ASSERT_EQ(va * vb + std::int64_t{form->u[a]} * form->v[b], m.fn(va, vb)) << a << " " << b;
-    }
-}
 
 }  // namespace
 }  // namespace axx::multipliers

@@ -12,6 +12,8 @@
 #include <set>
 #include <string>
 
+#include "axx/error.h"
+
 namespace axx::multipliers {
 namespace {
 
@@ -62,6 +64,26 @@ TEST(Registry, UnknownNameIsNull) {
   EXPECT_EQ(find_builtin("mul8s_nonexistent"), nullptr);
   EXPECT_EQ(find_builtin(""), nullptr);
   EXPECT_EQ(find_builtin("builtin:mul8s_exact"), nullptr);  // the prefix belongs to lutgen
+}
+
+// The compiled-in tables hold fn at the operand VALUES of each pattern pair, row = A's pattern.
+TEST(Registry, Table256IsIndexedByPatterns) {
+  for (const Builtin& m : builtins()) {
+    const std::int32_t* lut = table_256(m);
+    ASSERT_EQ(lut, table_256(m)) << m.name;  // computed once
+    for (int a = 0; a < 256; ++a)
+      for (int b = 0; b < 256; ++b) {
+        const std::int64_t va = m.is_signed ? static_cast<std::int8_t>(a) : a;
+        const std::int64_t vb = m.is_signed ? static_cast<std::int8_t>(b) : b;
+        ASSERT_EQ(lut[a * 256 + b], m.fn(va, vb)) << m.name << " [" << a << "][" << b << "]";
+      }
+  }
+  const std::int32_t* s = table_256(*find_builtin("mul8s_exact"));
+  EXPECT_EQ(s[0x80 * 256 + 0x80], 16384);  // -128 * -128
+  EXPECT_EQ(s[0xFF * 256 + 0x02], -2);     // -1 * 2
+  EXPECT_EQ(table_256(*find_builtin("mul8u_exact"))[0xFF * 256 + 0xFF], 65025);
+  const Builtin copy = *find_builtin("mul8s_exact");  // not an entry of builtins()
+  EXPECT_THROW(table_256(copy), UsageError);
 }
 
 TEST(Registry, MostDesignsAreSigned) {

@@ -27,8 +27,8 @@ def make_table(kind: str, signed: bool) -> axx.Multiplier:
 
 
 def paths_for(device: str):
-    # "reference": the plain integer loop on CPU, the TransAxx-design kernel on CUDA.
-    return CASES + [("random", "reference"), ("lowrank", "reference")]
+    # "baseline": AdaPT's lookup loop on CPU, the TransAxx-design kernel on CUDA.
+    return CASES + [("random", "baseline"), ("lowrank", "baseline")]
 
 
 # --- lut_matmul --------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ def test_path_checks():
                                          r"multiplier's exact low-rank form"):
         axx.ops.lut_matmul(a, b, random_table(1, True), path="lowrank")
     with pytest.raises(ValueError, match=r"axx.lut_matmul: unknown path 'fast' \(expected one "
-                                         r"of: auto, lut, lowrank, reference\)"):
+                                         r"of: auto, lut, lowrank, baseline\)"):
         axx.ops.lut_matmul(a, b, random_table(1, True), path="fast")
 
 

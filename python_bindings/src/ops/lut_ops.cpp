@@ -13,19 +13,9 @@ emulator::Path parse_path(const char* op, std::string_view path) {
   if (path == "auto") return emulator::Path::Auto;
   if (path == "lut") return emulator::Path::Lut;
   if (path == "lowrank") return emulator::Path::LowRank;
-  if (path == "reference") return emulator::Path::Reference;
+  if (path == "baseline") return emulator::Path::Baseline;
   TORCH_CHECK_VALUE(false, op, ": unknown path '", std::string(path),
-                    "' (expected one of: auto, lut, lowrank, reference)");
-}
-
-const char* path_name(emulator::Path path) {
-  switch (path) {
-    case emulator::Path::Auto: return "auto";
-    case emulator::Path::Lut: return "lut";
-    case emulator::Path::LowRank: return "lowrank";
-    case emulator::Path::Reference: return "reference";
-  }
-  return "?";
+                    "' (expected one of: auto, lut, lowrank, baseline)");
 }
 
 void check_operand(const char* op, const at::Tensor& t, const char* name, bool is_signed) {

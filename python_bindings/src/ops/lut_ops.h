@@ -3,7 +3,7 @@
 // Every backend runs the same steps, written once here: check arguments (readable messages), device
 // guard, allocate, early return on empty, make contiguous, then hand raw pointers to the emulator.
 // A backend file (cpu/, cuda/) only supplies the launcher that calls its emulator entry point, so
-// the CPU and CUDA ops cannot drift apart (STYLE.md, torchvision's weak point).
+// the CPU and CUDA ops cannot drift apart.
 #pragma once
 #include <ATen/core/Tensor.h>
 
@@ -60,9 +60,8 @@ TableArgs table_args(const char* op, const at::Tensor& lut, const std::optional<
                      const std::optional<at::Tensor>& v, bool is_signed, const at::Device& device,
                      emulator::Path path);
 
-// "auto" | "lut" | "lowrank" | "reference".
+// "auto" | "lut" | "lowrank" | "baseline".
 emulator::Path parse_path(const char* op, std::string_view path);
-const char* path_name(emulator::Path path);
 
 // "torch.int8" etc., as Python spells a dtype.
 std::string dtype_name(at::ScalarType t);

@@ -11,7 +11,7 @@ at::Tensor lut_matmul_cpu(const at::Tensor& a, const at::Tensor& b, const at::Te
                           bool is_signed, std::string_view path) {
   return lut_matmul(a, b, lut, u, v, is_signed, path,
                     [](const emulator::TableRef& t, const emulator::GemmProblem& p,
-                       emulator::Path path_) { emulator::gemm_cpu(t, p, nullptr, path_); });
+                       emulator::Path path_) { emulator::gemm_cpu(t, p, path_); });
 }
 
 at::Tensor lut_conv2d_cpu(const at::Tensor& x, const at::Tensor& w, const at::Tensor& lut,

@@ -17,7 +17,7 @@ at::Tensor lut_matmul_cuda(const at::Tensor& a, const at::Tensor& b, const at::T
   return lut_matmul(a, b, lut, u, v, is_signed, path,
                     [](const emulator::TableRef& t, const emulator::GemmProblem& p,
                        emulator::Path path_) {
-                      emulator::gemm_cuda(t, p, nullptr, path_, current_stream());
+                      emulator::gemm_cuda(t, p, path_, current_stream());
                     });
 }
 

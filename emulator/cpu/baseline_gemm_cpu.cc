@@ -1,9 +1,11 @@
+// Path::Baseline on the CPU: AdaPT's design, a serial loop with one scalar table lookup per
+// multiply. The benchmarks' yardstick; it takes no part in Path::Auto.
 #include "emulator/common/lut_math.h"
 #include "emulator/cpu/kernels_cpu.h"
 
 namespace axx::emulator::cpu {
 
-void reference_gemm(const std::int32_t* lut, const GemmProblem& p) {
+void baseline_gemm(const std::int32_t* lut, const GemmProblem& p) {
   for (std::int64_t b = 0; b < p.batch; ++b) {
     const std::uint8_t* A = p.A + b * p.stride_a;
     const std::uint8_t* B = p.B + b * p.stride_b;

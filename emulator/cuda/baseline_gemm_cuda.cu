@@ -1,8 +1,7 @@
-// Path::Reference on the GPU: a kernel of TransAxx's design (Danopoulos et al., "TransAxx", 2024):
+// Path::Baseline on the GPU: a kernel of TransAxx's design (Danopoulos et al., "TransAxx", 2024):
 // the int32 table in global memory read through the read-only data cache, 16x16 operand tiles in
 // shared memory, one output per thread. It is the baseline the fast LUT and low-rank kernels are
-// measured against, on single GEMMs (bench/emulator_cuda) and on whole models (bench/python), and
-// a second, simple oracle for them on the device.
+// measured against, on single GEMMs (bench/emulator_cuda) and on whole models (bench/python).
 #include <cuda_runtime.h>
 
 #include "emulator/common/lut_math.h"
@@ -14,7 +13,7 @@ namespace {
 
 constexpr int kTile = 16;
 
-__global__ void reference_gemm_kernel(BatchedGemm g, EpilogueArgs e, const std::int32_t* __restrict__ lut) {
+__global__ void baseline_gemm_kernel(BatchedGemm g, const std::int32_t* __restrict__ lut) {
   __shared__ std::uint8_t As[kTile][kTile], Bs[kTile][kTile];
   const int tx = threadIdx.x, ty = threadIdx.y;
   const std::int64_t row = static_cast<std::int64_t>(blockIdx.y) * kTile + ty;
@@ -34,27 +33,20 @@ __global__ void reference_gemm_kernel(BatchedGemm g, EpilogueArgs e, const std::
     }
     __syncthreads();
   }
-  if (row >= g.M || col >= g.N) return;
-  if (g.C) g.C[outer * g.sc_o + inner * g.sc_i + row * g.ldc + col] = acc;
-  if (e.on) {
-    const float sb = e.per_channel ? e.scale_b[col] : e.scale_b[0];
-    const float bias = e.bias ? e.bias[col] : 0.0f;
-    e.out[outer * e.so_o + inner * e.so_i + row * e.ldo + col] = dequantize(acc, e.scale_a, sb, bias);
-  }
+  if (row < g.M && col < g.N) g.C[outer * g.sc_o + inner * g.sc_i + row * g.ldc + col] = acc;
 }
 
 }  // namespace
 
-void reference_gemm(const std::int32_t* lut, const BatchedGemm& g, const EpilogueArgs& e,
-                    cudaStream_t stream) {
+void baseline_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream) {
   const std::int64_t batches = g.n_outer * g.n_inner;
   if (g.M == 0 || g.N == 0 || batches == 0) return;
   const dim3 block(kTile, kTile);
   const std::int64_t gx = (g.N + kTile - 1) / kTile, gy = (g.M + kTile - 1) / kTile;
   if (gy > 65535 || batches > 65535)
-    throw Error("gemm_cuda: Path::Reference supports at most 65535 row tiles and batches");
+    throw Error("gemm_cuda: Path::Baseline supports at most 65535 row tiles and batches");
   const dim3 grid(static_cast<unsigned>(gx), static_cast<unsigned>(gy), static_cast<unsigned>(batches));
-  reference_gemm_kernel<<<grid, block, 0, stream>>>(g, e, lut);
+  baseline_gemm_kernel<<<grid, block, 0, stream>>>(g, lut);
   CUDA_CHECK_LAUNCH();
 }
 

@@ -1,6 +1,6 @@
-// Self-check of the CUDA paths without GoogleTest (the GPU machine has none): runs every case of
-// tests/emulator/emulator_cuda_cases.h, prints one line per case, exits 1 on any mismatch and 2
-// when no GPU is present.
+// Self-check of the CUDA paths for the GPU machine (bench/emulator_cuda/run_gpu.sh): runs every
+// case of emulator_cuda_cases.h without GoogleTest, prints one line per case, exits 1 on any
+// mismatch and 2 when no GPU is present. Small enough to run under compute-sanitizer.
 #include <cstdio>
 #include <exception>
 
