@@ -2,6 +2,7 @@
 // (Owned by the netlist_sim module; the boundary below is what lutgen relies on.)
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct Gate {
 struct Port {
   std::string name;
   std::vector<NetId> bits;
+  // What the file declares about this port: true for `signed`, false for an explicit `unsigned`
+  // (SystemVerilog), unset when it says nothing (BLIF, plain Verilog ports).
+  std::optional<bool> declared_signed;
 };
 
 struct Netlist {
@@ -35,6 +39,10 @@ struct Netlist {
   std::vector<Port> inputs;
   std::vector<Port> outputs;
   std::vector<Gate> gates;
+  // Through yosys: true when the design's `$mul` cells multiply signed operands ($signed(a) * $signed(b)
+  // or signed ports), false when they multiply unsigned ones; unset when there is no `$mul` or the file
+  // did not go through yosys.
+  std::optional<bool> signed_product;
   std::size_t num_nets() const { return net_names.size(); }
 };
 
