@@ -88,7 +88,7 @@ std::string input_kinds_help() {
     s += "  " + patterns + " " + kind.description + "\n" + std::string(27, ' ') + options + "\n";
   }
   s += "Signedness: declared by the file where it says (Verilog `signed` ports, C parameter types, axx headers\n"
-       "and JSON); otherwise --signed or --unsigned is required (docs/cli.md).";
+       "and JSON); otherwise --signed or --unsigned is required (docs/cli.md).\n";
   return s;
 }
 
