@@ -14,7 +14,7 @@ namespace axx::cli {
 void setup_compare(CLI::App& app) {
   auto opt = std::make_shared<CompareOptions>();
   auto* sub = app.add_subcommand("compare", "Compare multipliers: metrics side by side, best per column marked '*'");
-  sub->add_option("INPUT", opt->inputs, "Two or more multipliers (any input kind)")->required();
+  sub->add_option("INPUT", opt->inputs, "Two or more multipliers: " + input_kinds_list())->required();
   std::string keys;
   for (const auto& f : lutgen::metric_fields()) keys += (keys.empty() ? "" : ", ") + std::string(f.key);
   sub->add_option("--sort", opt->sort_by, "Metric to sort by, ascending |value| (default mae): " + keys);
@@ -31,6 +31,7 @@ void run_compare(const CompareOptions& options, std::ostream& out) {
     keys += (keys.empty() ? "" : ", ") + std::string(f.key);
   }
   if (!key) throw UsageError("unknown metric '" + options.sort_by + "' for --sort; valid: " + keys);
+  check_name_for_inputs(options.source, options.inputs.size());
   std::vector<lutgen::Metrics> rows;
   for (const auto& input : options.inputs) rows.push_back(lutgen::metrics_of(input, options.source));
   std::stable_sort(rows.begin(), rows.end(), [key](const lutgen::Metrics& x, const lutgen::Metrics& y) {

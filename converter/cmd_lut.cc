@@ -15,12 +15,13 @@ namespace axx::cli {
 void setup_lut(CLI::App& app) {
   auto opt = std::make_shared<LutOptions>();
   auto* sub = app.add_subcommand("lut", "Turn a multiplier into its lookup table (header, TransAxx header, .npy, JSON)");
-  sub->add_option("INPUT", opt->input, "Netlist, C function, LUT header, .npy, .json or builtin:NAME")->required();
+  sub->add_option("INPUT", opt->input, "One multiplier: " + input_kinds_list())->required();
   sub->add_option("-o,--output", opt->output, "Output file (default: header on stdout); written atomically");
   std::string formats;
   for (const auto& w : lutgen::writer_kinds()) formats += (formats.empty() ? "" : "|") + w.name;
   sub->add_option("--format", opt->format, "Output format " + formats + " (default: from OUT's extension)");
-  sub->add_option("--report", opt->report, "Also write a JSON report (metadata, provenance, metrics)");
+  sub->add_option("--report", opt->report,
+                  "Also write the JSON document (metadata, provenance, signedness, metrics, table); reads back as INPUT");
   add_input_options(*sub, opt->source);
   sub->callback([opt] { run_lut(*opt); });
 }
@@ -48,7 +49,8 @@ void run_lut(const LutOptions& options, std::ostream& out) {
   const lutgen::Metrics metrics = lutgen::compute_metrics(lut);
   const std::string contents = writer.render(lut, metrics);
   // The report first: if the table cannot be written afterwards, nothing claims it was.
-  if (!options.report.empty()) lutgen::write_file_atomic(options.report, lutgen::report_json(lut, metrics));
+  // The report is the JSON format itself, so it reads back as an input like any table.
+  if (!options.report.empty()) lutgen::write_file_atomic(options.report, lutgen::render_json(lut, metrics));
   if (options.output.empty() || options.output == "-") {
     out << contents;
   } else {

@@ -17,13 +17,14 @@ void add_style_flags(CLI::App& sub, TableStyle& style) {
 void setup_metrics(CLI::App& app) {
   auto opt = std::make_shared<MetricsOptions>();
   auto* sub = app.add_subcommand("metrics", "Exhaustive error metrics of one or more multipliers");
-  sub->add_option("INPUT", opt->inputs, "Netlists, C functions, LUT headers, .npy files or builtin:NAME")->required();
+  sub->add_option("INPUT", opt->inputs, "One or more multipliers: " + input_kinds_list())->required();
   add_style_flags(*sub, opt->style);
   add_input_options(*sub, opt->source);
   sub->callback([opt] { run_metrics(*opt); });
 }
 
 void run_metrics(const MetricsOptions& options, std::ostream& out) {
+  check_name_for_inputs(options.source, options.inputs.size());
   std::vector<lutgen::Metrics> rows;
   for (const auto& input : options.inputs) rows.push_back(lutgen::metrics_of(input, options.source));
   TableOptions table;

@@ -1,45 +1,111 @@
 #include "converter/input_options.h"
 
+#include <map>
+
+#include "axx/error.h"
 #include "lutgen/source_registry.h"
 
 namespace axx::cli {
 
+namespace {
+
+// " [blif, verilog]": the kinds that take option KEY, or " [any input]".
+std::string kinds_taking(const std::string& key) {
+  std::string names;
+  bool all = true;
+  for (const auto& kind : lutgen::source_kinds()) {
+    if (kind.takes(key)) {
+      names += (names.empty() ? "" : ", ") + kind.name;
+    } else {
+      all = false;
+    }
+  }
+  return all ? " [any input]" : " [" + names + "]";
+}
+
+}  // namespace
+
 void add_input_options(CLI::App& sub, lutgen::SourceOptions& source) {
-  auto* sig = sub.add_flag_callback("--signed", [&source] { source.is_signed = true; },
-                                    "Read operands and result as two's complement (default for netlists)");
-  auto* uns = sub.add_flag_callback("--unsigned", [&source] { source.is_signed = false; },
-                                    "Read operands and result as unsigned");
-  sig->excludes(uns);
-  auto* bits = sub.add_option_function<int>(
-      "--bits", [&source](const int& n) { source.bits_a = source.bits_b = n; }, "Width of both operands (2..16)");
-  auto* abits = sub.add_option("--a-bits", source.bits_a, "Width of operand A (2..16)");
-  auto* bbits = sub.add_option("--b-bits", source.bits_b, "Width of operand B (2..16)");
-  bits->excludes(abits);
-  bits->excludes(bbits);
-  sub.add_option("--name", source.name, "Table name (default: the file stem or built-in name)");
-  sub.add_option("--top", source.top, "Top module (Verilog) or model (BLIF)");
-  sub.add_option("--func", source.func, "C function to evaluate (default: the only non-static one)");
-  sub.add_option("--a", source.port_a, "Netlist input port of operand A (default: a/A, else the first input)");
-  sub.add_option("--b", source.port_b, "Netlist input port of operand B (default: b/B, else the second input)");
-  sub.add_option("--out", source.port_out, "Netlist output port of the product (default: the single output)");
-  auto* force = sub.add_flag_callback("--yosys", [&source] { source.yosys = lutgen::YosysMode::Force; },
-                                      "Always convert Verilog with yosys");
-  auto* never = sub.add_flag_callback("--no-yosys", [&source] { source.yosys = lutgen::YosysMode::Never; },
-                                      "Never run yosys (structural Verilog only)");
-  force->excludes(never);
-  sub.add_option("--yosys-bin", source.yosys_bin, "Path of the yosys executable (default: yosys on PATH)");
+  // How each registered option binds to SourceOptions; its flag names and help come from the registry.
+  using Bind = std::function<CLI::Option*(const std::string& flag, const std::string& help, std::size_t i)>;
+  const std::map<std::string, Bind> bind = {
+      {"signed",
+       [&](const std::string& flag, const std::string& help, std::size_t i) {
+         return sub.add_flag_callback(flag, [&source, i] { source.is_signed = i == 0; }, help);
+       }},
+      {"bits",
+       [&](const std::string& flag, const std::string& help, std::size_t) {
+         return sub.add_option_function<int>(flag, [&source](const int& n) { source.bits_a = source.bits_b = n; }, help);
+       }},
+      {"a_bits", [&](const std::string& flag, const std::string& help,
+                     std::size_t) { return sub.add_option(flag, source.bits_a, help); }},
+      {"b_bits", [&](const std::string& flag, const std::string& help,
+                     std::size_t) { return sub.add_option(flag, source.bits_b, help); }},
+      {"name", [&](const std::string& flag, const std::string& help,
+                   std::size_t) { return sub.add_option(flag, source.name, help); }},
+      {"top", [&](const std::string& flag, const std::string& help,
+                  std::size_t) { return sub.add_option(flag, source.top, help); }},
+      {"func", [&](const std::string& flag, const std::string& help,
+                   std::size_t) { return sub.add_option(flag, source.func, help); }},
+      {"port_a", [&](const std::string& flag, const std::string& help,
+                     std::size_t) { return sub.add_option(flag, source.port_a, help); }},
+      {"port_b", [&](const std::string& flag, const std::string& help,
+                     std::size_t) { return sub.add_option(flag, source.port_b, help); }},
+      {"port_out", [&](const std::string& flag, const std::string& help,
+                       std::size_t) { return sub.add_option(flag, source.port_out, help); }},
+      {"yosys",
+       [&](const std::string& flag, const std::string& help, std::size_t i) {
+         return sub.add_flag_callback(
+             flag, [&source, i] { source.yosys = i == 0 ? lutgen::YosysMode::Force : lutgen::YosysMode::Never; }, help);
+       }},
+      {"yosys_bin", [&](const std::string& flag, const std::string& help,
+                        std::size_t) { return sub.add_option(flag, source.yosys_bin, help); }},
+  };
+  std::map<std::string, std::vector<CLI::Option*>> added;
+  for (const auto& option : lutgen::input_options()) {
+    const Bind& b = bind.at(option.key);
+    for (std::size_t i = 0; i < option.cli.size(); ++i) {
+      added[option.key].push_back(b(option.cli[i], option.help.at(i) + kinds_taking(option.key), i));
+    }
+    // A pair of flags (--signed/--unsigned, --yosys/--no-yosys) is one choice.
+    if (option.cli.size() == 2) added[option.key][0]->excludes(added[option.key][1]);
+  }
+  added.at("bits")[0]->excludes(added.at("a_bits")[0]);
+  added.at("bits")[0]->excludes(added.at("b_bits")[0]);
   sub.footer(input_kinds_help());
 }
 
 std::string input_kinds_help() {
-  std::string s = "INPUT kinds:\n";
+  std::string s = "INPUT kinds and the options they take (the others are an error for them):\n";
   for (const auto& kind : lutgen::source_kinds()) {
     std::string patterns;
     for (const auto& p : kind.patterns) patterns += (patterns.empty() ? "" : " ") + p + (p.back() == ':' ? "NAME" : "");
     patterns.resize(std::max<std::size_t>(patterns.size(), 24), ' ');
-    s += "  " + patterns + " " + kind.description + "\n";
+    std::string options;
+    for (const auto& o : lutgen::input_options()) {
+      if (kind.takes(o.key)) options += (options.empty() ? "" : " ") + lutgen::option_name(o, lutgen::OptionSpelling::Cli);
+    }
+    s += "  " + patterns + " " + kind.description + "\n" + std::string(27, ' ') + options + "\n";
+  }
+  s += "Signedness: declared by the file where it says (Verilog `signed` ports, C parameter types, axx headers\n"
+       "and JSON); otherwise --signed or --unsigned is required (docs/cli.md).\n";
+  return s;
+}
+
+std::string input_kinds_list() {
+  std::string s;
+  for (const auto& kind : lutgen::source_kinds()) {
+    std::string patterns;
+    for (const auto& p : kind.patterns) patterns += (patterns.empty() ? "" : " ") + p + (p.back() == ':' ? "NAME" : "");
+    s += (s.empty() ? "" : ", ") + kind.name + " (" + patterns + ")";
   }
   return s;
+}
+
+void check_name_for_inputs(const lutgen::SourceOptions& source, std::size_t inputs) {
+  if (!source.name.empty() && inputs > 1) {
+    throw UsageError("--name names one table, but " + std::to_string(inputs) + " inputs were given");
+  }
 }
 
 }  // namespace axx::cli

@@ -1,6 +1,7 @@
-// The input options shared by every subcommand that reads a multiplier (DESIGN.md, "Public
-// interface"): --signed/--unsigned, --bits/--a-bits/--b-bits, --top, --func, --a/--b/--out,
-// --yosys/--no-yosys, --yosys-bin, --name.
+// The input options shared by every subcommand that reads a multiplier (docs/cli.md, "Input
+// options"): --signed/--unsigned, --bits/--a-bits/--b-bits, --name, --top, --func,
+// --port-a/--port-b/--port-out, --yosys/--no-yosys, --yosys-bin. Their help lines and the input
+// kinds each applies to come from lutgen's registries (input_options(), source_kinds()).
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>
@@ -12,7 +13,13 @@ namespace axx::cli {
 // Binds the options of `sub` to `source` (which must outlive the app).
 void add_input_options(CLI::App& sub, lutgen::SourceOptions& source);
 
-// One-paragraph help text listing the registered input kinds (from the source registry).
+// Help text listing the registered input kinds with the options each takes.
 std::string input_kinds_help();
+
+// "BLIF (.blif), Verilog (.v .sv), ...": the input kinds in one line, for INPUT's help.
+std::string input_kinds_list();
+
+// --name names one table: a usage error when several inputs share it.
+void check_name_for_inputs(const lutgen::SourceOptions& source, std::size_t inputs);
 
 }  // namespace axx::cli

@@ -16,6 +16,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"axx: approximate multipliers to lookup tables, error metrics and headers", "axx"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("axx ") + AXX_VERSION, "Print the version (axx X.Y.Z) and exit");
   app.footer("Exit status: 0 success, 1 usage error, 2 bad input, 3 external tool (yosys, cc) missing or failing.");
   axx::cli::setup_lut(app);
   axx::cli::setup_metrics(app);
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     return fail(1, std::string(e.what()) + " (see axx --help)");
   } catch (const axx::UsageError& e) {
     return fail(1, e.what());

@@ -2,7 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <nlohmann/json.hpp>
+
+#include "lutgen/json.h"
 
 namespace axx::cli {
 
@@ -19,19 +20,22 @@ std::string format_metric(double value) {
 std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const TableOptions& options) {
   const auto& fields = lutgen::metric_fields();
   if (options.style == TableStyle::Json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    // Numbers through lutgen's one JSON formatter, so every output writes 1743 (not 1743.0) alike.
+    std::string out = "[";
     for (std::size_t r = 0; r < rows.size(); ++r) {
       const auto& m = rows[r];
-      nlohmann::ordered_json o;
-      o["name"] = m.name;
-      o["bits_a"] = m.bits_a;
-      o["bits_b"] = m.bits_b;
-      o["signed"] = m.is_signed;
-      for (const auto& f : fields) o[f.key] = m.*f.member;
-      if (!options.extra_header.empty()) o[options.extra_header.front()] = options.extra.at(r);
-      list.push_back(std::move(o));
+      out += r ? ",\n  {\n" : "\n  {\n";
+      out += "    \"name\": " + lutgen::json_string(m.name) + ",\n";
+      out += "    \"bits_a\": " + std::to_string(m.bits_a) + ",\n";
+      out += "    \"bits_b\": " + std::to_string(m.bits_b) + ",\n";
+      out += std::string("    \"signed\": ") + (m.is_signed ? "true" : "false");
+      for (const auto& f : fields) out += std::string(",\n    \"") + f.key + "\": " + lutgen::json_number(m.*f.member);
+      if (!options.extra_header.empty()) {
+        out += ",\n    " + lutgen::json_string(options.extra_header.front()) + ": " + lutgen::json_string(options.extra.at(r));
+      }
+      out += "\n  }";
     }
-    return list.dump(2) + "\n";
+    return out + (rows.empty() ? "]\n" : "\n]\n");
   }
 
   // Best value per column: the smallest magnitude.

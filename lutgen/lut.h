@@ -24,12 +24,14 @@ struct OperandSpec {
   }
 };
 
-// Where a table came from: kind ("blif", "verilog", "yosys", "c", "builtin", "header", "npy"),
-// the input path or name, and free-form detail (top module, function, ports, tool versions).
+// Where a table came from: kind ("blif", "verilog", "yosys", "c", "builtin", "header", "npy",
+// "json"), the input path or name, free-form detail (top module, function, ports, tool versions),
+// and what fixed the signedness (resolve_signedness: what the file declares, or the flag given).
 struct Provenance {
   std::string kind;
   std::string path;
   std::string detail;
+  std::string signedness;
 };
 
 // Materialised table, row = operand A bit pattern, column = operand B bit pattern:

@@ -1,5 +1,6 @@
 // builtin:NAME source: a design of the multipliers/ library, evaluated on every operand pair.
 #include "axx/error.h"
+#include "lutgen/signedness.h"
 #include "lutgen/source_registry.h"
 #include "multipliers/registry.h"
 
@@ -14,14 +15,11 @@ TableStream open_builtin_source(const std::string& input, const SourceOptions& o
     throw InputError(input + ": unknown built-in multiplier '" + name + "'; valid names: " + valid);
   }
   OperandSpec spec{m->bits_a, m->bits_b, m->is_signed};
-  if ((options.bits_a && options.bits_a != spec.bits_a) || (options.bits_b && options.bits_b != spec.bits_b)) {
-    throw UsageError(input + ": built-in multiplier has " + std::to_string(spec.bits_a) + "x" +
-                     std::to_string(spec.bits_b) + " operands; --bits cannot change that");
-  }
-  if (options.is_signed && *options.is_signed != spec.is_signed) {
-    throw UsageError(input + ": built-in multiplier is " + (spec.is_signed ? "signed" : "unsigned") + "; --" +
-                     (*options.is_signed ? "signed" : "unsigned") + " cannot change that");
-  }
+  check_fixed_bits(input, options, spec);
+  SignednessFacts facts;
+  facts.table = m->is_signed;
+  facts.table_what = "the built-in multiplier is {}";
+  const Signedness sign = resolve_signedness(input, facts, options);
   auto fn = m->fn;
   RowEvaluator eval = [fn, spec](std::uint64_t a_first, std::uint64_t a_last, std::int64_t* out) {
     for (std::uint64_t a = a_first; a < a_last; ++a) {
@@ -29,8 +27,8 @@ TableStream open_builtin_source(const std::string& input, const SourceOptions& o
       for (std::uint64_t b = 0; b < spec.cols(); ++b) *out++ = fn(va, spec.value_b(b));
     }
   };
-  return stream_of_rows(options.name.empty() ? name : options.name, spec, {"builtin", input, m->description},
-                        std::move(eval));
+  return stream_of_rows(options.name.empty() ? name : options.name, spec,
+                        Provenance{"builtin", input, m->description, sign.how}, std::move(eval));
 }
 
 }  // namespace axx::lutgen

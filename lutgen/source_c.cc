@@ -10,12 +10,15 @@
 #include <climits>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
+#include <tuple>
 
 #include "axx/error.h"
 #include "axx/posix_fs.h"
 #include "lutgen/process.h"
+#include "lutgen/signedness.h"
 #include "lutgen/source_registry.h"
 
 namespace axx::lutgen {
@@ -208,26 +211,49 @@ std::vector<FunctionDef> find_functions(const std::string& source) {
   return out;
 }
 
+// What a parameter's type says about the operand it receives. An unsigned type (uint8_t, unsigned
+// char, unsigned int, ...) declares the operand unsigned at any width: a negative value would wrap.
+// A signed type declares it signed only when it is exactly as wide as the operand (int8_t for 8
+// bits): an unsigned pattern above its range would turn negative. A wider signed type (int, long,
+// int16_t for 8-bit operands) holds either range and says nothing; so does plain `char` (its
+// signedness is the platform's choice) and any type not known here (typedefs, bool).
 struct ParamType {
   int width = 0;  // 0: unknown
-  bool is_unsigned = false;
+  std::optional<bool> is_signed;
 };
 
 ParamType param_type(const std::string& decl) {
   std::istringstream in(decl);
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
+  static const struct {
+    const char* name;
+    int width;
+    bool is_signed;
+  } kFixed[] = {{"int8_t", 8, true},    {"uint8_t", 8, false},   {"int16_t", 16, true}, {"uint16_t", 16, false},
+                {"int32_t", 32, true},  {"uint32_t", 32, false}, {"int64_t", 64, true}, {"uint64_t", 64, false},
+                {"size_t", 64, false}};
   ParamType p;
+  bool has_signed = false, has_unsigned = false, has_char = false, has_short = false, has_int = false;
+  int longs = 0;
   for (const auto& w : words) {
-    if (w == "int8_t" || w == "char") p.width = 8;
-    if (w == "uint8_t") p = {8, true};
-    if (w == "int16_t" || w == "short") p.width = 16;
-    if (w == "uint16_t") p = {16, true};
-    if ((w == "int32_t" || w == "int" || w == "long") && p.width == 0) p.width = 32;
-    if (w == "uint32_t") p = {32, true};
-    if (w == "unsigned") p.is_unsigned = true;
+    for (const auto& f : kFixed) {
+      if (w == f.name) return {f.width, f.is_signed};
+    }
+    has_signed |= w == "signed";
+    has_unsigned |= w == "unsigned";
+    has_char |= w == "char";
+    has_short |= w == "short";
+    has_int |= w == "int";
+    longs += w == "long";
   }
-  if (p.is_unsigned && p.width == 0) p.width = 32;
+  if (!(has_signed || has_unsigned || has_char || has_short || has_int || longs)) return p;
+  p.width = has_char ? 8 : has_short ? 16 : longs ? 64 : 32;
+  if (has_unsigned) {
+    p.is_signed = false;
+  } else if (has_signed || !has_char) {
+    p.is_signed = true;
+  }
   return p;
 }
 
@@ -297,13 +323,34 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
                                             " parameters, expected two operands");
   }
 
-  // Operand widths and signedness default to the first parameter's type: uint8_t a -> unsigned 8.
+  // Operand widths default to the parameter types' (8 or 16 bits, else 8); signedness follows
+  // what the types declare (ParamType).
   const ParamType pa = param_type(f->params[0]), pb = param_type(f->params[1]);
   OperandSpec spec;
   spec.bits_a = options.bits_a ? options.bits_a : (pa.width == 8 || pa.width == 16 ? pa.width : 8);
   spec.bits_b = options.bits_b ? options.bits_b : (pb.width == 8 || pb.width == 16 ? pb.width : 8);
-  spec.is_signed = options.is_signed ? *options.is_signed : !pa.is_unsigned;
   check_operand_spec(spec);
+  for (const auto& [p, bits, decl] : {std::tuple{pa, spec.bits_a, f->params[0]}, std::tuple{pb, spec.bits_b, f->params[1]}}) {
+    if (p.width && p.width < bits) {
+      throw UsageError(input + ": parameter `" + decl + "` is " + std::to_string(p.width) + " bits wide; it cannot take " +
+                       std::to_string(bits) + "-bit operands");
+    }
+  }
+  SignednessFacts facts;
+  auto declares = [](const ParamType& p, int bits) -> std::optional<bool> {
+    if (p.is_signed && !*p.is_signed) return false;
+    if (p.is_signed && p.width == bits) return true;
+    return std::nullopt;
+  };
+  facts.a = declares(pa, spec.bits_a);
+  facts.b = declares(pb, spec.bits_b);
+  facts.a_what = "parameter `" + f->params[0] + "`";
+  facts.b_what = "parameter `" + f->params[1] + "`";
+  facts.silent_why = "parameters `" + f->params[0] + "` and `" + f->params[1] +
+                     "` do not fix the operands' signedness (a signed type exactly as wide as the operand, or an "
+                     "unsigned type, would)";
+  const Signedness sign = resolve_signedness(input, facts, options);
+  spec.is_signed = sign.is_signed;
 
   const bool cplusplus = input.size() >= 2 && input.compare(input.size() - 2, 2, ".c") != 0;
   const char* env_compiler = std::getenv(cplusplus ? "CXX" : "CC");
@@ -354,8 +401,9 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
   RowEvaluator eval = [lib, eval_rows, spec](std::uint64_t a_first, std::uint64_t a_last, std::int64_t* out) {
     eval_rows(a_first, a_last, spec.bits_a, spec.bits_b, spec.is_signed ? 1 : 0, out);
   };
-  return stream_of_rows(options.name.empty() ? file_stem(input) : options.name, spec,
-                        {"c", input, "function " + f->name + ", compiled with " + compiler + " -O2"}, std::move(eval));
+  return stream_of_rows(table_name(input, options), spec,
+                        Provenance{"c", input, "function " + f->name + ", compiled with " + compiler + " -O2", sign.how},
+                        std::move(eval));
 }
 
 }  // namespace axx::lutgen

@@ -1,5 +1,5 @@
-// LUT header source: axx's own headers (header_writer.cc) and TransAxx/AdaPT-style headers such as
-// `short lut[256][256] = {{...}, ...};`. The first two-dimensional array with a brace initializer is the
+// LUT header source: axx's own headers (writer_header.cc, writer_transaxx.cc) and TransAxx/AdaPT-style
+// headers such as `short lut[256][256] = {{...}, ...};`. The first two-dimensional array with a brace initializer is the
 // table; its dimensions give the operand widths. A tiny C tokenizer, so comments, preprocessor lines
 // and any declaration specifiers (static, const, __device__, macros) are skipped without
 // understanding them; errors carry file:line:col.
@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "axx/error.h"
+#include "lutgen/signedness.h"
 #include "lutgen/source_registry.h"
 
 namespace axx::lutgen {
@@ -245,18 +246,27 @@ TableStream open_header_source(const std::string& input, const SourceOptions& op
                      "'" + array + "' has " + std::to_string(table->size()) + " values, expected " + std::to_string(expected));
   }
 
-  // axx headers carry AXX_LUT_<ID>_NAME / _SIGNED macros; TransAxx/AdaPT headers are signed 8x8.
-  OperandSpec spec{bits_a, bits_b, true};
-  std::string name = file_stem(input);
+  // axx headers (both writers) carry AXX_LUT_<ID>_SIGNED; TransAxx/AdaPT headers carry nothing, and
+  // those frameworks run signed 8-bit operands only, so their convention is signed.
+  SignednessFacts facts;
+  std::string macro;
   for (const auto& [key, value] : defines) {
-    if (key.rfind("AXX_LUT_", 0) != 0) continue;
-    if (key.size() > 7 && key.compare(key.size() - 7, 7, "_SIGNED") == 0) spec.is_signed = value != "0";
-    if (key.size() > 5 && key.compare(key.size() - 5, 5, "_NAME") == 0 && value.size() >= 2 && value.front() == '"') {
-      name = value.substr(1, value.size() - 2);
+    if (key.rfind("AXX_LUT_", 0) != 0 || key.size() <= 15 || key.compare(key.size() - 7, 7, "_SIGNED") != 0) continue;
+    if (value != "0" && value != "1") throw InputError(input + ": " + key + " is '" + value + "', expected 0 or 1");
+    if (facts.table && *facts.table != (value == "1")) {
+      throw InputError(input + ": " + macro + " and " + key + " disagree about the signedness");
     }
+    macro = key;
+    facts.table = value == "1";
+    facts.table_what = key + " says {}";
   }
-  apply_fixed_table_options(input, options, spec, name);
-  return stream_of_table(name, spec, {"header", input, "array " + array}, table);
+  facts.convention = true;
+  facts.convention_what = "{} by the TransAxx/AdaPT header convention";
+  const Signedness sign = resolve_signedness(input, facts, options);
+  const OperandSpec spec{bits_a, bits_b, sign.is_signed};
+  check_fixed_bits(input, options, spec);
+  return stream_of_table(table_name(input, options), spec, Provenance{"header", input, "array " + array, sign.how},
+                         table);
 }
 
 }  // namespace axx::lutgen

@@ -1,9 +1,9 @@
 // .json source: axx's own `--format json` output read back (docs/formats-tables.md), or any JSON
 // holding the table as a 2-D array of integers:
 //   - an object with "table": [[...], ...] and optionally "bits_a", "bits_b" (must agree with the
-//     table's shape), "signed" (default true) and "name"; other keys ("metrics", "provenance",
-//     ...) are ignored;
-//   - or the bare array [[...], ...].
+//     table's shape) and "signed" (which declares the signedness); other keys ("name", "metrics",
+//     "provenance", ...) are ignored;
+//   - or the bare array [[...], ...], which declares no signedness.
 // Rows are operand A's bit patterns; the shape must be (2^bits_a, 2^bits_b) with 2..12 bits each.
 // Errors name file:line:col (parse errors, a wrong value, a ragged row, an entry outside int32).
 // The parser is our own (lutgen has no third-party dependencies, DESIGN.md).
@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "axx/error.h"
+#include "lutgen/signedness.h"
 #include "lutgen/source_registry.h"
 
 namespace axx::lutgen {
@@ -208,11 +210,12 @@ TableStream open_json_source(const std::string& input, const SourceOptions& opti
   auto table = std::make_shared<std::vector<std::int32_t>>();
   std::size_t rows = 0, cols = 0;
   Pos table_at;
-  bool have_table = false, is_signed = true;
+  bool have_table = false;
+  std::optional<bool> is_signed;
   int bits_a = 0, bits_b = 0;
   Pos bits_at;
-  std::string name = file_stem(input);
-  if (r.peek() == '[') {
+  const bool bare = r.peek() == '[';
+  if (bare) {
     table_at = r.pos();
     read_table(r, *table, rows, cols);
     have_table = true;
@@ -239,8 +242,6 @@ TableStream open_json_source(const std::string& input, const SourceOptions& opti
           const std::string w = r.peek() == 't' || r.peek() == 'f' ? r.word() : "";
           if (w != "true" && w != "false") r.fail("\"signed\" must be true or false", v_at);
           is_signed = w == "true";
-        } else if (key == "name") {
-          name = r.string();
         } else {
           r.skip_value();
         }
@@ -260,9 +261,16 @@ TableStream open_json_source(const std::string& input, const SourceOptions& opti
                      "\"bits_a\"/\"bits_b\" say " + std::to_string(bits_a ? bits_a : ba) + "x" +
                          std::to_string(bits_b ? bits_b : bb) + " but the table is " +
                          std::to_string(rows) + " x " + std::to_string(cols));
-  OperandSpec spec{ba, bb, is_signed};
-  apply_fixed_table_options(input, options, spec, name);
-  return stream_of_table(name, spec, {"json", input, "2-D integer array"}, table);
+  SignednessFacts facts;
+  facts.table = is_signed;
+  facts.table_what = "its \"signed\" key says {}";
+  facts.silent_why = bare ? "a bare JSON array does not say whether its operands are signed"
+                          : "it has no \"signed\" key";
+  const Signedness sign = resolve_signedness(input, facts, options);
+  const OperandSpec spec{ba, bb, sign.is_signed};
+  check_fixed_bits(input, options, spec);
+  return stream_of_table(table_name(input, options), spec, Provenance{"json", input, "2-D integer array", sign.how},
+                         table);
 }
 
 }  // namespace axx::lutgen

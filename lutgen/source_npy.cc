@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "axx/error.h"
+#include "lutgen/signedness.h"
 #include "lutgen/source_registry.h"
 
 namespace axx::lutgen {
@@ -186,10 +187,13 @@ TableStream open_npy_source(const std::string& input, const SourceOptions& optio
     }
     (*table)[i] = static_cast<std::int32_t>(v);
   }
-  OperandSpec spec{bits_a, bits_b, true};
-  std::string name = file_stem(input);
-  apply_fixed_table_options(input, options, spec, name);
-  return stream_of_table(name, spec, {"npy", input, descr}, table);
+  // The element type says how the products are stored, not whether the operands are signed.
+  SignednessFacts facts;
+  facts.silent_why = "a .npy table does not say whether its operands are signed";
+  const Signedness sign = resolve_signedness(input, facts, options);
+  const OperandSpec spec{bits_a, bits_b, sign.is_signed};
+  check_fixed_bits(input, options, spec);
+  return stream_of_table(table_name(input, options), spec, Provenance{"npy", input, descr, sign.how}, table);
 }
 
 }  // namespace axx::lutgen

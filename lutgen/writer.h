@@ -28,7 +28,7 @@ std::string render_lut(const Lut& lut, const std::string& format);
 // Writes LUT to PATH atomically; format empty: chosen by PATH's extension.
 void write_lut(const Lut& lut, const std::string& path, const std::string& format = "");
 
-// The JSON report of `axx lut --report`: table metadata, provenance and metrics, no table.
+// Table metadata, provenance and metrics as one JSON object (render_json adds the table).
 std::string report_json(const Lut& lut, const Metrics& metrics);
 
 // The writers, one per file.
@@ -40,6 +40,7 @@ std::string render_json(const Lut& lut, const Metrics& metrics);
 // Helpers shared by the writers.
 bool fits_int16(const Lut& lut);
 std::string c_identifier(const std::string& name);       // "mul8s-1KV6" -> "mul8s_1KV6"
+std::string macro_prefix(const std::string& name);       // "mul8s-1KV6" -> "AXX_LUT_MUL8S_1KV6"
 std::string comment_safe(const std::string& text);        // no "*/" inside a C comment
 std::string metrics_comment(const Metrics& m, const std::string& prefix);  // "prefix key = value" lines
 

@@ -19,8 +19,7 @@ void append_int(std::string& out, std::int32_t v) {
 
 std::string render_header(const Lut& lut, const Metrics& m) {
   const std::string id = c_identifier(lut.name);
-  std::string macro = "AXX_LUT_";
-  for (unsigned char c : id) macro += static_cast<char>(std::toupper(c));
+  const std::string macro = macro_prefix(lut.name);
   const bool narrow = fits_int16(lut);
   const std::string bits = std::to_string(lut.spec.bits_a) + "x" + std::to_string(lut.spec.bits_b);
 
@@ -32,7 +31,9 @@ std::string render_header(const Lut& lut, const Metrics& m) {
   out += " * Indexing: axx_lut_" + id + "[a][b], a = operand A's bit pattern (row), b = operand B's (column),\n";
   out += " * e.g. axx_lut_" + id + "[(uint8_t)a][(uint8_t)b] for 8-bit operands.\n *\n";
   out += " * Provenance: " + comment_safe(lut.provenance.kind) + " " + comment_safe(lut.provenance.path) +
-         (lut.provenance.detail.empty() ? "" : " (" + comment_safe(lut.provenance.detail) + ")") + "\n *\n";
+         (lut.provenance.detail.empty() ? "" : " (" + comment_safe(lut.provenance.detail) + ")") + "\n";
+  if (!lut.provenance.signedness.empty()) out += " * Signedness: " + comment_safe(lut.provenance.signedness) + "\n";
+  out += " *\n";
   out += " * Error metrics over all operand pairs against the exact product (docs/metrics.md):\n";
   out += metrics_comment(m, " *   ");
   out += " */\n";

@@ -67,6 +67,12 @@ std::string c_identifier(const std::string& name) {
   return id;
 }
 
+std::string macro_prefix(const std::string& name) {
+  std::string macro = "AXX_LUT_";
+  for (unsigned char c : c_identifier(name)) macro += static_cast<char>(std::toupper(c));
+  return macro;
+}
+
 std::string comment_safe(const std::string& text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -92,7 +98,8 @@ std::string report_json(const Lut& lut, const Metrics& m) {
          (lut.spec.is_signed ? "true" : "false") + ",\n  \"indexing\": \"lut[a][b], a and b raw bit patterns\"" +
          ",\n  \"provenance\": {\"kind\": " + json_string(lut.provenance.kind) +
          ", \"path\": " + json_string(lut.provenance.path) + ", \"detail\": " + json_string(lut.provenance.detail) +
-         "},\n  \"metrics\": " + metrics_json(m) + "\n}\n";
+         ", \"signedness\": " + json_string(lut.provenance.signedness) + "},\n  \"metrics\": " + metrics_json(m) +
+         "\n}\n";
 }
 
 }  // namespace axx::lutgen

@@ -1,7 +1,8 @@
 // TransAxx/AdaPT-style header: `#include <stdint.h>` and one `const int16_t lut[256][256]` (int32_t
 // when a value does not fit 16 bits), indexed lut[(uint8_t)a][(uint8_t)b] -- the file AdaPT keeps per
 // multiplier in adapt/cpu-kernels/axx_mults/ and TransAxx's LUT kernels include. Narrower operands are
-// expanded to 256x256 (expand_to_256), as those tools only know 8-bit tables.
+// expanded to 256x256 (expand_to_256), as those tools only know 8-bit tables. One axx macro,
+// AXX_LUT_<ID>_SIGNED, records the signedness, which those frameworks' convention (signed) lacks.
 #include <charconv>
 
 #include "lutgen/source.h"
@@ -23,6 +24,8 @@ std::string render_transaxx(const Lut& lut, const Metrics& m) {
   out += "// Error metrics (docs/metrics.md):\n";
   out += metrics_comment(m, "//   ");
   out += "#pragma once\n#include <stdint.h>\n\n";
+  // TransAxx and AdaPT ignore this macro; it lets axx read an unsigned table back as unsigned.
+  out += "#define " + macro_prefix(lut.name) + "_SIGNED " + (lut.spec.is_signed ? "1" : "0") + "\n\n";
   out += std::string("const ") + (narrow ? "int16_t" : "int32_t") + " lut[256][256] = {\n";
   char buf[16];
   for (int a = 0; a < 256; ++a) {

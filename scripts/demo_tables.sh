@@ -44,10 +44,16 @@ shopt -s nullglob
 for src in "$root"/multipliers/src/*.c "$root"/multipliers/src/*.v "$root"/multipliers/src/*.blif; do
   base="$(basename "$src")"
   name="${base//./_}"  # mul8s_bam_h1v6_struct.v -> mul8s_bam_h1v6_struct_v: one table per form
-  # Signedness by the library's naming convention: mul8u_* unsigned, everything else signed.
-  sign=--signed
-  [[ "$base" == mul8u_* ]] && sign=--unsigned
-  table "$src" "$name" "$sign"
+  # Signedness: a C function's parameter types declare it (int8_t / uint8_t), so C files get no
+  # flag. BLIF says nothing and neither does a plain Verilog port, so netlists get the library's
+  # naming convention (mul8u_* unsigned, the rest signed), which agrees with the `signed` ports
+  # the mul8s Verilog declares; axx stops with a usage error where a flag is missing or disagrees.
+  sign=()
+  if [[ "$base" != *.c ]]; then
+    sign=(--signed)
+    [[ "$base" == mul8u_* ]] && sign=(--unsigned)
+  fi
+  table "$src" "$name" "${sign[@]}"
   headers+=("$out/tables/$name.h")
 done
 

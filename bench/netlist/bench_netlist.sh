@@ -54,8 +54,8 @@ echo "8x8 signed multiplier from yosys: $GATES .names covers ($(yosys -V))"
 
 # ---- axx
 if [ -x "$CLI" ]; then
-  AXX_WHAT="$CLI metrics mul8s.blif --json"
-  AXX=("$CLI" metrics mul8s.blif --json)
+  AXX_WHAT="$CLI metrics mul8s.blif --signed --json"
+  AXX=("$CLI" metrics mul8s.blif --signed --json)
 else
   AXX_WHAT="$DRIVER mul8s.blif --table table_axx.txt (axx CLI not built)"
   AXX=("$DRIVER" mul8s.blif --table table_axx.txt)
@@ -127,7 +127,7 @@ echo "  tables identical across axx, Icarus, Verilator; metrics: $(cat metrics_a
 # ---- 16x16 exhaustive metrics, streaming
 if [ "${SKIP16:-0}" != 1 ]; then
   yosys -q -p "read_verilog mul16s.v; $SYN; write_blif mul16s.blif"
-  if [ -x "$CLI" ]; then CMD16=("$CLI" metrics mul16s.blif --json); else CMD16=("$DRIVER" mul16s.blif); fi
+  if [ -x "$CLI" ]; then CMD16=("$CLI" metrics mul16s.blif --signed --json); else CMD16=("$DRIVER" mul16s.blif); fi
   echo
   echo "16x16 signed, exhaustive metrics over 2^32 pairs: ${CMD16[*]}"
   /usr/bin/time -v "${CMD16[@]}" > metrics16.json 2> time16.txt

@@ -2,13 +2,13 @@
 // behavioural form: needs yosys (`axx lut` runs it, or pass --yosys). Same table as
 // mul8s_bam_h1v6.c, mul8s_bam_h1v6_struct.v, mul8s_bam_h1v6.blif and builtin:mul8s_bam_h1v6.
 //
-// Operands are two's complement on plain [7:0] ports, as published signed multipliers declare them
-// (read it with --signed, the default). The array without row 0 computes a * (b with bit 0
-// cleared); breaking it at column 6 drops the bits a_j b_i with i + j < 6, all of non-sign bits.
+// Operands are two's complement, and the ports say so (`signed`), so axx reads the table as signed
+// without --signed. The array without row 0 computes a * (b with bit 0 cleared); breaking it at
+// column 6 drops the bits a_j b_i with i + j < 6, all of non-sign bits.
 module mul8s_bam_h1v6 (
-    input  [7:0]  a,
-    input  [7:0]  b,
-    output [15:0] p
+    input  signed [7:0]  a,
+    input  signed [7:0]  b,
+    output        [15:0] p
 );
   wire [7:0] b_rows = {b[7:1], 1'b0};
   // Own assignment so the multiply is sized and signed on its own (16-bit, sign-extended operands).

@@ -4,7 +4,7 @@
 // carry-save array of full- and half-adder cells, instantiated as submodules, and a final
 // ripple-carry adder. Same table as mul8s_bam_h1v6.c, _behav.v, .blif and builtin:mul8s_bam_h1v6.
 //
-// Ports are plain [7:0]; the operands are two's complement (read with --signed, the default).
+// The operands are two's complement and declared `signed`, so axx reads the table as signed.
 // Partial product pp<i>_<j> = a[j] & b[i] has weight 2^(i+j); Baugh-Wooley inverts the ones that
 // pair a sign bit with a non-sign bit. HBL = 1: row 0 (b[0]) is not built; its NAND bit would be
 // the constant 1 at column 7. VBL = 6: no cell right of column 6, so p[5:0] = 0. The constant ones
@@ -25,8 +25,8 @@ module fa (input x, input y, input z, output s, output c);
 endmodule
 
 module mul8s_bam_h1v6 (a, b, p);
-  input [7:0] a;
-  input [7:0] b;
+  input signed [7:0] a;
+  input signed [7:0] b;
   output [15:0] p;
 
   wire pp1_5, pp1_6, pp1_7;

@@ -24,9 +24,11 @@ _MIN_BITS, _MAX_BITS = 2, 12
 # Largest exact rank for which the low-rank path is offered (R + 1 exact GEMMs).
 _MAX_LOWRANK = 8
 
-# from_file's keyword options -> lutgen SourceOptions fields (the `axx lut` flags without dashes).
-_FILE_OPTIONS = ("bits", "a_bits", "b_bits", "top", "func", "a", "b", "out", "yosys",
-                 "yosys_bin", "name")
+
+def _file_options() -> tuple[str, ...]:
+    """from_file's keyword options: the `axx lut` input flags as keywords, from lutgen's registry
+    (``signed`` is from_file's own argument)."""
+    return tuple(kw for _, keywords, _ in _C.input_options() for kw in keywords if kw != "signed")
 
 
 class MultiplierInfo(NamedTuple):
@@ -66,7 +68,9 @@ class Multiplier:
             ``axx metrics --json`` (computed on first access).
         rank: exact rank of ``lut - a*b`` when it is at most 8 (then the ops can run it as
             rank + 1 exact GEMMs), else None; None also for operands wider than 8 bits.
-        provenance: dict ``{kind, path, detail}`` saying where the table came from.
+        provenance: dict ``{kind, path, detail, signedness}`` saying where the table came from
+            and what fixed its signedness (``"given: signed=False"``, ``"parameter `uint8_t a`
+            and parameter `uint8_t b` are declared unsigned"``, ...).
     """
 
     def __init__(self, lut: Any, signed: bool = True, name: str = "custom",
@@ -76,8 +80,9 @@ class Multiplier:
         self.is_signed = bool(signed)
         self.bits_a = _bits_of(table.shape[0])
         self.bits_b = _bits_of(table.shape[1])
-        self.provenance = dict(provenance) if provenance else {"kind": "tensor", "path": "",
-                                                              "detail": ""}
+        self.provenance = dict(provenance) if provenance else {
+            "kind": "tensor", "path": "", "detail": "",
+            "signedness": f"given: signed={self.is_signed}"}
         self._lut = table
         self._metrics: dict | None = None
         # What the kernels take (the 256x256 table and the exact low-rank form, a few ms) is made
@@ -93,32 +98,41 @@ class Multiplier:
     # --- constructors ------------------------------------------------------------------------
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike, signed: bool | None = True,
+    def from_file(cls, path: str | os.PathLike, signed: bool | None = None,
                   **options: Any) -> "Multiplier":
-        """Reads a multiplier from a file, as ``axx lut`` does.
+        """Reads a multiplier from a file, as ``axx lut`` does, by the same rules.
 
         Args:
             path: ``.blif``, ``.v``/``.sv`` (structural, or behavioural through yosys), ``.c``/
                 ``.cpp`` (a C function, compiled with the system C compiler), ``.h`` (a LUT header,
                 ours or TransAxx's), ``.npy``, ``.json`` (axx's JSON output or a 2-D integer
                 array), or ``builtin:NAME``.
-            signed: operands are two's complement (default); None takes the source's own default.
+            signed: None (default) takes what the file declares: Verilog ``signed`` ports (or a
+                signed ``$mul`` through yosys), C parameter types, an axx header's or JSON's own
+                record, a built-in's. Where the file declares nothing (BLIF, plain Verilog ports,
+                ``.npy``, a bare JSON array) it must be given, and it must agree with what a file
+                declares (docs/cli.md, "Signedness").
             **options: ``bits`` (both operands) or ``a_bits`` / ``b_bits``; ``top`` (Verilog top
-                module); ``func`` (C function); ``a``, ``b``, ``out`` (port names); ``yosys``
-                (None: when needed, True: always, False: never); ``yosys_bin``; ``name``.
+                module / BLIF model); ``func`` (C function); ``port_a``, ``port_b``, ``port_out``
+                (netlist ports); ``yosys`` (None: when needed, True: always, False: never) and
+                ``yosys_bin`` (Verilog); ``name``. An option the input kind does not take is an
+                error (``port_a`` for a C file, ``func`` for a netlist, ...).
 
         Raises:
             axx.ParseError: bad input at a known place (``str(e)`` starts with ``file:line``).
-            axx.InputError: other bad input. axx.UsageError: bad option combinations.
-            axx.ToolError: yosys or the C compiler is missing or failed.
+            axx.InputError: other bad input. axx.UsageError: bad, inapplicable or missing options
+                (``signed`` for a file that does not declare it), or ``signed`` contradicting the
+                file. axx.ToolError: yosys or the C compiler is missing or failed.
+            TypeError: a keyword that is no input option.
 
-        >>> m = axx.Multiplier.from_file("mul8s_trunc.blif")           # doctest: +SKIP
-        >>> m = axx.Multiplier.from_file("mul.c", func="mul8", signed=False)  # doctest: +SKIP
+        >>> m = axx.Multiplier.from_file("mul8s_trunc.blif", signed=True)  # doctest: +SKIP
+        >>> m = axx.Multiplier.from_file("mul.c", func="mul8")            # doctest: +SKIP
         """
-        unknown = sorted(set(options) - set(_FILE_OPTIONS))
+        known = _file_options()
+        unknown = sorted(set(options) - set(known))
         if unknown:
             raise TypeError(f"Multiplier.from_file: unknown option(s) {', '.join(unknown)} "
-                            f"(expected: {', '.join(_FILE_OPTIONS)})")
+                            f"(expected: {', '.join(known)})")
         bits = options.get("bits")
         if bits is not None and (options.get("a_bits") or options.get("b_bits")):
             raise _C.UsageError("Multiplier.from_file: give bits or a_bits/b_bits, not both")
@@ -127,8 +141,8 @@ class Multiplier:
         raw = _C.load_lut(
             os.fspath(path), signed=signed, bits_a=int(bits_a), bits_b=int(bits_b),
             name=options.get("name") or "", top=options.get("top") or "",
-            func=options.get("func") or "", port_a=options.get("a") or "",
-            port_b=options.get("b") or "", port_out=options.get("out") or "",
+            func=options.get("func") or "", port_a=options.get("port_a") or "",
+            port_b=options.get("port_b") or "", port_out=options.get("port_out") or "",
             yosys=options.get("yosys"), yosys_bin=os.fspath(options.get("yosys_bin") or ""))
         return cls._from_raw(raw)
 
@@ -175,9 +189,10 @@ class Multiplier:
     def rank(self) -> int | None:
         return None if self._lowrank is None else int(self._lowrank[0].shape[0])
 
-    def _tables(self, device: torch.device | str) -> tuple:
+    def _tables(self, device: torch.device | str, op: str = "axx.Multiplier") -> tuple:
         """``(lut256, lowrank_u, lowrank_v)`` on DEVICE for the ops; u and v are None when the
-        table has no exact low-rank form of rank <= 8. Uploaded once per device."""
+        table has no exact low-rank form of rank <= 8. Uploaded once per device. OP names the
+        caller in errors."""
         device = torch.device(device)
         if device.type == "cuda" and device.index is None:
             device = torch.device("cuda", torch.cuda.current_device())
@@ -185,8 +200,9 @@ class Multiplier:
         if tables is None:
             if self._lut256 is None:
                 raise _C.UsageError(
-                    f"multiplier '{self.name}' has {self.bits_a}x{self.bits_b}-bit operands; "
-                    f"the emulator runs operands of up to {_MAX_EMULATED_BITS} bits")
+                    f"{op}: multiplier '{self.name}' has {self.bits_a}x{self.bits_b}-bit operands "
+                    f"(table shape {tuple(self._lut.shape)}); the emulator runs operands of up to "
+                    f"{_MAX_EMULATED_BITS} bits")
             u, v = self._lowrank if self._lowrank is not None else (None, None)
             tables = tuple(None if t is None else t.to(device) for t in (self._lut256, u, v))
             self._device_tables[device] = tables

@@ -48,7 +48,10 @@ def load_multipliers(src_dir: Path | None, log=print) -> list[dict]:
         for path in sorted(src_dir.iterdir()):
             if path.suffix not in (".blif", ".v", ".sv", ".c", ".cpp"):
                 continue
-            signed = not path.name.startswith("mul8u_")      # the library's naming convention
+            # C parameter types declare the signedness; netlists (BLIF, plain Verilog ports) may
+            # not, so they get the library's naming convention, mul8u_* unsigned.
+            signed = (None if path.suffix in (".c", ".cpp")
+                      else not path.name.startswith("mul8u_"))
             t0 = time.perf_counter()
             label = f"{path.parent.name}/{path.name}"
             try:
@@ -56,7 +59,7 @@ def load_multipliers(src_dir: Path | None, log=print) -> list[dict]:
             except AxxError as e:  # e.g. yosys or cc missing: that source is reported and skipped
                 log(f"  {label}: FAILED, skipped ({type(e).__name__}: {e})")
                 continue
-            log(f"  {label}: {m.bits_a}x{m.bits_b} {'signed' if signed else 'unsigned'} table "
+            log(f"  {label}: {m.bits_a}x{m.bits_b} {'signed' if m.is_signed else 'unsigned'} table "
                 f"in {1000 * (time.perf_counter() - t0):.0f} ms")
             found.append((label, m))
     merged: list[dict] = []

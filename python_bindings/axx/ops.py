@@ -33,6 +33,11 @@ def _check_multiplier(op: str, multiplier: object) -> Multiplier:
     return multiplier
 
 
+def _check_tensor(op: str, name: str, t: object) -> None:
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"{op}: {name} must be a torch.Tensor, got {type(t).__name__}")
+
+
 def _pair(name: str, value: int | tuple[int, int] | list[int]) -> list[int]:
     if isinstance(value, int):
         return [value, value]
@@ -64,7 +69,9 @@ def lut_matmul(a: torch.Tensor, b: torch.Tensor, multiplier: Multiplier, *,
     True
     """
     m = _check_multiplier("axx.lut_matmul", multiplier)
-    lut, u, v = m._tables(a.device)
+    _check_tensor("axx.lut_matmul", "a", a)
+    _check_tensor("axx.lut_matmul", "b", b)
+    lut, u, v = m._tables(a.device, "axx.lut_matmul")
     return torch.ops.axx.lut_matmul(a, b, lut, u, v, m.is_signed, path)
 
 
@@ -88,7 +95,9 @@ def lut_conv2d(x: torch.Tensor, w: torch.Tensor, multiplier: Multiplier, stride=
         ``OH = (H + 2*padding[0] - dilation[0]*(KH-1) - 1) // stride[0] + 1`` (OW likewise).
     """
     m = _check_multiplier("axx.lut_conv2d", multiplier)
-    lut, u, v = m._tables(x.device)
+    _check_tensor("axx.lut_conv2d", "x", x)
+    _check_tensor("axx.lut_conv2d", "w", w)
+    lut, u, v = m._tables(x.device, "axx.lut_conv2d")
     return torch.ops.axx.lut_conv2d(x, w, lut, u, v, m.is_signed, _pair("stride", stride),
                                     _pair("padding", padding), _pair("dilation", dilation),
                                     int(groups), path)

@@ -5,6 +5,7 @@
 
 #include <ATen/ops/empty.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "axx/error.h"
@@ -12,6 +13,7 @@
 #include "lutgen/lut.h"
 #include "lutgen/metrics.h"
 #include "lutgen/source.h"
+#include "lutgen/source_registry.h"
 #include "multipliers/registry.h"
 #include "python_bindings/src/lutgen_bindings.h"
 
@@ -55,6 +57,7 @@ py::dict lut_to_dict(const lutgen::Lut& lut) {
   prov["kind"] = lut.provenance.kind;
   prov["path"] = lut.provenance.path;
   prov["detail"] = lut.provenance.detail;
+  prov["signedness"] = lut.provenance.signedness;
   d["provenance"] = prov;
   return d;
 }
@@ -78,6 +81,8 @@ py::dict load_lut(const std::string& input, std::optional<bool> is_signed, int b
             : *yosys           ? lutgen::YosysMode::Force
                                : lutgen::YosysMode::Never;
   o.yosys_bin = yosys_bin;
+  // Errors name the options as from_file's keywords: signed=True, port_a, ...
+  o.spelling = lutgen::OptionSpelling::Python;
   lutgen::Lut lut;
   {
     // Parsing, simulation, yosys and cc can take a while and touch no Python object.
@@ -95,25 +100,21 @@ py::dict metrics(const at::Tensor& table, int bits_a, int bits_b, bool is_signed
     py::gil_scoped_release release;
     m = lutgen::compute_metrics(lut);
   }
-  // Keys and order of DESIGN.md ("Public interface", `axx metrics --json`).
+  // Keys and order of `axx metrics --json` (lutgen::metric_fields). Integral values are Python
+  // ints, so they print (and json.dumps) as 1743 like every axx output, never 1743.0.
   py::dict d;
   d["name"] = m.name;
   d["bits_a"] = m.bits_a;
   d["bits_b"] = m.bits_b;
   d["signed"] = m.is_signed;
-  d["ep_percent"] = m.ep_percent;
-  d["mae"] = m.mae;
-  d["mae_percent"] = m.mae_percent;
-  d["wce"] = m.wce;
-  d["wce_percent"] = m.wce_percent;
-  d["mse"] = m.mse;
-  d["rmse"] = m.rmse;
-  d["mre_percent"] = m.mre_percent;
-  d["wcre_percent"] = m.wcre_percent;
-  d["mred"] = m.mred;
-  d["nmed"] = m.nmed;
-  d["bias"] = m.bias;
-  d["error_variance"] = m.error_variance;
+  for (const auto& f : lutgen::metric_fields()) {
+    const double v = m.*f.member;
+    if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
+      d[f.key] = py::int_(static_cast<long long>(v));
+    } else {
+      d[f.key] = py::float_(v);
+    }
+  }
   return d;
 }
 
@@ -139,6 +140,19 @@ py::object decompose(const at::Tensor& lut256, bool is_signed, int max_rank) {
                         int32_tensor(form->v, form->rank, 256));
 }
 
+// The input options of from_file: (key, keywords, kinds taking it), from lutgen's registries.
+py::list input_options() {
+  py::list out;
+  for (const lutgen::InputOption& o : lutgen::input_options()) {
+    py::list kinds;
+    for (const lutgen::SourceKind& k : lutgen::source_kinds()) {
+      if (k.takes(o.key)) kinds.append(k.name);
+    }
+    out.append(py::make_tuple(o.key, o.python, kinds));
+  }
+  return out;
+}
+
 py::list builtins() {
   py::list out;
   for (const multipliers::Builtin& b : multipliers::builtins())
@@ -153,8 +167,9 @@ void register_lutgen(py::module_& m) {
         py::arg("bits_a") = 0, py::arg("bits_b") = 0, py::arg("name") = "", py::arg("top") = "",
         py::arg("func") = "", py::arg("port_a") = "", py::arg("port_b") = "",
         py::arg("port_out") = "", py::arg("yosys") = py::none(), py::arg("yosys_bin") = "",
-        "Reads a table from a path (.blif, .v/.sv, .c/.cpp, .h, .npy) or 'builtin:NAME'.\n"
-        "signed/yosys None mean the source's default / auto; 0 and '' mean unset. Returns a\n"
+        "Reads a table from a path (.blif, .v/.sv, .c/.cpp, .h, .npy, .json) or 'builtin:NAME'.\n"
+        "signed None: what the file declares (an error where it declares nothing); yosys None:\n"
+        "auto; 0 and '' mean unset. Options that do not apply to the input are errors. Returns a\n"
         "dict: name, bits_a, bits_b, signed, table (int32 (2^bits_a, 2^bits_b)), provenance.");
   m.def("metrics", &metrics, py::arg("table"), py::arg("bits_a"), py::arg("bits_b"),
         py::arg("signed"), py::arg("name"),
@@ -167,6 +182,9 @@ void register_lutgen(py::module_& m) {
   m.def("decompose", &decompose, py::arg("lut256"), py::arg("signed"), py::arg("max_rank") = 8,
         "Exact low-rank form lut[a][b] = value(a)*value(b) + sum_r u[r][a]*v[r][b] of a 256x256\n"
         "table: (u, v), int32 tensors of shape (R, 256), or None when the rank exceeds max_rank.");
+  m.def("input_options", &input_options,
+        "The input options of Multiplier.from_file: (key, keywords, kinds taking it) tuples, in\n"
+        "the order of `axx lut --help`.");
   m.def("builtins", &builtins,
         "The built-in multipliers: (name, description, bits_a, bits_b, signed) tuples.");
 }

@@ -52,10 +52,97 @@ TEST(AxxBinary, HelpOnEverySubcommand) {
   }
   const auto r = axx(dir, {"lut", "--help"});
   for (const char* opt : {"-o,--output", "--format", "--name", "--signed", "--unsigned", "--bits", "--a-bits",
-                          "--b-bits", "--top", "--func", "--a ", "--b ", "--out", "--yosys", "--no-yosys",
+                          "--b-bits", "--top", "--func", "--port-a", "--port-b", "--port-out", "--yosys", "--no-yosys",
                           "--yosys-bin", "--report", "builtin:NAME"}) {
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
   }
+  // The input kinds, .json included, on every subcommand that reads inputs.
+  for (const char* sub : {"lut", "metrics", "compare"}) {
+    const auto h = axx(dir, {sub, "--help"});
+    for (const char* kind : {".blif", ".v", ".c", "builtin:NAME", ".h", ".npy", ".json"}) {
+      EXPECT_NE(h.out.find(kind), std::string::npos) << sub << " " << kind;
+    }
+  }
+}
+
+TEST(AxxBinary, Version) {
+  const auto r = axx(scratch_dir(), {"--version"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, std::string("axx ") + AXX_PROJECT_VERSION + "\n");
+}
+
+// `--out` was once the netlist output port; now nothing is called that, so a mistaken
+// `--out FILE` (for -o) stops with a usage error instead of printing the table to stdout.
+TEST(AxxBinary, OptionsThatDoNotApplyAreUsageErrors) {
+  const std::string dir = scratch_dir();
+  const std::string c = kSrc + "/mul8u_trunc6.c", blif = kSrc + "/mul8s_bam_h1v6.blif";
+  auto r = axx(dir, {"lut", c, "--out", "f.h"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "axx: error: The following arguments were not expected: f.h --out (see axx --help)\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/f.h"));
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"lut", c, "--port-out", "p"}, c + ": --port-out does not apply to a C function"},
+      {{"lut", c, "--top", "m"}, c + ": --top does not apply to a C function"},
+      {{"metrics", blif, "--func", "f", "--signed"}, blif + ": --func does not apply to a BLIF netlist"},
+      {{"metrics", blif, "--yosys", "--signed"}, blif + ": --yosys/--no-yosys does not apply to a BLIF netlist"},
+      {{"metrics", "builtin:mul8s_exact", "--yosys-bin", "/bin/yosys"},
+       "builtin:mul8s_exact: --yosys-bin does not apply to a built-in multiplier"},
+      {{"metrics", "builtin:mul8s_exact", "--bits", "4"}, "builtin:mul8s_exact: table has 8x8 operands, but 4x4 were requested"},
+      {{"metrics", "builtin:mul8s_exact", "--unsigned"},
+       "builtin:mul8s_exact: the built-in multiplier is signed; --unsigned contradicts it"},
+  };
+  for (const auto& [args, message] : cases) {
+    r = axx(dir, args);
+    EXPECT_EQ(r.status, 1) << message;
+    EXPECT_EQ(r.err.rfind("axx: error: " + message, 0), 0u) << r.err;
+    EXPECT_EQ(r.out, "") << message;
+  }
+}
+
+// The same unsigned design gives one answer, the loop's, wherever it is read from; a netlist that
+// does not declare its signedness gives none until the user says.
+TEST(AxxBinary, SignednessIsDeclaredOrGivenNeverGuessed) {
+  const std::string dir = scratch_dir();
+  double sum = 0;
+  for (std::int64_t a = 0; a < 256; ++a) {
+    for (std::int64_t b = 0; b < 256; ++b) {
+      std::int64_t p = 0;
+      for (int i = 0; i < 8; ++i) {
+        if ((b >> i) & 1) p += (a << i) & ~std::int64_t{63};
+      }
+      sum += static_cast<double>(a * b - p);  // truncation only ever drops bits: p <= a*b
+    }
+  }
+  auto r = axx(dir, {"metrics", kSrc + "/mul8u_trunc6.c", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j[0]["signed"], false);
+  EXPECT_EQ(j[0]["mae"].get<double>(), sum / 65536);
+
+  r = axx(dir, {"metrics", kData + "/mul2u.blif"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "axx: error: " + kData + "/mul2u.blif: BLIF ports carry no signedness; give --signed or --unsigned\n");
+  EXPECT_EQ(r.out, "");
+  r = axx(dir, {"metrics", kData + "/mul2u.blif", "--unsigned", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j[0]["signed"], false);
+  for (const char* key : {"ep_percent", "mae", "wce", "mse", "mred", "bias"}) EXPECT_EQ(j[0][key], 0) << key;
+  // What `lut --report` and the text table say about it.
+  r = axx(dir, {"lut", kData + "/mul2u.blif", "--unsigned", "-o", "m.npy", "--report", "m.json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto report = nlohmann::json::parse(read_file(dir + "/m.json"));
+  EXPECT_EQ(report["signed"], false);
+  EXPECT_EQ(report["provenance"]["signedness"], "given: --unsigned");
+  r = axx(dir, {"compare", "m.json", "builtin:mul8u_exact"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("  signed  "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nm "), std::string::npos) << r.out;
+  r = axx(dir, {"metrics", "m.npy"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "axx: error: m.npy: a .npy table does not say whether its operands are signed; give --signed or "
+                   "--unsigned\n");
 }
 
 TEST(AxxBinary, UsageErrors) {
@@ -83,8 +170,8 @@ TEST(AxxBinary, MissingFileAndUnknownKind) {
   r = axx(dir, {"metrics", "mult.txt"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
-            "axx: error: mult.txt: unknown input kind; expected one of: .blif, .v, .sv (netlist); .c, .cpp, .cc, .cxx "
-            "(c); builtin:NAME (builtin); .h, .hpp, .hh, .cuh (header); .npy (npy); .json (json)\n");
+            "axx: error: mult.txt: unknown input kind; expected one of: .blif (blif); .v, .sv (verilog); .c, .cpp, .cc, "
+            ".cxx (c); builtin:NAME (builtin); .h, .hpp, .hh, .cuh (header); .npy (npy); .json (json)\n");
 }
 
 TEST(AxxBinary, UnknownBuiltinListsValidNames) {
@@ -133,7 +220,8 @@ TEST(AxxBinary, MissingYosysIsExitStatusThree) {
 TEST(AxxBinary, BehaviouralVerilogThroughYosysIsRecorded) {
   const std::string dir = scratch_dir();
   const std::string input = kSrc + "/mul8s_bam_h1v6_behav.v";
-  const auto r = axx(dir, {"lut", input, "--yosys", "--report", "r.json", "-o", "m.npy"});
+  // --signed agrees with the `signed` ports; it is needed only while the reader does not record them.
+  const auto r = axx(dir, {"lut", input, "--yosys", "--signed", "--report", "r.json", "-o", "m.npy"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/r.json"))["provenance"]["kind"], "yosys");
   EXPECT_EQ(read_file(dir + "/m.npy"), [&] {
@@ -144,10 +232,10 @@ TEST(AxxBinary, BehaviouralVerilogThroughYosysIsRecorded) {
 
 TEST(AxxBinary, ConversionsKeepInputsAndRoundTrip) {
   const std::string dir = scratch_dir();
-  auto r = axx(dir, {"lut", kSrc + "/mul8s_bam_h1v6.blif", "-o", "m.npy", "--report", "m.json"});
+  auto r = axx(dir, {"lut", kSrc + "/mul8s_bam_h1v6.blif", "--signed", "-o", "m.npy", "--report", "m.json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string npy = read_file(dir + "/m.npy");
-  r = axx(dir, {"lut", "m.npy", "-o", "m.h"});
+  r = axx(dir, {"lut", "m.npy", "--signed", "-o", "m.h"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(read_file(dir + "/m.npy"), npy);
   r = axx(dir, {"lut", "m.h", "--format", "npy", "-o", "back.npy"});
@@ -155,13 +243,15 @@ TEST(AxxBinary, ConversionsKeepInputsAndRoundTrip) {
   EXPECT_EQ(read_file(dir + "/back.npy"), npy);
   const auto report = nlohmann::json::parse(read_file(dir + "/m.json"));
   EXPECT_EQ(report["provenance"]["kind"], "blif");
-  r = axx(dir, {"metrics", "m.npy", "m.h", "builtin:mul8s_bam_h1v6", "--json"});
+  r = axx(dir, {"metrics", "m.npy", "m.h", "builtin:mul8s_bam_h1v6", "m.json", "--signed", "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  ASSERT_EQ(j.size(), 3u);
+  ASSERT_EQ(j.size(), 4u);
+  EXPECT_EQ(j[3]["name"], "m");  // the report read back as an input
   for (const char* key : {"mae", "wce", "mre_percent", "nmed", "error_variance"}) {
     EXPECT_EQ(j[0][key], j[2][key]) << key;
     EXPECT_EQ(j[1][key], j[2][key]) << key;
+    EXPECT_EQ(j[3][key], j[2][key]) << key;
   }
 }
 
@@ -178,7 +268,7 @@ TEST(AxxBinary, RefusesToOverwriteTheInput) {
 TEST(AxxBinary, CFunctionCompileErrorIsBadInput) {
   const std::string dir = scratch_dir();
   write_file(dir + "/m.c", "int m(int a, int b) {\n  return a * b +;\n}\n");
-  const auto r = axx(dir, {"metrics", "m.c"});
+  const auto r = axx(dir, {"metrics", "m.c", "--signed"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "axx: error: m.c:2:17: expected expression before ';' token\n");
 }

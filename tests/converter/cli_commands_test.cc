@@ -1,6 +1,8 @@
 // The subcommands through their run_<name>() functions (no process, no CLI parsing).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -44,12 +46,39 @@ TEST(RunLut, FormatFollowsTheExtensionAndReportIsWritten) {
   std::ostringstream out;
   run_lut(o, out);
   EXPECT_EQ(out.str(), "");
-  EXPECT_EQ(lutgen::load_lut(dir + "/t.npy").table, lutgen::load_lut("builtin:mul8u_trunc6").table);
+  lutgen::SourceOptions as_unsigned;
+  as_unsigned.is_signed = false;
+  EXPECT_EQ(lutgen::load_lut(dir + "/t.npy", as_unsigned).table, lutgen::load_lut("builtin:mul8u_trunc6").table);
   const auto report = nlohmann::json::parse(read_file(dir + "/r.json"));
   EXPECT_EQ(report["name"], "renamed");
   EXPECT_EQ(report["signed"], false);
   EXPECT_EQ(report["provenance"]["kind"], "builtin");
+  EXPECT_EQ(report["provenance"]["signedness"], "the built-in multiplier is unsigned");
   EXPECT_EQ(report["metrics"]["wce"], lutgen::metrics_of("builtin:mul8u_trunc6").wce);
+}
+
+// The truncated unsigned array: rows b_i * (a << i) with the bits of weight below 2^6 dropped.
+std::int64_t trunc6(std::int64_t a, std::int64_t b) {
+  std::int64_t p = 0;
+  for (int i = 0; i < 8; ++i) {
+    if ((b >> i) & 1) p += (a << i) & ~std::int64_t{63};
+  }
+  return p;
+}
+
+TEST(RunLut, ReportReadsBackAsAnInput) {
+  const std::string dir = scratch_dir();
+  LutOptions o;
+  o.input = "builtin:mul8u_trunc6";
+  o.output = dir + "/t.h";
+  o.report = dir + "/r.json";
+  run_lut(o);
+  const lutgen::Lut back = lutgen::load_lut(dir + "/r.json");  // no flag: the report says unsigned
+  EXPECT_FALSE(back.spec.is_signed);
+  EXPECT_EQ(back.name, "r");
+  for (std::int64_t a = 0; a < 256; ++a) {
+    for (std::int64_t b = 0; b < 256; ++b) ASSERT_EQ(back.at(a, b), trunc6(a, b)) << a << " " << b;
+  }
 }
 
 TEST(RunLut, ExplicitFormatWinsOverTheExtension) {
@@ -85,6 +114,47 @@ TEST(RunMetrics, JsonListWithTheDesignKeys) {
   EXPECT_EQ(j[0]["mae"], 0);
   EXPECT_EQ(j[1]["name"], "mul8s_trunc4");
   EXPECT_EQ(j[1]["mae"], lutgen::metrics_of("builtin:mul8s_trunc4").mae);
+}
+
+// MAE and WCE of the truncated design by a plain loop, and the JSON numbers as integers where
+// they are integral (1743, never 1743.0), as in every other output.
+TEST(RunMetrics, UnsignedCFunctionAgainstALoop) {
+  double sum = 0, wce = 0;
+  for (std::int64_t a = 0; a < 256; ++a) {
+    for (std::int64_t b = 0; b < 256; ++b) {
+      const double e = std::fabs(static_cast<double>(trunc6(a, b) - a * b));
+      sum += e;
+      wce = std::max(wce, e);
+    }
+  }
+  MetricsOptions o;
+  o.inputs = {std::string(AXX_MULTIPLIERS_SRC) + "/mul8u_trunc6.c"};
+  o.style = TableStyle::Json;
+  std::ostringstream out;
+  run_metrics(o, out);
+  const auto j = nlohmann::json::parse(out.str());
+  EXPECT_EQ(j[0]["signed"], false);
+  EXPECT_EQ(j[0]["mae"].get<double>(), sum / 65536);
+  EXPECT_EQ(j[0]["wce"].get<double>(), wce);
+  EXPECT_NE(out.str().find("\"wce\": " + std::to_string(static_cast<int>(wce)) + ",\n"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find(".0,"), std::string::npos) << out.str();
+  // Saying the opposite of what the parameter types declare is an error, not a second answer.
+  o.source.is_signed = true;
+  EXPECT_EQ(error_of<UsageError>([&] { run_metrics(o, out); }),
+            o.inputs[0] + ": parameter `uint8_t a` and parameter `uint8_t b` are declared unsigned; --signed "
+                          "contradicts it");
+}
+
+TEST(RunMetrics, NameNamesOneTable) {
+  MetricsOptions o;
+  o.inputs = {"builtin:mul8s_exact", "builtin:mul8s_trunc4"};
+  o.source.name = "x";
+  std::ostringstream out;
+  EXPECT_EQ(error_of<UsageError>([&] { run_metrics(o, out); }), "--name names one table, but 2 inputs were given");
+  CompareOptions c;
+  c.inputs = o.inputs;
+  c.source.name = "x";
+  EXPECT_EQ(error_of<UsageError>([&] { run_compare(c, out); }), "--name names one table, but 2 inputs were given");
 }
 
 TEST(RunMetrics, MarkdownTable) {
@@ -136,6 +206,27 @@ TEST(RunHeatmap, WritesAPng) {
   EXPECT_EQ(read_file(dir + "/h.png").substr(0, 8), "\x89PNG\r\n\x1a\n");
   o.output = dir + "/h.jpg";
   EXPECT_EQ(error_of<UsageError>([&] { run_heatmap(o); }), dir + "/h.jpg: heatmap output must be a .png file");
+}
+
+TEST(RunCompare, EveryFileIsNamedAfterTheFile) {
+  const std::string dir = scratch_dir();
+  LutOptions l;
+  l.input = "builtin:mul8s_trunc4";
+  l.output = dir + "/first.h";
+  run_lut(l);
+  l.input = "builtin:mul8s_trunc8";
+  l.output = dir + "/second.npy";
+  run_lut(l);
+  CompareOptions o;
+  o.inputs = {dir + "/first.h", dir + "/second.npy"};
+  o.source.is_signed = true;  // the .npy does not say; the header agrees
+  o.style = TableStyle::Json;
+  std::ostringstream out;
+  run_compare(o, out);
+  const auto j = nlohmann::json::parse(out.str());
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["name"], "first");
+  EXPECT_EQ(j[1]["name"], "second");
 }
 
 #if AXX_CLI_HAVE_DECOMPOSE

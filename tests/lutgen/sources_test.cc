@@ -1,6 +1,12 @@
 // Each source kind: golden tables and exact error messages for bad inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+
 #include "axx/error.h"
 #include "lutgen/metrics.h"
 #include "lutgen/source.h"
@@ -24,7 +30,7 @@ std::vector<std::int32_t> products(const OperandSpec& spec) {
 
 TEST(SourceRegistry, UnknownKindListsTheValidOnes) {
   EXPECT_EQ(error_of<InputError>([] { load_lut("mult.txt"); }),
-            "mult.txt: unknown input kind; expected one of: .blif, .v, .sv (netlist); .c, .cpp, .cc, .cxx (c); "
+            "mult.txt: unknown input kind; expected one of: .blif (blif); .v, .sv (verilog); .c, .cpp, .cc, .cxx (c); "
             "builtin:NAME (builtin); .h, .hpp, .hh, .cuh (header); .npy (npy); .json (json)");
 }
 
@@ -36,8 +42,67 @@ TEST(SourceRegistry, MissingFile) {
 TEST(SourceRegistry, EveryKindHasADescription) {
   for (const auto& k : source_kinds()) {
     EXPECT_FALSE(k.description.empty()) << k.name;
+    EXPECT_FALSE(k.noun.empty()) << k.name;
     EXPECT_FALSE(k.patterns.empty()) << k.name;
+    for (const auto& key : k.options) {
+      EXPECT_TRUE(std::any_of(input_options().begin(), input_options().end(),
+                              [&](const InputOption& o) { return o.key == key; }))
+          << k.name << " lists unknown option " << key;
+    }
   }
+}
+
+// Which options each kind takes, written out here (not read back from the registry): every other
+// option given for that kind is a usage error naming it, checked before the file is even opened.
+TEST(SourceRegistry, OptionsThatDoNotApplyAreUsageErrors) {
+  const std::map<std::string, std::set<std::string>> takes = {
+      {"x.blif", {"top", "port_a", "port_b", "port_out"}},
+      {"x.v", {"top", "port_a", "port_b", "port_out", "yosys", "yosys_bin"}},
+      {"x.sv", {"top", "port_a", "port_b", "port_out", "yosys", "yosys_bin"}},
+      {"x.c", {"func"}},
+      {"x.cpp", {"func"}},
+      {"builtin:mul8s_exact", {}},
+      {"x.h", {}},
+      {"x.npy", {}},
+      {"x.json", {}},
+  };
+  const std::map<std::string, std::function<void(SourceOptions&)>> set = {
+      {"top", [](SourceOptions& o) { o.top = "m"; }},
+      {"func", [](SourceOptions& o) { o.func = "f"; }},
+      {"port_a", [](SourceOptions& o) { o.port_a = "x"; }},
+      {"port_b", [](SourceOptions& o) { o.port_b = "y"; }},
+      {"port_out", [](SourceOptions& o) { o.port_out = "p"; }},
+      {"yosys", [](SourceOptions& o) { o.yosys = YosysMode::Never; }},
+      {"yosys_bin", [](SourceOptions& o) { o.yosys_bin = "/usr/bin/yosys"; }},
+  };
+  for (const auto& [input, keys] : takes) {
+    for (const auto& [key, apply] : set) {
+      SourceOptions o;
+      apply(o);
+      if (keys.count(key)) continue;
+      const std::string path = input.rfind("builtin:", 0) == 0 ? input : "/nonexistent/" + input;
+      const std::string msg = error_of<UsageError>([&] { load_lut(path, o); });
+      EXPECT_NE(msg.find(" does not apply to "), std::string::npos) << input << " " << key << ": " << msg;
+    }
+  }
+  SourceOptions o;
+  o.port_out = "p";
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut("m.c", o); }),
+            "m.c: --port-out does not apply to a C function (its options: --signed/--unsigned, --bits, --a-bits, "
+            "--b-bits, --name, --func)");
+  o.spelling = OptionSpelling::Python;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut("m.c", o); }),
+            "m.c: port_out does not apply to a C function (its options: signed, bits, a_bits, b_bits, name, func)");
+  SourceOptions y;
+  y.yosys = YosysMode::Force;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut("m.blif", y); }),
+            "m.blif: --yosys/--no-yosys does not apply to a BLIF netlist (its options: --signed/--unsigned, --bits, "
+            "--a-bits, --b-bits, --name, --top, --port-a, --port-b, --port-out)");
+  SourceOptions f;
+  f.func = "mul";
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut("builtin:mul8s_exact", f); }),
+            "builtin:mul8s_exact: --func does not apply to a built-in multiplier (its options: --signed/--unsigned, "
+            "--bits, --a-bits, --b-bits, --name)");
 }
 
 TEST(BuiltinSource, ExactDesignsGiveTheProducts) {
@@ -62,7 +127,12 @@ TEST(BuiltinSource, SignednessCannotBeChanged) {
   SourceOptions o;
   o.is_signed = false;
   EXPECT_EQ(error_of<UsageError>([&] { load_lut("builtin:mul8s_exact", o); }),
-            "builtin:mul8s_exact: built-in multiplier is signed; --unsigned cannot change that");
+            "builtin:mul8s_exact: the built-in multiplier is signed; --unsigned contradicts it");
+  o.is_signed = true;
+  EXPECT_TRUE(load_lut("builtin:mul8s_exact", o).spec.is_signed);
+  o.bits_a = o.bits_b = 4;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut("builtin:mul8s_exact", o); }),
+            "builtin:mul8s_exact: table has 8x8 operands, but 4x4 were requested");
 }
 
 TEST(NetlistSource, GoldenTwoByTwoBlif) {
@@ -85,9 +155,33 @@ TEST(NetlistSource, StructuralVerilogGivesTheSameTable) {
   EXPECT_EQ(lut.provenance.kind, "verilog");
 }
 
+TEST(NetlistSource, BlifNeedsTheSignednessFromTheUser) {
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(kData + "/mul2u.blif"); }),
+            kData + "/mul2u.blif: BLIF ports carry no signedness; give --signed or --unsigned");
+  SourceOptions o;
+  o.spelling = OptionSpelling::Python;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(kData + "/mul2u.blif", o); }),
+            kData + "/mul2u.blif: BLIF ports carry no signedness; give signed=True or signed=False");
+  o.yosys = YosysMode::Never;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(kData + "/mul2u.v", o); }),
+            kData + "/mul2u.v: ports a and b are not declared signed or unsigned; give signed=True or signed=False");
+}
+
+TEST(NetlistSource, ExactUnsignedNetlistHasNoError) {
+  // The exact 2x2 circuit read as unsigned, as the user says: every metric is zero.
+  SourceOptions o;
+  o.is_signed = false;
+  const Metrics m = metrics_of(kData + "/mul2u.blif", o);
+  EXPECT_FALSE(m.is_signed);
+  for (const auto& f : metric_fields()) EXPECT_EQ(m.*f.member, 0) << f.key;
+  EXPECT_EQ(load_lut(kData + "/mul2u.blif", o).provenance.signedness, "given: --unsigned");
+}
+
 TEST(NetlistSource, SignedReadsTheOutputAsTwosComplement) {
   // The unsigned circuit read as signed: operands are patterns, the 4-bit output is sign-extended.
-  const Lut lut = load_lut(kData + "/mul2u.blif");
+  SourceOptions o;
+  o.is_signed = true;
+  const Lut lut = load_lut(kData + "/mul2u.blif", o);
   ASSERT_TRUE(lut.spec.is_signed);
   for (int a = 0; a < 4; ++a) {
     for (int b = 0; b < 4; ++b) {
@@ -158,6 +252,7 @@ TEST_F(CSourceTest, NarrowOperandsAndFuncOption) {
   o.func = "g";
   o.bits_a = 4;
   o.bits_b = 3;
+  o.is_signed = true;
   const Lut lut = load_lut(path, o);
   EXPECT_EQ(lut.spec.bits_a, 4);
   EXPECT_EQ(lut.spec.bits_b, 3);
@@ -188,6 +283,7 @@ TEST_F(CSourceTest, CppFunctionInANamespace) {
                                 "}\n");
   SourceOptions o;
   o.bits_a = o.bits_b = 6;
+  o.is_signed = true;  // int16_t is wider than the 6-bit operands: it holds either range
   const Lut lut = load_lut(path, o);
   const Lut expected = testing::make_lut("", {6, 6, true}, [](std::int64_t a, std::int64_t b) { return a * b - (a & b & 1); });
   EXPECT_EQ(lut.table, expected.table);
@@ -207,6 +303,7 @@ TEST_F(CSourceTest, CppTrailingSpecifiersAreLookedThrough) {
                                 "}\n");
   SourceOptions o;
   o.bits_a = o.bits_b = 4;
+  o.is_signed = true;
   const Lut lut = load_lut(path, o);
   const Lut expected = testing::make_lut("", {4, 4, true}, [](std::int64_t a, std::int64_t b) { return a * b; });
   EXPECT_EQ(lut.table, expected.table);
@@ -230,7 +327,9 @@ TEST_F(CSourceTest, MissingCompilerIsAToolError) {
   const std::string path = file("m.c", "int m(int a, int b) { return a * b; }\n");
   const char* old = std::getenv("CC");
   setenv("CC", "/nonexistent/cc", 1);
-  const std::string msg = error_of<ToolError>([&] { load_lut(path); });
+  SourceOptions o;
+  o.is_signed = true;
+  const std::string msg = error_of<ToolError>([&] { load_lut(path, o); });
   if (old) setenv("CC", old, 1); else unsetenv("CC");
   EXPECT_EQ(msg, "cannot run '/nonexistent/cc': No such file or directory (install it: apt-get install gcc)");
 }
@@ -240,11 +339,79 @@ TEST_F(CSourceTest, WideOperandsAreNotMaterialisedButStream) {
   SourceOptions o;
   o.bits_a = 13;
   o.bits_b = 2;
+  o.is_signed = true;
   EXPECT_EQ(error_of<UsageError>([&] { load_lut(path, o); }),
             path + ": 13x2 operands are too wide to materialise a table (at most 12x12); `axx metrics` streams wider ones");
   const Metrics m = metrics_of(path, o);
   EXPECT_EQ(m.bits_a, 13);
   EXPECT_EQ(m.mae, 0);
+}
+
+TEST_F(CSourceTest, ParameterTypesDecideTheSignedness) {
+  // Exact-width signed types and unsigned types declare; wider signed types and plain char do not.
+  struct Case {
+    const char* params;
+    int bits;
+    std::optional<bool> declared;
+  };
+  const Case cases[] = {
+      {"int8_t a, int8_t b", 8, true},          {"uint8_t a, uint8_t b", 8, false},
+      {"signed char a, signed char b", 8, true}, {"unsigned char a, unsigned char b", 8, false},
+      {"int16_t a, int16_t b", 16, true},       {"uint16_t a, uint16_t b", 16, false},
+      {"short a, short b", 16, true},           {"unsigned a, unsigned b", 8, false},
+      {"const uint8_t a, const uint8_t b", 8, false}, {"unsigned int a, unsigned long b", 8, false},
+      {"int a, int b", 8, std::nullopt},        {"long a, long b", 8, std::nullopt},
+      {"int16_t a, int16_t b", 8, std::nullopt}, {"char a, char b", 8, std::nullopt},
+      {"int8_t a, int8_t b", 4, std::nullopt},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string path =
+        file("p" + std::to_string(n++) + ".c", std::string("#include <stdint.h>\nint m(") + c.params + ") { return a * b; }\n");
+    SourceOptions o;
+    o.bits_a = o.bits_b = c.bits;
+    // open_source: the spec without materialising 16x16 tables.
+    if (c.declared) {
+      EXPECT_EQ(open_source(path, o).spec.is_signed, *c.declared) << c.params;
+      if (c.bits == 8) EXPECT_EQ(load_lut(path, o).table, products({8, 8, *c.declared})) << c.params;
+      o.is_signed = !*c.declared;
+      EXPECT_NE(error_of<UsageError>([&] { open_source(path, o); }).find(" contradicts it"), std::string::npos)
+          << c.params;
+    } else {
+      EXPECT_NE(error_of<UsageError>([&] { open_source(path, o); }).find("; give --signed or --unsigned"),
+                std::string::npos)
+          << c.params;
+      for (bool s : {true, false}) {
+        o.is_signed = s;
+        EXPECT_EQ(open_source(path, o).spec.is_signed, s) << c.params;
+      }
+    }
+  }
+}
+
+TEST_F(CSourceTest, SignednessMessages) {
+  const std::string wide = file("wide.c", "int m(int a, int b) { return a * b; }\n");
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(wide); }),
+            wide + ": parameters `int a` and `int b` do not fix the operands' signedness (a signed type exactly as "
+                   "wide as the operand, or an unsigned type, would); give --signed or --unsigned");
+  const std::string mixed = file("mixed.c", "#include <stdint.h>\nint m(uint8_t a, int8_t b) { return a * b; }\n");
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(mixed); }),
+            mixed + ": parameter `uint8_t a` is declared unsigned but parameter `int8_t b` is declared signed; both "
+                    "operands of a table have one signedness");
+  const std::string half = file("half.c", "#include <stdint.h>\nint m(uint8_t a, int b) { return a * b; }\n");
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(half); }),
+            half + ": parameter `uint8_t a` is declared unsigned but parameter `int b` declares no signedness; "
+                   "declare both operands unsigned (or neither, and give --signed or --unsigned)");
+  const std::string u = file("u.c", "#include <stdint.h>\nuint16_t m(uint8_t a, uint8_t b) { return a * b; }\n");
+  SourceOptions o;
+  o.is_signed = true;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(u, o); }),
+            u + ": parameter `uint8_t a` and parameter `uint8_t b` are declared unsigned; --signed contradicts it");
+  EXPECT_EQ(load_lut(u).provenance.signedness, "parameter `uint8_t a` and parameter `uint8_t b` are declared unsigned");
+  SourceOptions narrow;
+  narrow.bits_a = narrow.bits_b = 12;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(u, narrow); }),
+            u + ": parameter `uint8_t a` is 8 bits wide; it cannot take 12-bit operands");
 }
 
 TEST(HeaderSource, TransAxxStyleHeader) {
@@ -256,6 +423,34 @@ TEST(HeaderSource, TransAxxStyleHeader) {
   expected[15] = 2;
   EXPECT_EQ(lut.table, expected);
   EXPECT_EQ(lut.provenance.detail, "array lut");
+  EXPECT_EQ(lut.provenance.signedness, "signed by the TransAxx/AdaPT header convention");
+  // A convention, not a declaration: the user may say otherwise.
+  SourceOptions o;
+  o.is_signed = false;
+  const Lut u = load_lut(kData + "/transaxx_4x4.h", o);
+  EXPECT_FALSE(u.spec.is_signed);
+  EXPECT_EQ(u.provenance.signedness, "given: --unsigned");
+}
+
+TEST(HeaderSource, AxxHeaderDeclaresItsSignednessAndTheFileNamesIt) {
+  const std::string dir = scratch_dir();
+  Lut lut = testing::make_lut("inner-name", {2, 3, false}, [](std::int64_t a, std::int64_t b) { return a * b; });
+  write_file(dir + "/outer.h", render_lut(lut, "header"));
+  const Lut back = load_lut(dir + "/outer.h");
+  EXPECT_EQ(back.name, "outer");  // the file's name, as for every file input
+  EXPECT_FALSE(back.spec.is_signed);
+  EXPECT_EQ(back.provenance.signedness, "AXX_LUT_INNER_NAME_SIGNED says unsigned");
+  SourceOptions o;
+  o.is_signed = true;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(dir + "/outer.h", o); }),
+            dir + "/outer.h: AXX_LUT_INNER_NAME_SIGNED says unsigned; --signed contradicts it");
+  SourceOptions bits;
+  bits.bits_a = 3;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(dir + "/outer.h", bits); }),
+            dir + "/outer.h: table has 2x3 operands, but 3x3 were requested");
+  write_file(dir + "/bad.h", "#define AXX_LUT_X_SIGNED yes\nint t[4][4] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};\n");
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(dir + "/bad.h"); }),
+            dir + "/bad.h: AXX_LUT_X_SIGNED is 'yes', expected 0 or 1");
 }
 
 TEST(HeaderSource, SyntaxErrorsNameFileLineColumn) {
@@ -293,9 +488,14 @@ TEST(NpySource, Int16LittleEndian) {
     data += static_cast<char>((v >> 8) & 0xff);
   }
   write_file(dir + "/t.npy", npy_bytes("{'descr': '<i2', 'fortran_order': False, 'shape': (4, 4), }", data));
-  const Lut lut = load_lut(dir + "/t.npy");
+  SourceOptions o;
+  o.is_signed = true;
+  const Lut lut = load_lut(dir + "/t.npy", o);
   EXPECT_EQ(lut.table, products({2, 2, true}));
   EXPECT_EQ(lut.provenance.kind, "npy");
+  // Even a signed element type says nothing about the operands.
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(dir + "/t.npy"); }),
+            dir + "/t.npy: a .npy table does not say whether its operands are signed; give --signed or --unsigned");
 }
 
 TEST(NpySource, BadInputs) {
@@ -355,10 +555,30 @@ TEST(JsonSource, BareArrayWithOptions) {
   EXPECT_EQ(lut.table, products({2, 2, false}));
   EXPECT_FALSE(lut.spec.is_signed);
   EXPECT_EQ(lut.name, "tiny");
-  EXPECT_EQ(load_lut(path).name, "bare");
+  o.name.clear();
+  EXPECT_EQ(load_lut(path, o).name, "bare");
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(path); }),
+            path + ": a bare JSON array does not say whether its operands are signed; give --signed or --unsigned");
   o.bits_a = 3;
-  EXPECT_EQ(error_of<InputError>([&] { load_lut(path, o); }),
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(path, o); }),
             path + ": table has 2x2 operands, but 3x2 were requested");
+}
+
+TEST(JsonSource, SignedKeyDeclaresAndNameKeyIsIgnored) {
+  const std::string dir = scratch_dir();
+  const std::string rows = "[[0, 0, 0, 0], [0, 1, 2, 3], [0, 2, 4, 6], [0, 3, 6, 9]]";
+  write_file(dir + "/obj.json", "{\"name\": \"inside\", \"signed\": false, \"table\": " + rows + "}");
+  const Lut lut = load_lut(dir + "/obj.json");
+  EXPECT_FALSE(lut.spec.is_signed);
+  EXPECT_EQ(lut.name, "obj");
+  EXPECT_EQ(lut.table, products({2, 2, false}));
+  SourceOptions o;
+  o.is_signed = true;
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(dir + "/obj.json", o); }),
+            dir + "/obj.json: its \"signed\" key says unsigned; --signed contradicts it");
+  write_file(dir + "/nosign.json", "{\"table\": " + rows + "}");
+  EXPECT_EQ(error_of<UsageError>([&] { load_lut(dir + "/nosign.json"); }),
+            dir + "/nosign.json: it has no \"signed\" key; give --signed or --unsigned");
 }
 
 TEST(JsonSource, BadFilesNameFileLineColumn) {

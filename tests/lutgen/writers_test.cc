@@ -24,7 +24,7 @@ using testing::write_file;
 Lut tiny() {
   Lut lut = make_lut("tiny-2x2", {2, 2, true}, [](std::int64_t a, std::int64_t b) { return a * b; });
   lut.table[15] = 2;  // (-1) * (-1) -> 2
-  lut.provenance = {"npy", "tiny.npy", ""};
+  lut.provenance = {"npy", "tiny.npy", "", "given: --signed"};
   return lut;
 }
 
@@ -64,17 +64,18 @@ TEST(HeaderWriter, Int32WhenInt16WouldLoseValues) {
 TEST(Writers, RoundTripsThroughTheReaders) {
   const std::string dir = scratch_dir();
   for (const Lut& lut : {tiny(), load_lut("builtin:mul8u_drum4"), load_lut("builtin:mul8s_trunc8")}) {
-    for (const char* file : {"/t.h", "/t.npy"}) {
+    // The header and JSON carry the signedness; .npy does not, so the reader is told.
+    SourceOptions npy;
+    npy.is_signed = lut.spec.is_signed;
+    for (const char* file : {"/t.h", "/t.json", "/t.npy"}) {
       write_lut(lut, dir + file);
-      const Lut back = load_lut(dir + file);
+      const Lut back = load_lut(dir + file, std::string(file) == "/t.npy" ? npy : SourceOptions{});
       EXPECT_EQ(back.table, lut.table) << lut.name << file;
       EXPECT_EQ(back.spec.bits_a, lut.spec.bits_a);
       EXPECT_EQ(back.spec.bits_b, lut.spec.bits_b);
+      EXPECT_EQ(back.spec.is_signed, lut.spec.is_signed) << lut.name << file;
+      EXPECT_EQ(back.name, "t");  // named after the file, whatever the file says inside
     }
-    // The header carries name and signedness; .npy carries neither (signed unless --unsigned).
-    write_lut(lut, dir + "/t.h");
-    EXPECT_EQ(load_lut(dir + "/t.h").name, lut.name);
-    EXPECT_EQ(load_lut(dir + "/t.h").spec.is_signed, lut.spec.is_signed);
   }
 }
 
@@ -83,12 +84,20 @@ TEST(Writers, TransAxxHeaderRoundTripsAsTheExpandedTable) {
   const Lut lut = load_lut("builtin:mul8s_mitchell");
   write_lut(lut, dir + "/tx.h", "transaxx");
   const std::string text = read_file(dir + "/tx.h");
-  EXPECT_NE(text.find("#include <stdint.h>\n\nconst int16_t lut[256][256] = {\n"), std::string::npos);
+  EXPECT_NE(text.find("#include <stdint.h>\n\n#define AXX_LUT_MUL8S_MITCHELL_SIGNED 1\n\nconst int16_t lut[256][256] = {\n"),
+            std::string::npos);
   const Lut back = load_lut(dir + "/tx.h");
   EXPECT_EQ(back.table, lut.table);
   EXPECT_TRUE(back.spec.is_signed);
   write_lut(tiny(), dir + "/tiny.h", "transaxx");
   EXPECT_EQ(load_lut(dir + "/tiny.h").table, expand_to_256(tiny()));
+  // An unsigned table keeps its signedness through the TransAxx layout, whose convention is signed.
+  const Lut u = load_lut("builtin:mul8u_drum4");
+  write_lut(u, dir + "/u.h", "transaxx");
+  const Lut u_back = load_lut(dir + "/u.h");
+  EXPECT_FALSE(u_back.spec.is_signed);
+  EXPECT_EQ(u_back.table, u.table);
+  EXPECT_EQ(u_back.provenance.signedness, "AXX_LUT_MUL8U_DRUM4_SIGNED says unsigned");
 }
 
 TEST(NpyWriter, HeaderLayout) {
@@ -105,7 +114,8 @@ TEST(JsonWriter, GoldenTinyJson) {
   EXPECT_EQ(json.substr(0, json.find("\"metrics\"")),
             "{\n  \"name\": \"tiny-2x2\",\n  \"bits_a\": 2,\n  \"bits_b\": 2,\n  \"signed\": true,\n"
             "  \"indexing\": \"lut[a][b], a and b raw bit patterns\",\n"
-            "  \"provenance\": {\"kind\": \"npy\", \"path\": \"tiny.npy\", \"detail\": \"\"},\n  ");
+            "  \"provenance\": {\"kind\": \"npy\", \"path\": \"tiny.npy\", \"detail\": \"\", \"signedness\": "
+            "\"given: --signed\"},\n  ");
   EXPECT_NE(json.find("  \"table\": [\n    [0, 0, 0, 0],\n    [0, 1, -2, -1],\n    [0, -2, 4, 2],\n"
                       "    [0, -1, 2, 2]\n  ]\n}\n"),
             std::string::npos);

@@ -3,8 +3,10 @@ metrics, low-rank rank, errors mapped to Python exceptions, copying and pickling
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,8 +109,12 @@ def test_from_file_options(tmp_path):
     assert (m.name, m.bits_a, m.bits_b) == ("renamed", 2, 3)
     assert m.lut[3, 3] == 7 and m.lut[3, 5] == 15
     with pytest.raises(TypeError, match=r"Multiplier.from_file: unknown option\(s\) colour "
-                                        r"\(expected: bits, a_bits"):
+                                        r"\(expected: bits, a_bits, b_bits, name, top, func, "
+                                        r"port_a, port_b, port_out, yosys, yosys_bin\)"):
         axx.Multiplier.from_file(path, colour="red")
+    # The old port keywords are gone (a, b, out were too easy to mistake for other things).
+    with pytest.raises(TypeError, match=r"unknown option\(s\) out "):
+        axx.Multiplier.from_file(path, out="p")
     with pytest.raises(axx.UsageError, match="give bits or a_bits/b_bits, not both"):
         axx.Multiplier.from_file(path, bits=2, a_bits=2)
 
@@ -127,24 +133,36 @@ def test_from_file_func_picks_one_of_several(tmp_path):
 def test_from_file_npy_round_trip(tmp_path):
     m = random_table(4, True)
     np.save(tmp_path / "t.npy", m.lut.numpy())
-    back = axx.Multiplier.from_file(tmp_path / "t.npy")
+    back = axx.Multiplier.from_file(tmp_path / "t.npy", signed=True)
     assert torch.equal(back.lut, m.lut) and back.is_signed
+    assert back.provenance["signedness"] == "given: signed=True"
+    # A .npy says nothing about its operands: the caller must.
+    with pytest.raises(axx.UsageError) as info:
+        axx.Multiplier.from_file(tmp_path / "t.npy")
+    assert str(info.value) == (f"{tmp_path / 't.npy'}: a .npy table does not say whether its "
+                               f"operands are signed; give signed=True or signed=False")
 
 
 def test_from_file_json_round_trip(tmp_path):
     # json.dump of a table (a bare 2-D list) and of an object like axx's --format json output.
-    import json
     m = random_table(5, False)
     (tmp_path / "bare.json").write_text(json.dumps(m.lut.tolist()))
+    with pytest.raises(axx.UsageError, match=r"a bare JSON array does not say whether its operands "
+                                             r"are signed; give signed=True or signed=False"):
+        axx.Multiplier.from_file(tmp_path / "bare.json")
     back = axx.Multiplier.from_file(tmp_path / "bare.json", signed=False)
     assert torch.equal(back.lut, m.lut) and not back.is_signed and back.name == "bare"
     (tmp_path / "obj.json").write_text(json.dumps(
         {"name": "mine", "signed": False, "metrics": {"mae": 1.0}, "table": m.lut.tolist()}))
-    back = axx.Multiplier.from_file(tmp_path / "obj.json", signed=None)  # the file's "signed"
-    assert torch.equal(back.lut, m.lut) and not back.is_signed and back.name == "mine"
+    back = axx.Multiplier.from_file(tmp_path / "obj.json")  # the file's "signed"
+    # Named after the file, like every file input (the "name" inside is not used).
+    assert torch.equal(back.lut, m.lut) and not back.is_signed and back.name == "obj"
+    with pytest.raises(axx.UsageError, match=r'its "signed" key says unsigned; signed=True '
+                                             r'contradicts it'):
+        axx.Multiplier.from_file(tmp_path / "obj.json", signed=True)
     (tmp_path / "bad.json").write_text('{"table": [[1, 2], [3, 4],\n [5], [7, 8]]}')
     with pytest.raises(axx.ParseError) as info:
-        axx.Multiplier.from_file(tmp_path / "bad.json")
+        axx.Multiplier.from_file(tmp_path / "bad.json", signed=True)
     assert (info.value.line, info.value.col) == (2, 2)
     assert "row 2 has 1 entries, row 0 has 2" in str(info.value)
 
@@ -164,7 +182,7 @@ def test_bad_c_names_file_and_line(tmp_path):
     path = write(tmp_path, "bad.c", "#include <stdint.h>\n\nint mul(int a, int b) {\n"
                                     "  return a * b\n}\n")
     with pytest.raises(axx.ParseError, match=rf"^{path}:\d+"):
-        axx.Multiplier.from_file(path, bits=2)
+        axx.Multiplier.from_file(path, bits=2, signed=True)
 
 
 def test_missing_file_and_unknown_kind(tmp_path):
@@ -181,6 +199,69 @@ def test_missing_yosys_is_a_tool_error(tmp_path):
         axx.Multiplier.from_file(path, signed=False, yosys=True,
                                  yosys_bin=str(tmp_path / "no-such-yosys"))
     assert isinstance(info.value, RuntimeError)
+
+
+# --- signedness: one rule, the CLI's, applied in C++ -------------------------------------------
+
+BUNDLED = Path(__file__).resolve().parents[2] / "multipliers" / "src"
+
+
+def trunc6_table() -> torch.Tensor:
+    """The truncated unsigned 8x8 array (columns below 2^6 dropped) by a plain loop."""
+    t = torch.zeros(256, 256, dtype=torch.int64)
+    for a in range(256):
+        for b in range(256):
+            t[a, b] = sum(((a << i) & ~63) for i in range(8) if (b >> i) & 1)
+    return t
+
+
+def test_unsigned_c_design_is_read_as_its_types_declare():
+    # uint8_t parameters: unsigned, with no signed= needed; the table and MAE equal the loop's.
+    m = axx.Multiplier.from_file(BUNDLED / "mul8u_trunc6.c")
+    assert not m.is_signed
+    expected = trunc6_table()
+    assert torch.equal(m.lut.long(), expected)
+    x = torch.arange(256)
+    exact = x[:, None] * x[None, :]
+    assert m.metrics["mae"] == (expected - exact).abs().sum().item() / 65536
+    assert m.metrics["signed"] is False
+    assert m.provenance["signedness"] == ("parameter `uint8_t a` and parameter `uint8_t b` are "
+                                          "declared unsigned")
+    with pytest.raises(axx.UsageError, match=r"are declared unsigned; signed=True contradicts it"):
+        axx.Multiplier.from_file(BUNDLED / "mul8u_trunc6.c", signed=True)
+
+
+def test_blif_needs_signed(tmp_path):
+    path = write(tmp_path, "kmul.blif", KMUL_BLIF)
+    with pytest.raises(axx.UsageError) as info:
+        axx.Multiplier.from_file(path)
+    assert str(info.value) == (f"{path}: BLIF ports carry no signedness; give signed=True or "
+                               f"signed=False")
+    m = axx.Multiplier.from_file(path, signed=False)
+    assert not m.is_signed and torch.equal(m.lut, kmul_table())
+
+
+def test_options_that_do_not_apply(tmp_path):
+    path = write(tmp_path, "kmul.c", KMUL_C)
+    with pytest.raises(axx.UsageError) as info:
+        axx.Multiplier.from_file(path, bits=2, port_out="p")
+    assert str(info.value) == (f"{path}: port_out does not apply to a C function (its options: "
+                               f"signed, bits, a_bits, b_bits, name, func)")
+    blif = write(tmp_path, "kmul.blif", KMUL_BLIF)
+    with pytest.raises(axx.UsageError, match=r"func does not apply to a BLIF netlist"):
+        axx.Multiplier.from_file(blif, signed=False, func="kmul")
+    with pytest.raises(axx.UsageError, match=r"yosys does not apply to a BLIF netlist"):
+        axx.Multiplier.from_file(blif, signed=False, yosys=False)
+
+
+def test_metrics_print_integers_as_integers():
+    m = axx.Multiplier.builtin("mul8s_trunc8")
+    x = values(torch.arange(256), True)
+    wce = (m.lut.long() - x[:, None] * x[None, :]).abs().max().item()
+    metrics = m.metrics
+    assert metrics["wce"] == wce and isinstance(metrics["wce"], int)
+    assert json.dumps(metrics["wce"]) == str(wce)                 # 1793, as `axx metrics --json`
+    assert isinstance(metrics["mae"], float)                      # 576.25
 
 
 # --- builtin, multipliers() --------------------------------------------------------------------
@@ -242,6 +323,7 @@ def test_from_lut_accepts_tensors_and_arrays():
     assert m.lut[0, 0] == 0
     n = axx.Multiplier.from_lut(np.arange(16, dtype=np.int16).reshape(4, 4))
     assert (n.bits_a, n.bits_b, n.is_signed, n.name) == (2, 2, True, "custom")
+    assert n.provenance["signedness"] == "given: signed=True"
     assert list(n.metrics) == METRIC_KEYS
 
 

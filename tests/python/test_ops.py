@@ -193,9 +193,14 @@ def test_matmul_shape_checks():
     with pytest.raises(ValueError, match=r"axx.lut_matmul: b must have shape \(K, N\) or "
                                          r"\(\.\.\., K, N\), got \[3\]"):
         axx.ops.lut_matmul(z(2, 3), z(3), m)
-    with pytest.raises(RuntimeError, match=r"must match the size of tensor b \(3\) at "
-                                           r"non-singleton dimension 0"):
+    with pytest.raises(ValueError, match=r"axx.lut_matmul: batch dimensions of a \[2, 4, 3\] and b "
+                                         r"\[3, 3, 5\] do not broadcast \(2 vs 3\)"):
         axx.ops.lut_matmul(z(2, 4, 3), z(3, 3, 5), m)
+    with pytest.raises(ValueError, match=r"axx.lut_matmul: batch dimensions of a \[5, 2, 4, 3\] "
+                                         r"and b \[4, 3, 5\] do not broadcast \(2 vs 4\)"):
+        axx.ops.lut_matmul(z(5, 2, 4, 3), z(4, 3, 5), m)
+    with pytest.raises(TypeError, match=r"axx.lut_matmul: b must be a torch.Tensor, got list"):
+        axx.ops.lut_matmul(z(2, 3), [[1]], m)
 
 
 def test_conv2d_shape_checks():
@@ -238,7 +243,8 @@ def test_multiplier_argument_checks():
                                         r"axx.Multiplier, got Tensor"):
         axx.ops.lut_matmul(a, b, torch.zeros(256, 256, dtype=torch.int32))
     wide = axx.Multiplier.from_lut(torch.zeros(1024, 1024, dtype=torch.int32), name="wide")
-    with pytest.raises(axx.UsageError, match=r"multiplier 'wide' has 10x10-bit operands; the "
+    with pytest.raises(axx.UsageError, match=r"axx.lut_matmul: multiplier 'wide' has 10x10-bit "
+                                             r"operands \(table shape \(1024, 1024\)\); the "
                                              r"emulator runs operands of up to 8 bits"):
         axx.ops.lut_matmul(a, b, wide)
 

@@ -4,6 +4,8 @@
 #include <c10/core/DeviceGuard.h>
 #include <torch/library.h>
 
+#include <algorithm>
+
 #include "python_bindings/src/ops/lut_ops.h"
 
 namespace axx::python {
@@ -29,7 +31,14 @@ MatmulShape check_matmul(const at::Tensor& a, const at::Tensor& b, bool is_signe
   s.N = b.size(-1);
   TORCH_CHECK_VALUE(b.size(-2) == s.K, kOp, ": K mismatch: a has shape ", a.sizes(), " (K = ", s.K,
                     ") but b has shape ", b.sizes(), " (K = ", b.size(-2), ")");
-  s.batch = at::infer_size(a.sizes().slice(0, a.dim() - 2), b.sizes().slice(0, b.dim() - 2));
+  const auto batch_a = a.sizes().slice(0, a.dim() - 2), batch_b = b.sizes().slice(0, b.dim() - 2);
+  // Checked here so the message names the op and both shapes (at::infer_size's names neither).
+  for (std::size_t i = 1; i <= std::min(batch_a.size(), batch_b.size()); ++i) {
+    const std::int64_t x = batch_a[batch_a.size() - i], y = batch_b[batch_b.size() - i];
+    TORCH_CHECK_VALUE(x == y || x == 1 || y == 1, kOp, ": batch dimensions of a ", a.sizes(), " and b ",
+                      b.sizes(), " do not broadcast (", x, " vs ", y, ")");
+  }
+  s.batch = at::infer_size(batch_a, batch_b);
   s.out = s.batch;
   s.out.push_back(s.M);
   s.out.push_back(s.N);
