@@ -9,9 +9,7 @@
 #include "converter/cmd_list.h"
 #include "converter/cmd_lut.h"
 #include "converter/cmd_metrics.h"
-#if AXX_CLI_HAVE_DECOMPOSE
 #include "converter/cmd_decompose.h"
-#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"axx: approximate multipliers to lookup tables, error metrics and headers", "axx"};
@@ -23,9 +21,7 @@ int main(int argc, char** argv) {
   axx::cli::setup_list(app);
   axx::cli::setup_compare(app);
   axx::cli::setup_heatmap(app);
-#if AXX_CLI_HAVE_DECOMPOSE
   axx::cli::setup_decompose(app);
-#endif
   auto fail = [](int code, const std::string& message) {
     std::cout.flush();
     std::cerr << "axx: error: " << message << "\n";

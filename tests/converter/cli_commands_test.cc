@@ -16,9 +16,7 @@
 #include "lutgen/metrics.h"
 #include "lutgen/source.h"
 #include "multipliers/registry.h"
-#if AXX_CLI_HAVE_DECOMPOSE
 #include "converter/cmd_decompose.h"
-#endif
 
 namespace axx::cli {
 namespace {
@@ -229,7 +227,6 @@ TEST(RunCompare, EveryFileIsNamedAfterTheFile) {
   EXPECT_EQ(j[1]["name"], "second");
 }
 
-#if AXX_CLI_HAVE_DECOMPOSE
 TEST(RunDecompose, ExactIsRankZeroAndTruncatedIsLowRank) {
   DecomposeOptions o;
   o.input = "builtin:mul8s_exact";
@@ -242,7 +239,6 @@ TEST(RunDecompose, ExactIsRankZeroAndTruncatedIsLowRank) {
   EXPECT_EQ(out4.str().rfind("mul8s_trunc4: exact rank ", 0), 0u) << out4.str();
   EXPECT_NE(out4.str().find("  term 0: U range ["), std::string::npos) << out4.str();
 }
-#endif
 
 }  // namespace
 }  // namespace axx::cli
