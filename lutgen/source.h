@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "lutgen/lut.h"
+#include "netlist_sim/reader.h"
 
 namespace axx::lutgen {
 
-enum class YosysMode { Auto, Force, Never };
+// Whether Verilog goes through yosys: netlist_sim's setting, passed through unchanged.
+using YosysMode = netlist::YosysMode;
 
 // How messages name the options: as `axx` flags (--port-a) or as Multiplier.from_file keywords
 // (port_a), so each front end's errors speak its own language.

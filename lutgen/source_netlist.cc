@@ -33,9 +33,7 @@ TableStream open_netlist_source(const std::string& input, const SourceOptions& o
   netlist::ReadOptions ro;
   ro.top = options.top;
   ro.yosys_bin = options.yosys_bin;
-  ro.yosys = options.yosys == YosysMode::Force   ? netlist::YosysMode::Force
-             : options.yosys == YosysMode::Never ? netlist::YosysMode::Never
-                                                 : netlist::YosysMode::Auto;
+  ro.yosys = options.yosys;
   // The reader notes a yosys fallback on its log; catch the note to record it in the provenance,
   // then pass it on to the user.
   std::ostringstream note;
