@@ -5,6 +5,7 @@
 
 #include "axx/error.h"
 #include "converter/cmd_compare.h"
+#include "converter/cmd_cost.h"
 #include "converter/cmd_heatmap.h"
 #include "converter/cmd_list.h"
 #include "converter/cmd_lut.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   axx::cli::setup_list(app);
   axx::cli::setup_compare(app);
   axx::cli::setup_heatmap(app);
+  axx::cli::setup_cost(app);
 #if AXX_CLI_HAVE_DECOMPOSE
   axx::cli::setup_decompose(app);
 #endif
