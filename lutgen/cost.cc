@@ -188,7 +188,11 @@ Cost cost_of_netlist(const netlist::Netlist& nl, const netlist::PortBinding& bin
   c.depth = s.depth;
   c.power_proxy = netlist::power_proxy(cells, named, a, b);
   c.area_rel = s.area_nand2 / rs.area_nand2;
-  c.power_rel = c.power_proxy / netlist::power_proxy(ref, {}, a, b);
+  const double ref_power = netlist::power_proxy(ref, {}, a, b);
+  if (ref_power == 0)
+    throw InputError((activity.source.empty() ? std::string("activity") : activity.source) +
+                     ": the operand samples never change, so nothing switches; the power proxy needs varying operands");
+  c.power_rel = c.power_proxy / ref_power;
   c.depth_rel = double(s.depth) / double(rs.depth);
   c.cells = s.cells;
   c.activity = activity.a.empty() ? "uniform" : activity.source.empty() ? "samples" : activity.source;
