@@ -83,7 +83,10 @@ class Graph {
     if (x > y) std::swap(x, y);
     return make(Kind::And, x, y, 0);
   }
-  Lit op_or(Lit x, Lit y) { return op_and(x ^ 1, y ^ 1) ^ 1; }
+  Lit op_or(Lit x, Lit y) {
+    if (Lit m = majority(x, y); m != kNone) return m;
+    return op_and(x ^ 1, y ^ 1) ^ 1;
+  }
   Lit op_xor(Lit x, Lit y) {
     if (x <= kTrue) return y ^ x;
     if (y <= kTrue) return x ^ y;
@@ -125,6 +128,54 @@ class Graph {
   const std::vector<Node>& nodes() const { return nodes_; }
 
  private:
+  static constexpr Lit kNone = ~Lit{0};
+
+  // The full adder's carry written as a majority, pq | pr | qr (in any grouping of the ORs), is
+  // rebuilt as pq | r(p ^ q): the form a synthesis tool reaches, three NAND2 sharing the sum's XOR,
+  // instead of three ANDs and two ORs. kNone when x | y is not such a majority.
+  Lit majority(Lit x, Lit y) {
+    std::vector<Lit> terms;
+    for (Lit l : {x, y}) {
+      const Node& n = nodes_[node_of(l)];
+      // ~(~t1 & ~t2) is t1 | t2.
+      if (neg(l) && n.kind == Kind::And && neg(n.a) && neg(n.b)) terms.push_back(n.a ^ 1), terms.push_back(n.b ^ 1);
+      else terms.push_back(l);
+    }
+    if (terms.size() != 3) return kNone;
+    std::vector<std::pair<Lit, Lit>> pairs;
+    for (Lit t : terms) {
+      const Node& n = nodes_[node_of(t)];
+      if (neg(t) || n.kind != Kind::And) return kNone;
+      pairs.emplace_back(n.a, n.b);
+    }
+    // Three distinct literals, each pair of them once.
+    std::vector<Lit> lits{pairs[0].first, pairs[0].second};
+    for (const auto& [u, v] : pairs)
+      for (Lit l : {u, v})
+        if (std::find(lits.begin(), lits.end(), l) == lits.end()) lits.push_back(l);
+    if (lits.size() != 3) return kNone;
+    auto has_pair = [&](Lit u, Lit v) {
+      for (const auto& [p, q] : pairs)
+        if ((p == u && q == v) || (p == v && q == u)) return true;
+      return false;
+    };
+    if (!has_pair(lits[0], lits[1]) || !has_pair(lits[0], lits[2]) || !has_pair(lits[1], lits[2])) return kNone;
+    // Pair the two whose XOR exists already (the sum's), else the first term's two.
+    std::array<std::array<int, 3>, 3> orders{{{0, 1, 2}, {0, 2, 1}, {1, 2, 0}}};
+    std::array<int, 3> pick = orders[0];
+    for (const auto& o : orders) {
+      Lit u = lits[o[0]] & ~Lit{1}, v = lits[o[1]] & ~Lit{1};
+      if (u > v) std::swap(u, v);
+      if (strash_.count(std::make_tuple(Kind::Xor, u, v, Lit{0}))) {
+        pick = o;
+        break;
+      }
+    }
+    const Lit p = lits[pick[0]], q = lits[pick[1]], r = lits[pick[2]];
+    const Lit pq = op_and(p, q), rt = op_and(r, op_xor(p, q));
+    return op_and(pq ^ 1, rt ^ 1) ^ 1;
+  }
+
   Lit make(Kind k, Lit a, Lit b, Lit c) {
     auto [it, inserted] = strash_.try_emplace(std::make_tuple(k, a, b, c), std::uint32_t(nodes_.size()));
     if (inserted) nodes_.push_back(Node{k, a, b, c, 0});
@@ -398,7 +449,24 @@ Netlist exact_multiplier(int bits_a, int bits_b, bool is_signed) {
   Port pa{"a", {}, is_signed}, pb{"b", {}, is_signed}, pp{"p", {}, std::nullopt};
   for (int i = 0; i < m; ++i) pa.bits.push_back(b.net("a[" + std::to_string(i) + "]"));
   for (int i = 0; i < n; ++i) pb.bits.push_back(b.net("b[" + std::to_string(i) + "]"));
-  auto gate = [&](GateOp op, std::vector<NetId> in) { return b.gate(op, std::move(in), b.fresh("$e"), "", 0); };
+  // Logic levels of each net so far: adders take the earliest bits of a column first and put the
+  // latest one last, where it passes through a single XOR (the usual array layout).
+  std::vector<unsigned> level;
+  auto level_of = [&](NetId x) { return x < level.size() ? level[x] : 0u; };
+  auto gate = [&](GateOp op, std::vector<NetId> in) {
+    unsigned l = 0;
+    for (NetId x : in) l = std::max(l, level_of(x));
+    NetId y = b.gate(op, std::move(in), b.fresh("$e"), "", 0);
+    if (level.size() <= y) level.resize(y + 1, 0);
+    level[y] = l + 1;
+    return y;
+  };
+  auto take3 = [&](std::vector<NetId>& col) {
+    std::stable_sort(col.begin(), col.end(), [&](NetId x, NetId y) { return level_of(x) < level_of(y); });
+    std::array<NetId, 3> t{col[0], col[1], col[2]};
+    col.erase(col.begin(), col.begin() + 3);
+    return t;
+  };
 
   // pending[c]: bits of weight 2^c still to be added.
   std::vector<std::vector<NetId>> pending(w + 1);
@@ -432,8 +500,7 @@ Netlist exact_multiplier(int bits_a, int bits_b, bool is_signed) {
     for (int c = 0; c < w; ++c) {
       auto& col = pending[c];
       while (col.size() >= 3) {
-        NetId x = col[0], y = col[1], z = col[2];
-        col.erase(col.begin(), col.begin() + 3);
+        auto [x, y, z] = take3(col);
         col.push_back(full(x, y, z, carries[c + 1]));
       }
     }
@@ -443,8 +510,7 @@ Netlist exact_multiplier(int bits_a, int bits_b, bool is_signed) {
   for (int c = 0; c < w; ++c) {
     auto& col = pending[c];
     while (col.size() >= 3) {
-      NetId x = col[0], y = col[1], z = col[2];
-      col.erase(col.begin(), col.begin() + 3);
+      auto [x, y, z] = take3(col);
       col.push_back(full(x, y, z, pending[c + 1]));
     }
     if (col.size() == 2) col = {half(col[0], col[1], c)};

@@ -99,6 +99,19 @@ TEST(CellMapping, SumOfProductsIsNandNand) {
   EXPECT_EQ(s.depth, 2u);
 }
 
+TEST(CellMapping, MajorityCarryIsAFullAdderCarry) {
+  // A full adder with the carry as a majority, grouped either way, costs what the XOR form costs:
+  // two XOR2 and three NAND2 sharing the sum's XOR.
+  TempDir d;
+  for (const char* carry : {"(x & y) | (y & z) | (x & z)", "(y & z) | ((x & z) | (x & y))", "(x & y) | (z & (x ^ y))"}) {
+    SCOPED_TRACE(carry);
+    StructuralCost s = cost(verilog(d, std::string("module t(input [1:0] a, input [0:0] b, output [1:0] p);\n"
+                                                   "  wire x = a[0], y = a[1], z = b[0];\n"
+                                                   "  assign p = {") + carry + ", (x ^ y) ^ z};\nendmodule\n"));
+    EXPECT_EQ(cells_of(s), (std::map<std::string, std::size_t>{{"NAND2", 3}, {"XOR2", 2}}));
+  }
+}
+
 TEST(CellMapping, AnInverterIsSharedByItsReaders) {
   TempDir d;
   // ~a0 feeds three AND gates that cannot absorb it: one INV, not three.
