@@ -5,6 +5,7 @@
 
 #include "axx/error.h"
 #include "converter/cmd_compare.h"
+#include "converter/cmd_cost.h"
 #include "converter/cmd_heatmap.h"
 #include "converter/cmd_list.h"
 #include "converter/cmd_lut.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   axx::cli::setup_list(app);
   axx::cli::setup_compare(app);
   axx::cli::setup_heatmap(app);
+  axx::cli::setup_cost(app);
   axx::cli::setup_decompose(app);
   auto fail = [](int code, const std::string& message) {
     std::cout.flush();

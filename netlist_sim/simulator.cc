@@ -410,22 +410,14 @@ class Worker {
   alignas(32) v4 rows_[64];  // a member array: std::vector<v4> would drop the vector type's alignment
 };
 
-// Netlist -> canonical program over vars: 0 = zero, 1 + k = index bit k.
-Program build_canonical(const Netlist& nl, const ResolvedPorts& ports) {
+}  // namespace
+
+std::vector<std::uint8_t> product_cone(const Netlist& nl, const ResolvedPorts& ports) {
   const std::string where = nl.source.empty() ? nl.name : nl.source;
-  std::size_t bits_a = ports.a->bits.size(), bits_b = ports.b->bits.size();
-  Program p;
-  p.num_inputs = std::uint32_t(1 + bits_a + bits_b);
-  constexpr Ref kUnset = ~Ref{0};
-  std::vector<Ref> net_ref(nl.num_nets(), kUnset);
-  for (std::size_t k = 0; k < bits_b; ++k) net_ref[ports.b->bits[k]] = ref(std::uint32_t(1 + k));
-  for (std::size_t k = 0; k < bits_a; ++k) net_ref[ports.a->bits[k]] = ref(std::uint32_t(1 + bits_b + k));
   std::vector<std::uint8_t> other_input(nl.num_nets(), 0);
   for (const Port& in : nl.inputs)
     if (&in != ports.a && &in != ports.b)
       for (NetId n : in.bits) other_input[n] = 1;
-  // Only the cone of the output port is compiled.
-  std::vector<std::size_t> order = topological_order(nl);
   std::vector<std::size_t> driver(nl.num_nets(), SIZE_MAX);
   for (std::size_t i = 0; i < nl.gates.size(); ++i) driver[nl.gates[i].output] = i;
   std::vector<std::uint8_t> needed(nl.gates.size(), 0);
@@ -447,6 +439,24 @@ Program build_canonical(const Netlist& nl, const ResolvedPorts& ports) {
     needed[driver[n]] = 1;
     for (NetId in : nl.gates[driver[n]].inputs) stack.push_back(in);
   }
+  return needed;
+}
+
+namespace {
+
+// Netlist -> canonical program over vars: 0 = zero, 1 + k = index bit k.
+Program build_canonical(const Netlist& nl, const ResolvedPorts& ports) {
+  const std::string where = nl.source.empty() ? nl.name : nl.source;
+  std::size_t bits_a = ports.a->bits.size(), bits_b = ports.b->bits.size();
+  Program p;
+  p.num_inputs = std::uint32_t(1 + bits_a + bits_b);
+  constexpr Ref kUnset = ~Ref{0};
+  std::vector<Ref> net_ref(nl.num_nets(), kUnset);
+  for (std::size_t k = 0; k < bits_b; ++k) net_ref[ports.b->bits[k]] = ref(std::uint32_t(1 + k));
+  for (std::size_t k = 0; k < bits_a; ++k) net_ref[ports.a->bits[k]] = ref(std::uint32_t(1 + bits_b + k));
+  // Only the cone of the output port is compiled.
+  std::vector<std::size_t> order = topological_order(nl);
+  std::vector<std::uint8_t> needed = product_cone(nl, ports);
   Folder f(p);
   for (std::size_t gi : order) {
     if (!needed[gi]) continue;
@@ -548,6 +558,73 @@ unsigned simulate_exhaustive(const Netlist& nl, const PortBinding& binding, cons
   }
   if (error) std::rethrow_exception(error);
   return nthreads;
+}
+
+void simulate_pairs(const Netlist& nl, const PortBinding& binding, const std::uint64_t* a, const std::uint64_t* b,
+                    std::size_t n, const NetValuesSink& sink) {
+  ResolvedPorts ports = resolve_ports(nl, binding);
+  const std::string where = nl.source.empty() ? nl.name : nl.source;
+  std::vector<std::size_t> order = topological_order(nl);
+  std::vector<std::uint8_t> needed = product_cone(nl, ports);
+  std::vector<std::size_t> cone;
+  for (std::size_t gi : order)
+    if (needed[gi]) cone.push_back(gi);
+  std::vector<std::uint8_t> driven(nl.num_nets(), 0);
+  for (NetId x : ports.a->bits) driven[x] = 1;
+  for (NetId x : ports.b->bits) driven[x] = 1;
+  for (std::size_t gi : cone) driven[nl.gates[gi].output] = 1;
+  for (std::size_t gi : cone)
+    for (NetId x : nl.gates[gi].inputs)
+      if (!driven[x]) throw InputError(where + ": net '" + nl.net_names[x] + "' is used but never driven");
+
+  // One 64-bit word per net, bit j = pair first + j: the operand bits are transposed into words,
+  // then every gate of the cone is one word operation (n-ary gates fold their inputs).
+  std::vector<std::uint64_t> v(nl.num_nets(), 0);
+  for (std::size_t first = 0; first < n; first += 64) {
+    const std::size_t count = std::min<std::size_t>(64, n - first);
+    auto load = [&](const Port& p, const std::uint64_t* x) {
+      for (std::size_t k = 0; k < p.bits.size(); ++k) {
+        std::uint64_t w = 0;
+        for (std::size_t j = 0; j < count; ++j) w |= ((x[first + j] >> k) & 1) << j;
+        v[p.bits[k]] = w;
+      }
+    };
+    load(*ports.a, a);
+    load(*ports.b, b);
+    const std::uint64_t live = count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
+    for (std::size_t gi : cone) {
+      const Gate& g = nl.gates[gi];
+      const std::vector<NetId>& in = g.inputs;
+      std::uint64_t r = 0;
+      switch (g.op) {
+        case GateOp::Const0: r = 0; break;
+        case GateOp::Const1: r = ~std::uint64_t{0}; break;
+        case GateOp::Buf: r = v[in[0]]; break;
+        case GateOp::Not: r = ~v[in[0]]; break;
+        case GateOp::And:
+        case GateOp::Nand:
+          r = ~std::uint64_t{0};
+          for (NetId x : in) r &= v[x];
+          if (g.op == GateOp::Nand) r = ~r;
+          break;
+        case GateOp::Or:
+        case GateOp::Nor:
+          r = 0;
+          for (NetId x : in) r |= v[x];
+          if (g.op == GateOp::Nor) r = ~r;
+          break;
+        case GateOp::Xor:
+        case GateOp::Xnor:
+          r = 0;
+          for (NetId x : in) r ^= v[x];
+          if (g.op == GateOp::Xnor) r = ~r;
+          break;
+        case GateOp::Mux: r = (v[in[0]] & v[in[2]]) | (~v[in[0]] & v[in[1]]); break;
+      }
+      v[g.output] = r & live;
+    }
+    sink(first, count, v.data());
+  }
 }
 
 }  // namespace axx::netlist
