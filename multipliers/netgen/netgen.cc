@@ -1,0 +1,569 @@
+// Netlist generator: partial-product array -> column reduction -> ripple-carry adder -> Verilog.
+// docs/netgen.md describes the structures; multipliers/c/pp_array.h is the definition the
+// array families must match bit for bit.
+#include "multipliers/netgen/netgen.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <tuple>
+
+#include "axx/error.h"
+
+namespace axx::netgen {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// A gate graph with constant folding and structural hashing. Net 0 is constant 0, net 1 constant 1;
+// inputs and gate outputs follow. Folding happens while building, so a pruned or constant partial
+// product never becomes a gate, and an adder cell fed a constant shrinks to the gates it still needs.
+
+enum class Op : std::uint8_t { And, Or, Xor, Nand, Nor, Xnor, Not };
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::And: return "and";
+    case Op::Or: return "or";
+    case Op::Xor: return "xor";
+    case Op::Nand: return "nand";
+    case Op::Nor: return "nor";
+    case Op::Xnor: return "xnor";
+    case Op::Not: return "not";
+  }
+  return "?";
+}
+
+Op inverted(Op op) {
+  switch (op) {
+    case Op::And: return Op::Nand;
+    case Op::Or: return Op::Nor;
+    case Op::Xor: return Op::Xnor;
+    case Op::Nand: return Op::And;
+    case Op::Nor: return Op::Or;
+    case Op::Xnor: return Op::Xor;
+    case Op::Not: return Op::Not;
+  }
+  return op;
+}
+
+using Net = int;
+constexpr Net kZero = 0, kOne = 1;
+
+struct GateRec {
+  Op op;
+  Net x, y;  // y unused (-1) for Not
+  Net out;
+};
+
+class Circuit {
+ public:
+  Circuit() {
+    names_ = {"1'b0", "1'b1"};
+    driver_ = {-1, -1};
+  }
+
+  Net input(const std::string& name) {
+    names_.push_back(name);
+    driver_.push_back(-1);
+    return static_cast<Net>(names_.size() - 1);
+  }
+
+  static bool is_const(Net n) { return n == kZero || n == kOne; }
+
+  Net and_(Net x, Net y) {
+    if (x == kZero || y == kZero) return kZero;
+    if (x == kOne) return y;
+    if (y == kOne || x == y) return x;
+    return emit(Op::And, x, y);
+  }
+  Net or_(Net x, Net y) {
+    if (x == kOne || y == kOne) return kOne;
+    if (x == kZero) return y;
+    if (y == kZero || x == y) return x;
+    return emit(Op::Or, x, y);
+  }
+  Net xor_(Net x, Net y) {
+    if (x == y) return kZero;
+    if (x == kZero) return y;
+    if (y == kZero) return x;
+    if (x == kOne) return not_(y);
+    if (y == kOne) return not_(x);
+    return emit(Op::Xor, x, y);
+  }
+  Net nand_(Net x, Net y) {
+    if (is_const(x) || is_const(y) || x == y) return not_(and_(x, y));
+    return emit(Op::Nand, x, y);
+  }
+  Net xnor_(Net x, Net y) {
+    if (is_const(x) || is_const(y) || x == y) return not_(xor_(x, y));
+    return emit(Op::Xnor, x, y);
+  }
+  // NOT of a two-input gate's output is the inverted gate on the same inputs (one gate either way,
+  // and the original often becomes dead); NOT of NOT is the net itself.
+  Net not_(Net x) {
+    if (x == kZero) return kOne;
+    if (x == kOne) return kZero;
+    int g = driver_[x];
+    if (g >= 0) {
+      const GateRec& r = gates_[g];
+      if (r.op == Op::Not) return r.x;
+      return emit(inverted(r.op), r.x, r.y);
+    }
+    return emit(Op::Not, x, -1);
+  }
+
+  // Full adder x + y + z = 2 carry + sum: sum = x ^ y ^ z, carry = x y | (x ^ y) z; with constant
+  // inputs only the gates that still compute something are built.
+  std::pair<Net, Net> full_add(Net x, Net y, Net z) {
+    std::vector<Net> v;
+    int ones = 0;
+    for (Net n : {x, y, z}) {
+      if (n == kOne) ++ones;
+      else if (n != kZero) v.push_back(n);
+    }
+    if (v.size() == 3) {
+      Net t = xor_(v[0], v[1]);
+      return {xor_(t, v[2]), or_(and_(v[0], v[1]), and_(t, v[2]))};
+    }
+    if (v.size() == 2) {
+      if (ones == 0) return {xor_(v[0], v[1]), and_(v[0], v[1])};
+      return {xnor_(v[0], v[1]), or_(v[0], v[1])};  // x + y + 1
+    }
+    if (v.size() == 1) {
+      if (ones == 0) return {v[0], kZero};
+      if (ones == 1) return {not_(v[0]), v[0]};
+      return {v[0], kOne};
+    }
+    return {ones & 1 ? kOne : kZero, ones >= 2 ? kOne : kZero};
+  }
+  std::pair<Net, Net> half_add(Net x, Net y) { return full_add(x, y, kZero); }
+
+  // Balanced tree of two-input ORs.
+  Net or_tree(std::vector<Net> v) {
+    if (v.empty()) return kZero;
+    while (v.size() > 1) {
+      std::vector<Net> w;
+      for (std::size_t i = 0; i + 1 < v.size(); i += 2) w.push_back(or_(v[i], v[i + 1]));
+      if (v.size() % 2) w.push_back(v.back());
+      v = std::move(w);
+    }
+    return v[0];
+  }
+
+  // Writes the module: only gates that reach an output, nets renumbered in creation order.
+  void write(std::ostream& os, const std::vector<Net>& outputs, Generated& g) const {
+    std::vector<bool> live(names_.size(), false);
+    std::vector<Net> stack(outputs.begin(), outputs.end());
+    while (!stack.empty()) {
+      Net n = stack.back();
+      stack.pop_back();
+      if (live[n]) continue;
+      live[n] = true;
+      int d = driver_[n];
+      if (d >= 0) {
+        stack.push_back(gates_[d].x);
+        if (gates_[d].y >= 0) stack.push_back(gates_[d].y);
+      }
+    }
+    std::vector<std::string> name = names_;
+    std::vector<const GateRec*> kept;
+    for (const GateRec& r : gates_)
+      if (live[r.out]) {
+        name[r.out] = "n" + std::to_string(kept.size());
+        kept.push_back(&r);
+      }
+    if (!kept.empty()) {
+      for (std::size_t i = 0; i < kept.size(); i += 16) {
+        os << "  wire ";
+        for (std::size_t k = i; k < std::min(kept.size(), i + 16); ++k)
+          os << (k > i ? ", " : "") << name[kept[k]->out];
+        os << ";\n";
+      }
+    }
+    for (const GateRec* r : kept) {
+      os << "  " << op_name(r->op) << " (" << name[r->out] << ", " << name[r->x];
+      if (r->y >= 0) os << ", " << name[r->y];
+      os << ");\n";
+      ++g.gates[op_name(r->op)];
+    }
+    g.total_gates = static_cast<int>(kept.size());
+    os << "  assign p = {";
+    for (std::size_t i = outputs.size(); i-- > 0;) os << name[outputs[i]] << (i ? ", " : "");
+    os << "};\n";
+  }
+
+ private:
+  Net emit(Op op, Net x, Net y) {
+    if (op != Op::Not && x > y) std::swap(x, y);
+    auto key = std::make_tuple(op, x, y);
+    auto it = memo_.find(key);
+    if (it != memo_.end()) return it->second;
+    Net out = static_cast<Net>(names_.size());
+    names_.push_back("");
+    driver_.push_back(static_cast<int>(gates_.size()));
+    gates_.push_back({op, x, y, out});
+    memo_.emplace(key, out);
+    return out;
+  }
+
+  std::vector<std::string> names_;
+  std::vector<int> driver_;
+  std::vector<GateRec> gates_;
+  std::map<std::tuple<Op, Net, Net>, Net> memo_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parameters.
+
+struct Params {
+  std::map<std::string, std::string> kv;
+  const DesignSpec* d;
+
+  [[noreturn]] void fail(const std::string& msg) const {
+    throw UsageError("netgen: design '" + d->name + "' (family " + d->family + ", params '" +
+                     d->params + "'): " + msg);
+  }
+  long long integer(const std::string& key, long long lo, long long hi, std::optional<long long> dflt) const {
+    auto it = kv.find(key);
+    if (it == kv.end()) {
+      if (!dflt) fail("missing parameter '" + key + "'");
+      return *dflt;
+    }
+    return parse_int(key, it->second, lo, hi);
+  }
+  long long parse_int(const std::string& key, const std::string& s, long long lo, long long hi) const {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(s, &used, 10);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != s.size()) fail("parameter '" + key + "' is not an integer: '" + s + "'");
+    if (v < lo || v > hi)
+      fail("parameter '" + key + "' = " + s + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    return v;
+  }
+};
+
+Params parse_params(const DesignSpec& d, std::initializer_list<const char*> allowed) {
+  Params p{{}, &d};
+  std::istringstream in(d.params);
+  std::string tok;
+  while (in >> tok) {
+    auto eq = tok.find('=');
+    if (eq == std::string::npos || eq == 0) p.fail("'" + tok + "' is not key=value");
+    std::string key = tok.substr(0, eq);
+    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* k) { return key == k; }) == allowed.end()) {
+      std::string list;
+      for (const char* k : allowed) list += std::string(list.empty() ? "" : ", ") + k;
+      p.fail("unknown parameter '" + key + "' (accepted: " + (list.empty() ? "none" : list) + ")");
+    }
+    if (!p.kv.emplace(key, tok.substr(eq + 1)).second) p.fail("parameter '" + key + "' given twice");
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The partial-product array of one design, after pruning: bits by row (row i = b_i), a constant
+// added to the sum, and the columns (if any) reduced by OR instead of addition.
+
+struct ArrayPlan {
+  int m = 8, n = 8;              // bits of a, b
+  bool is_signed = false;
+  std::uint32_t a_zero = 0, b_zero = 0;  // operand bits forced to 0
+  int min_col = 0;               // columns below are dropped (Baugh-Wooley constants too)
+  int lor_cols = 0;              // columns below are ORed, no carries out
+  long long corr = 0;            // added modulo 2^(m+n)
+};
+
+struct PPBit {
+  int col;
+  Net net;
+};
+
+std::vector<Net> build_array(Circuit& c, const ArrayPlan& plan, Reduction red, Generated& g) {
+  const int m = plan.m, n = plan.n, N = m + n;
+  const std::uint64_t mask = (std::uint64_t{1} << N) - 1;
+  std::vector<Net> a(m), b(n);
+  for (int j = 0; j < m; ++j) a[j] = (plan.a_zero >> j) & 1 ? kZero : c.input("a[" + std::to_string(j) + "]");
+  for (int i = 0; i < n; ++i) b[i] = (plan.b_zero >> i) & 1 ? kZero : c.input("b[" + std::to_string(i) + "]");
+
+  std::uint64_t constant = 0;
+  std::vector<std::vector<PPBit>> rows(n);
+  std::vector<std::vector<Net>> or_cols(plan.lor_cols);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < m; ++j) {
+      int col = i + j;
+      if (col < plan.min_col && col >= plan.lor_cols) continue;
+      // Baugh-Wooley: a sign bit times a non-sign bit enters inverted.
+      bool inv = plan.is_signed && ((i == n - 1) != (j == m - 1));
+      Net bit = inv ? c.nand_(a[j], b[i]) : c.and_(a[j], b[i]);
+      if (!Circuit::is_const(bit)) ++g.partial_products;
+      if (col < plan.lor_cols) {
+        or_cols[col].push_back(bit);
+      } else if (bit == kOne) {
+        constant += std::uint64_t{1} << col;
+      } else if (bit != kZero) {
+        rows[i].push_back({col, bit});
+      }
+    }
+  if (plan.is_signed) {
+    // 2^(m-1) + 2^(n-1) + 2^(m+n-1) restores the two's complement value modulo 2^(m+n); for m = n
+    // the first two are one bit at column m (pp_array.h: columns 8 and 15).
+    std::vector<int> cols = m == n ? std::vector<int>{m, N - 1} : std::vector<int>{m - 1, n - 1, N - 1};
+    for (int col : cols)
+      if (col >= plan.min_col && col >= plan.lor_cols) constant += std::uint64_t{1} << col;
+      else if (col < plan.lor_cols) or_cols[col].push_back(kOne);
+  }
+  constant = (constant + static_cast<std::uint64_t>(plan.corr)) & mask;
+
+  std::vector<Net> out(N, kZero);
+  std::vector<std::deque<Net>> cols(N);
+  for (int col = 0; col < N; ++col)
+    if ((constant >> col) & 1) cols[col].push_back(kOne);
+  // The OR columns and the constant are disjoint from the added bits unless the correction puts a
+  // constant there; then it is added like any other bit (no carry can leave an OR column, because
+  // the added part has no other bit there).
+  for (int col = 0; col < plan.lor_cols; ++col)
+    if (!or_cols[col].empty()) {
+      if (!cols[col].empty())
+        throw std::logic_error("netgen: a constant in an OR-reduced column");
+      cols[col].push_back(c.or_tree(or_cols[col]));
+    }
+
+  // Reduce to at most two bits per column.
+  auto fa = [&](Net x, Net y, Net z) { ++g.full_adders; return c.full_add(x, y, z); };
+  auto ha = [&](Net x, Net y) { ++g.half_adders; return c.half_add(x, y); };
+  std::vector<Net> sum(N, kZero), carry(N, kZero);  // the two rows left for the final adder
+
+  if (red == Reduction::Array) {
+    // Carry-save array: the running (sum, carry) pair absorbs one partial-product row at a time.
+    // A column with three bits gets a full adder; a column with two keeps both when no carry
+    // arrives from its right-hand neighbour in the same row, else a half adder.
+    std::vector<std::deque<Net>> state = cols;
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::deque<Net>> next(N);
+      for (const PPBit& p : rows[i]) state[p.col].push_back(p.net);
+      bool carry_in = false;
+      for (int col = 0; col < N; ++col) {
+        std::deque<Net>& v = state[col];
+        bool made_carry = false;
+        if (v.size() > 3) throw std::logic_error("netgen: carry-save column overflow");
+        if (v.size() == 3 || (v.size() == 2 && carry_in)) {
+          auto [s, co] = v.size() == 3 ? fa(v[0], v[1], v[2]) : ha(v[0], v[1]);
+          next[col].push_back(s);
+          if (col + 1 < N) next[col + 1].push_back(co);
+          made_carry = true;
+        } else {
+          for (Net x : v) next[col].push_back(x);
+        }
+        carry_in = made_carry;
+      }
+      state = std::move(next);
+    }
+    for (int col = 0; col < N; ++col) {
+      if (state[col].size() > 2) throw std::logic_error("netgen: carry-save array left three bits");
+      if (state[col].size() > 0) sum[col] = state[col][0];
+      if (state[col].size() > 1) carry[col] = state[col][1];
+    }
+  } else {
+    for (int i = 0; i < n; ++i)
+      for (const PPBit& p : rows[i]) cols[p.col].push_back(p.net);
+    auto height = [&] {
+      std::size_t h = 0;
+      for (auto& v : cols) h = std::max(h, v.size());
+      return h;
+    };
+    if (red == Reduction::Wallace) {
+      // Every stage: full adders on each group of three bits, a half adder on a leftover pair.
+      while (height() > 2) {
+        std::vector<std::deque<Net>> next(N);
+        for (int col = 0; col < N; ++col) {
+          std::deque<Net>& v = cols[col];
+          std::size_t k = 0;
+          for (; k + 3 <= v.size(); k += 3) {
+            auto [s, co] = fa(v[k], v[k + 1], v[k + 2]);
+            next[col].push_back(s);
+            if (col + 1 < N) next[col + 1].push_back(co);
+          }
+          if (v.size() - k == 2) {
+            auto [s, co] = ha(v[k], v[k + 1]);
+            next[col].push_back(s);
+            if (col + 1 < N) next[col + 1].push_back(co);
+          } else if (v.size() - k == 1) {
+            next[col].push_back(v[k]);
+          }
+        }
+        cols = std::move(next);
+      }
+    } else {
+      // Dadda: stage targets d_1 = 2, d_{j+1} = floor(3 d_j / 2); each stage brings every column
+      // down to its target with as few adders as possible, lowest column first, counting the
+      // carries that arrive from the column to its right in the same stage.
+      std::vector<std::size_t> targets{2};
+      while (targets.back() < height()) targets.push_back(targets.back() * 3 / 2);
+      targets.pop_back();
+      for (std::size_t t = targets.size(); t-- > 0;) {
+        std::size_t d = targets[t];
+        if (height() <= d) continue;
+        std::vector<std::deque<Net>> next(N);
+        for (int col = 0; col < N; ++col) {
+          std::deque<Net>& v = cols[col];
+          while (v.size() + next[col].size() > d) {
+            if (v.size() < 2) throw std::logic_error("netgen: Dadda stage ran out of bits");
+            bool half = v.size() + next[col].size() == d + 1 || v.size() == 2;
+            std::pair<Net, Net> r;
+            if (half) {
+              r = ha(v[0], v[1]);
+              v.erase(v.begin(), v.begin() + 2);
+            } else {
+              r = fa(v[0], v[1], v[2]);
+              v.erase(v.begin(), v.begin() + 3);
+            }
+            next[col].push_back(r.first);
+            if (col + 1 < N) next[col + 1].push_back(r.second);
+          }
+          for (Net x : v) next[col].push_back(x);
+        }
+        cols = std::move(next);
+      }
+    }
+    for (int col = 0; col < N; ++col) {
+      if (cols[col].size() > 2) throw std::logic_error("netgen: reduction left three bits");
+      if (cols[col].size() > 0) sum[col] = cols[col][0];
+      if (cols[col].size() > 1) carry[col] = cols[col][1];
+    }
+  }
+
+  // Final carry-propagate adder: ripple carry, least significant column first. The carry out of
+  // the top column is not needed (the product is taken modulo 2^(m+n)) and is removed as dead.
+  Net rc = kZero;
+  for (int col = 0; col < N; ++col) {
+    int live = !Circuit::is_const(sum[col]) + !Circuit::is_const(carry[col]) + !Circuit::is_const(rc);
+    std::pair<Net, Net> r = live >= 3 ? fa(sum[col], carry[col], rc) : c.full_add(sum[col], carry[col], rc);
+    if (live == 2) ++g.half_adders;
+    out[col] = r.first;
+    rc = r.second;
+  }
+  return out;
+}
+
+void check_spec(const DesignSpec& d) {
+  if (d.name.empty() || !(std::isalpha(static_cast<unsigned char>(d.name[0])) || d.name[0] == '_') ||
+      !std::all_of(d.name.begin(), d.name.end(),
+                   [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; }))
+    throw UsageError("netgen: '" + d.name + "' is not a Verilog module name ([A-Za-z_][A-Za-z0-9_]*)");
+  if (d.bits_a < 2 || d.bits_a > 16 || d.bits_b < 2 || d.bits_b > 16)
+    throw UsageError("netgen: design '" + d.name + "': operand widths " + std::to_string(d.bits_a) + "x" +
+                     std::to_string(d.bits_b) + " are outside 2..16");
+}
+
+ArrayPlan plan_of(const DesignSpec& d) {
+  ArrayPlan p;
+  p.m = d.bits_a;
+  p.n = d.bits_b;
+  p.is_signed = d.is_signed;
+  const int N = p.m + p.n;
+  const std::string& f = d.family;
+  if (f == "exact") {
+    parse_params(d, {});
+  } else if (f == "operand_trunc") {
+    Params q = parse_params(d, {"ka", "kb"});
+    p.a_zero = (1u << q.integer("ka", 0, p.m, 0)) - 1;
+    p.b_zero = (1u << q.integer("kb", 0, p.n, 0)) - 1;
+  } else if (f == "column_trunc") {
+    Params q = parse_params(d, {"k", "corr"});
+    p.min_col = static_cast<int>(q.integer("k", 0, N, std::nullopt));
+    p.corr = q.integer("corr", -(1LL << N), (1LL << N) - 1, 0);
+  } else if (f == "bam") {
+    Params q = parse_params(d, {"hbl", "vbl"});
+    p.b_zero = (1u << q.integer("hbl", 0, p.n, std::nullopt)) - 1;
+    p.min_col = static_cast<int>(q.integer("vbl", 0, N, std::nullopt));
+  } else if (f == "perforation") {
+    Params q = parse_params(d, {"rows"});
+    auto it = q.kv.find("rows");
+    if (it == q.kv.end()) q.fail("missing parameter 'rows'");
+    std::stringstream ss(it->second);
+    std::string r;
+    while (std::getline(ss, r, ',')) p.b_zero |= 1u << q.parse_int("rows", r, 0, p.n - 1);
+  } else if (f == "lor") {
+    Params q = parse_params(d, {"k"});
+    p.lor_cols = static_cast<int>(q.integer("k", 0, N, std::nullopt));
+    p.min_col = p.lor_cols;
+  } else {
+    std::string list;
+    for (const GeneratorFamily& g : generator_families()) list += std::string(list.empty() ? "" : ", ") + g.name;
+    throw UsageError("netgen: design '" + d.name + "': family '" + f + "' has no netlist generator (families: " +
+                     list + ")");
+  }
+  return p;
+}
+
+}  // namespace
+
+const std::vector<GeneratorFamily>& generator_families() {
+  static const std::vector<GeneratorFamily> f = {
+      {"exact", "", "exact product (Baugh-Wooley array for signed operands)"},
+      {"operand_trunc", "ka=K kb=K", "the K low bits of a / b forced to 0, then the exact product"},
+      {"column_trunc", "k=K corr=C", "partial-product columns below K dropped, constant C added"},
+      {"bam", "hbl=H vbl=V", "broken array: rows below H and columns below V dropped"},
+      {"perforation", "rows=R,R,...", "the listed partial-product rows never generated"},
+      {"lor", "k=K", "columns below K reduced by OR, no carries; the rest exact"},
+  };
+  return f;
+}
+
+bool has_generator(std::string_view family) {
+  for (const GeneratorFamily& g : generator_families())
+    if (family == g.name) return true;
+  return false;
+}
+
+const char* reduction_name(Reduction r) {
+  switch (r) {
+    case Reduction::Array: return "array";
+    case Reduction::Wallace: return "wallace";
+    case Reduction::Dadda: return "dadda";
+  }
+  return "?";
+}
+
+Reduction parse_reduction(std::string_view name) {
+  for (Reduction r : {Reduction::Array, Reduction::Wallace, Reduction::Dadda})
+    if (name == reduction_name(r)) return r;
+  throw UsageError("netgen: unknown reduction '" + std::string(name) + "' (array, wallace, dadda)");
+}
+
+Generated generate(const DesignSpec& d) {
+  check_spec(d);
+  ArrayPlan plan = plan_of(d);
+  Generated g;
+  Circuit c;
+  std::vector<Net> out = build_array(c, plan, d.reduction, g);
+
+  const int N = d.bits_a + d.bits_b;
+  std::ostringstream os;
+  os << "// " << d.name << ": " << (d.is_signed ? "signed " : "unsigned ") << d.bits_a << "x" << d.bits_b
+     << " multiplier, family " << d.family << (d.params.empty() ? "" : " (" + d.params + ")") << ", "
+     << reduction_name(d.reduction) << " reduction, ripple-carry final adder.\n"
+     << "// Generated by axx_netgen (docs/netgen.md).\n";
+  const char* sg = d.is_signed ? "signed " : "";
+  os << "module " << d.name << "(a, b, p);\n"
+     << "  input " << sg << "[" << d.bits_a - 1 << ":0] a;\n"
+     << "  input " << sg << "[" << d.bits_b - 1 << ":0] b;\n"
+     << "  output " << sg << "[" << N - 1 << ":0] p;\n";
+  c.write(os, out, g);
+  os << "endmodule\n";
+  g.verilog = os.str();
+  return g;
+}
+
+std::string generate_verilog(const DesignSpec& d) { return generate(d).verilog; }
+
+}  // namespace axx::netgen
