@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include "axx/error.h"
 
@@ -287,12 +288,12 @@ struct PPBit {
   Net net;
 };
 
-std::vector<Net> build_array(Circuit& c, const ArrayPlan& plan, Reduction red, Generated& g) {
+// The product of operand nets A, B under PLAN (plan.a_zero / b_zero are applied by the caller, who
+// passes constant-zero nets), m + n bits.
+std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b, const ArrayPlan& plan,
+                             Reduction red, Generated& g) {
   const int m = plan.m, n = plan.n, N = m + n;
   const std::uint64_t mask = (std::uint64_t{1} << N) - 1;
-  std::vector<Net> a(m), b(n);
-  for (int j = 0; j < m; ++j) a[j] = (plan.a_zero >> j) & 1 ? kZero : c.input("a[" + std::to_string(j) + "]");
-  for (int i = 0; i < n; ++i) b[i] = (plan.b_zero >> i) & 1 ? kZero : c.input("b[" + std::to_string(i) + "]");
 
   std::uint64_t constant = 0;
   std::vector<std::vector<PPBit>> rows(n);
@@ -454,6 +455,138 @@ std::vector<Net> build_array(Circuit& c, const ArrayPlan& plan, Reduction red, G
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Datapath blocks of the magnitude-based families (sign-magnitude for signed operands).
+
+Net mux(Circuit& c, Net sel, Net when0, Net when1) {
+  return c.or_(c.and_(c.not_(sel), when0), c.and_(sel, when1));
+}
+
+// X + s for a single bit s (an incrementer chain), width kept.
+std::vector<Net> add_bit(Circuit& c, const std::vector<Net>& x, Net s) {
+  std::vector<Net> out(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    out[i] = c.xor_(x[i], s);
+    s = c.and_(x[i], s);
+  }
+  return out;
+}
+
+// S ? -X : X modulo 2^width: (X ^ S) + S. The magnitude of a two's complement X is this with S its
+// sign bit; for the most negative value it is 2^(width-1), which still fits as an unsigned number.
+std::vector<Net> cond_negate(Circuit& c, const std::vector<Net>& x, Net s) {
+  std::vector<Net> y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = c.xor_(x[i], s);
+  return add_bit(c, y, s);
+}
+
+// Leading-one detector: sel[t] = 1 for the highest set bit t >= LO of X (one-hot or all zero);
+// *none = no bit at or above LO is set.
+std::vector<Net> leading_one(Circuit& c, const std::vector<Net>& x, int lo, Net* none) {
+  const int w = static_cast<int>(x.size());
+  std::vector<Net> sel(w, kZero);
+  Net above = kZero;  // OR of the bits above t
+  for (int t = w - 1; t >= lo; --t) {
+    sel[t] = c.and_(x[t], c.not_(above));
+    above = c.or_(above, x[t]);
+  }
+  *none = c.not_(above);
+  return sel;
+}
+
+// Left shift of X by the amount whose one-hot select is given as (amount, select) pairs; at most
+// one select is 1 (none: the result is 0). Negative amounts shift right. Result WIDTH bits.
+std::vector<Net> shift_onehot(Circuit& c, const std::vector<Net>& x, const std::vector<std::pair<int, Net>>& sels,
+                              int width) {
+  std::vector<Net> out(width, kZero);
+  for (int k = 0; k < width; ++k) {
+    std::vector<Net> terms;
+    for (auto [s, sel] : sels) {
+      int from = k - s;
+      if (from >= 0 && from < static_cast<int>(x.size())) terms.push_back(c.and_(sel, x[from]));
+    }
+    out[k] = c.or_tree(terms);
+  }
+  return out;
+}
+
+// Unsigned product of X, Y (any widths) with an exact array of the given reduction.
+std::vector<Net> multiply_unsigned(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, Reduction red,
+                                   Generated& g) {
+  ArrayPlan p;
+  p.m = static_cast<int>(x.size());
+  p.n = static_cast<int>(y.size());
+  return build_array(c, x, y, p, red, g);
+}
+
+// DRUM (Hashemi, Bahar, Reda, ICCAD 2015), multipliers/c/drum.h: each magnitude keeps the K bits
+// from its leading one, lowest kept bit forced to 1 (magnitudes below 2^K pass whole); a KxK core
+// multiplies the segments; two one-hot shifters restore the scale.
+std::vector<Net> drum_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int k, int width,
+                           Reduction red, Generated& g) {
+  auto segment = [&](const std::vector<Net>& v, std::vector<std::pair<int, Net>>* shifts) {
+    const int w = static_cast<int>(v.size());
+    Net small;
+    std::vector<Net> sel = leading_one(c, v, std::min(k, w), &small);
+    int kk = std::min(k, w);
+    std::vector<Net> seg(kk);
+    for (int q = 0; q < kk; ++q) {
+      std::vector<Net> terms{c.and_(small, v[q])};
+      for (int t = kk; t < w; ++t) terms.push_back(c.and_(sel[t], v[q + t - kk + 1]));
+      seg[q] = c.or_tree(terms);
+    }
+    seg[0] = c.or_(seg[0], c.not_(small));
+    shifts->push_back({0, small});
+    for (int t = kk; t < w; ++t) shifts->push_back({t - kk + 1, sel[t]});
+    return seg;
+  };
+  std::vector<std::pair<int, Net>> sx, sy;
+  std::vector<Net> px = segment(x, &sx), py = segment(y, &sy);
+  std::vector<Net> prod = multiply_unsigned(c, px, py, red, g);
+  return shift_onehot(c, shift_onehot(c, prod, sx, width), sy, width);
+}
+
+// Mitchell's logarithmic product (IRE Trans. EC-11(4), 1962), multipliers/c/mitchell.h. With
+// x = 2^k1 + m1: the fractions are left-aligned to F = max(width x, width y) - 1 bits
+// (F1 = m1 << (F - k1)), added (S, carry c), the mantissa M = c ? 2S : 2^F + S shifted left by k1
+// and k2 and right by F (the dropped bits are zero: m1 2^k2 + m2 2^k1 is an integer). A zero
+// operand gives 0.
+std::vector<Net> mitchell_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int width,
+                               Generated& g) {
+  const int F = static_cast<int>(std::max(x.size(), y.size())) - 1;
+  auto fraction = [&](const std::vector<Net>& v, std::vector<std::pair<int, Net>>* shifts, Net* zero) {
+    std::vector<Net> sel = leading_one(c, v, 0, zero);
+    std::vector<Net> m(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) m[i] = c.and_(v[i], c.not_(sel[i]));
+    std::vector<std::pair<int, Net>> align;
+    for (std::size_t t = 0; t < v.size(); ++t) {
+      align.push_back({F - static_cast<int>(t), sel[t]});
+      shifts->push_back({static_cast<int>(t), sel[t]});
+    }
+    return shift_onehot(c, m, align, F);
+  };
+  std::vector<std::pair<int, Net>> kx, ky;
+  Net zx, zy;
+  std::vector<Net> f1 = fraction(x, &kx, &zx), f2 = fraction(y, &ky, &zy);
+  std::vector<Net> s(F + 1);
+  Net carry = kZero;
+  for (int i = 0; i < F; ++i) {
+    ++(i == 0 ? g.half_adders : g.full_adders);
+    std::tie(s[i], carry) = c.full_add(f1[i], f2[i], carry);
+  }
+  s[F] = carry;
+  std::vector<Net> mant(F + 2);
+  mant[0] = F > 0 ? c.and_(c.not_(carry), s[0]) : kZero;
+  for (int i = 1; i < F; ++i) mant[i] = mux(c, carry, s[i], s[i - 1]);
+  mant[F] = F > 0 ? c.or_(c.not_(carry), s[F - 1]) : kOne;
+  mant[F + 1] = carry;
+  std::vector<Net> wide = shift_onehot(c, shift_onehot(c, mant, kx, width + F), ky, width + F);
+  Net nonzero = c.and_(c.not_(zx), c.not_(zy));
+  std::vector<Net> out(width);
+  for (int i = 0; i < width; ++i) out[i] = c.and_(wide[i + F], nonzero);
+  return out;
+}
+
 void check_spec(const DesignSpec& d) {
   if (d.name.empty() || !(std::isalpha(static_cast<unsigned char>(d.name[0])) || d.name[0] == '_') ||
       !std::all_of(d.name.begin(), d.name.end(),
@@ -515,6 +648,8 @@ const std::vector<GeneratorFamily>& generator_families() {
       {"bam", "hbl=H vbl=V", "broken array: rows below H and columns below V dropped"},
       {"perforation", "rows=R,R,...", "the listed partial-product rows never generated"},
       {"lor", "k=K", "columns below K reduced by OR, no carries; the rest exact"},
+      {"drum", "k=K", "DRUM: K bits from each leading one, lowest forced to 1, KxK core, shifters"},
+      {"mitchell", "", "Mitchell's logarithmic product: leading-one detectors, shifters, one adder"},
   };
   return f;
 }
@@ -542,12 +677,35 @@ Reduction parse_reduction(std::string_view name) {
 
 Generated generate(const DesignSpec& d) {
   check_spec(d);
-  ArrayPlan plan = plan_of(d);
   Generated g;
   Circuit c;
-  std::vector<Net> out = build_array(c, plan, d.reduction, g);
-
   const int N = d.bits_a + d.bits_b;
+  std::vector<Net> a(d.bits_a), b(d.bits_b), out;
+  for (int j = 0; j < d.bits_a; ++j) a[j] = c.input("a[" + std::to_string(j) + "]");
+  for (int i = 0; i < d.bits_b; ++i) b[i] = c.input("b[" + std::to_string(i) + "]");
+  if (d.family == "drum" || d.family == "mitchell") {
+    // Sign-magnitude for signed designs: |a|, |b| (bits_a, bits_b bits: the most negative value's
+    // magnitude still fits) through the unsigned core, the product negated when the signs differ.
+    Net sa = d.is_signed ? a.back() : kZero, sb = d.is_signed ? b.back() : kZero;
+    std::vector<Net> ma = cond_negate(c, a, sa), mb = cond_negate(c, b, sb);
+    if (d.family == "drum") {
+      Params q = parse_params(d, {"k"});
+      int k = static_cast<int>(q.integer("k", 1, 16, std::nullopt));
+      out = drum_core(c, ma, mb, k, N, d.reduction, g);
+    } else {
+      parse_params(d, {});
+      out = mitchell_core(c, ma, mb, N, g);
+    }
+    out = cond_negate(c, out, c.xor_(sa, sb));
+  } else {
+    ArrayPlan plan = plan_of(d);
+    for (int j = 0; j < d.bits_a; ++j)
+      if ((plan.a_zero >> j) & 1) a[j] = kZero;
+    for (int i = 0; i < d.bits_b; ++i)
+      if ((plan.b_zero >> i) & 1) b[i] = kZero;
+    out = build_array(c, a, b, plan, d.reduction, g);
+  }
+
   std::ostringstream os;
   os << "// " << d.name << ": " << (d.is_signed ? "signed " : "unsigned ") << d.bits_a << "x" << d.bits_b
      << " multiplier, family " << d.family << (d.params.empty() ? "" : " (" + d.params + ")") << ", "

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "axx/error.h"
+#include "multipliers/c/drum.h"
+#include "multipliers/c/mitchell.h"
 #include "multipliers/netgen/builtin_spec.h"
 #include "multipliers/registry.h"
 #include "netlist_sim/reader.h"
@@ -126,7 +128,7 @@ TEST(Netgen, EveryBuiltinWithAGeneratorMatchesItsTable) {
   }
   // The designs registered today with an array-family generator (and any added since).
   EXPECT_GE(designs, 9);
-  for (const char* f : {"exact", "column_trunc", "bam", "perforation", "lor"}) EXPECT_TRUE(families.count(f)) << f;
+  for (const char* f : {"exact", "column_trunc", "bam", "perforation", "lor", "drum", "mitchell"}) EXPECT_TRUE(families.count(f)) << f;
 }
 
 TEST(Netgen, ExactDesignsOfOtherWidthsMatchTheProduct) {
@@ -148,6 +150,43 @@ TEST(Netgen, ExactDesignsOfOtherWidthsMatchTheProduct) {
           std::uint64_t want = exact_pattern(i >> n, i & ((1u << n) - 1), m, n, s);
           if (t[i] != want) {
             ADD_FAILURE() << "a=" << (i >> n) << " b=" << (i & ((1u << n) - 1)) << ": " << t[i] << " want " << want;
+            ++bad;
+          }
+        }
+      }
+}
+
+// DRUM for every core width and Mitchell, at several operand widths, against the C models'
+// unsigned cores (multipliers/c/drum.h, mitchell.h) in sign-magnitude form for signed operands.
+TEST(Netgen, MagnitudeFamiliesOfOtherWidthsMatchTheCModels) {
+  TempDir dir;
+  struct Case {
+    const char* family;
+    int k;
+  };
+  std::vector<Case> cases{{"mitchell", 0}};
+  for (int k = 1; k <= 9; ++k) cases.push_back({"drum", k});
+  const std::pair<int, int> widths[] = {{8, 8}, {4, 4}, {6, 8}, {5, 3}};
+  for (auto [m, n] : widths)
+    for (bool s : {false, true})
+      for (const Case& cs : cases) {
+        std::string params = cs.k ? "k=" + std::to_string(cs.k) : "";
+        Reduction r = kReductions[cs.k % 3];
+        DesignSpec d{std::string(cs.family) + std::to_string(m) + "x" + std::to_string(n), cs.family, params, m, n, s, r};
+        SCOPED_TRACE(d.name + (s ? " signed " : " unsigned ") + params);
+        netlist::Netlist nl = read_back(dir, d, generate_verilog(d));
+        std::vector<std::uint64_t> t = truth_table(nl);
+        int bad = 0;
+        for (std::uint64_t i = 0; i < t.size() && bad < 5; ++i) {
+          std::uint64_t A = i >> n, B = i & ((1u << n) - 1);
+          std::int64_t a = static_cast<std::int64_t>(A), b = static_cast<std::int64_t>(B);
+          if (s && (A >> (m - 1))) a -= std::int64_t{1} << m;
+          if (s && (B >> (n - 1))) b -= std::int64_t{1} << n;
+          unsigned ma = static_cast<unsigned>(a < 0 ? -a : a), mb = static_cast<unsigned>(b < 0 ? -b : b);
+          std::int64_t mag = cs.k ? drum_product(ma, mb, cs.k) : mitchell_product(ma, mb);
+          std::uint64_t want = static_cast<std::uint64_t>((a < 0) != (b < 0) ? -mag : mag) & ((1u << (m + n)) - 1);
+          if (t[i] != want) {
+            ADD_FAILURE() << "a=" << a << " b=" << b << ": " << t[i] << " want " << want;
             ++bad;
           }
         }
