@@ -281,7 +281,16 @@ struct ArrayPlan {
   int min_col = 0;               // columns below are dropped (Baugh-Wooley constants too)
   int lor_cols = 0;              // columns below are ORed, no carries out
   long long corr = 0;            // added modulo 2^(m+n)
+  int c42_cols = 0;              // columns below get approximate 4:2 compressors first
 };
+
+// The approximate 4:2 compressor of Venkatachalam and Ko (IEEE TVLSI 25(5), 2017): carry =
+// x1 x2 + x3 x4, sum = (x1 ^ x2) + (x3 ^ x4) + x1 x2 x3 x4; no carry in or out.
+std::pair<Net, Net> compress_vk(Circuit& c, Net x1, Net x2, Net x3, Net x4) {
+  Net w1 = c.and_(x1, x2), w2 = c.and_(x3, x4);
+  Net sum = c.or_(c.or_(c.xor_(x1, x2), c.xor_(x3, x4)), c.and_(w1, w2));
+  return {sum, c.or_(w1, w2)};
+}
 
 struct PPBit {
   int col;
@@ -319,8 +328,7 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
     // the first two are one bit at column m (pp_array.h: columns 8 and 15).
     std::vector<int> cols = m == n ? std::vector<int>{m, N - 1} : std::vector<int>{m - 1, n - 1, N - 1};
     for (int col : cols)
-      if (col >= plan.min_col && col >= plan.lor_cols) constant += std::uint64_t{1} << col;
-      else if (col < plan.lor_cols) or_cols[col].push_back(kOne);
+      if (col >= plan.min_col) constant += std::uint64_t{1} << col;  // in an OR column: dropped
   }
   constant = (constant + static_cast<std::uint64_t>(plan.corr)) & mask;
 
@@ -338,6 +346,41 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
       cols[col].push_back(c.or_tree(or_cols[col]));
     }
 
+  if (plan.c42_cols > 0) {
+    // The column lists of the compressor42 C model (multipliers/c/compressor42.c), in its order:
+    // the rows' bits, then the Baugh-Wooley constant ones; in columns below c42_cols the first four
+    // bits of the list enter a compressor while four remain, its carry appended to the next
+    // column's list. Everything left is then added exactly, as rows made of the lists' layers.
+    std::vector<std::vector<Net>> lists(N + 1);
+    for (int col = 0; col < N; ++col)
+      for (int i = 0; i < n; ++i)
+        for (const PPBit& p : rows[i])
+          if (p.col == col) lists[col].push_back(p.net);
+    for (int col = 0; col < N; ++col)
+      if ((constant >> col) & 1) lists[col].push_back(kOne);
+    constant = 0;
+    for (int col = 0; col < N; ++col) {
+      std::vector<Net> kept;
+      std::size_t first = 0;
+      if (col < plan.c42_cols)
+        for (; lists[col].size() - first >= 4; first += 4) {
+          ++g.compressors42;
+          auto [s, cy] = compress_vk(c, lists[col][first], lists[col][first + 1], lists[col][first + 2],
+                                     lists[col][first + 3]);
+          kept.push_back(s);
+          lists[col + 1].push_back(cy);
+        }
+      kept.insert(kept.end(), lists[col].begin() + static_cast<std::ptrdiff_t>(first), lists[col].end());
+      lists[col] = std::move(kept);
+    }
+    std::size_t layers = 0;
+    for (int col = 0; col < N; ++col) layers = std::max(layers, lists[col].size());
+    rows.assign(layers, {});
+    for (int col = 0; col < N; ++col)
+      for (std::size_t r = 0; r < lists[col].size(); ++r) rows[r].push_back({col, lists[col][r]});
+    cols.assign(N, {});
+  }
+
   // Reduce to at most two bits per column.
   auto fa = [&](Net x, Net y, Net z) { ++g.full_adders; return c.full_add(x, y, z); };
   auto ha = [&](Net x, Net y) { ++g.half_adders; return c.half_add(x, y); };
@@ -348,7 +391,7 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
     // A column with three bits gets a full adder; a column with two keeps both when no carry
     // arrives from its right-hand neighbour in the same row, else a half adder.
     std::vector<std::deque<Net>> state = cols;
-    for (int i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
       std::vector<std::deque<Net>> next(N);
       for (const PPBit& p : rows[i]) state[p.col].push_back(p.net);
       bool carry_in = false;
@@ -374,7 +417,7 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
       if (state[col].size() > 1) carry[col] = state[col][1];
     }
   } else {
-    for (int i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < rows.size(); ++i)
       for (const PPBit& p : rows[i]) cols[p.col].push_back(p.net);
     auto height = [&] {
       std::size_t h = 0;
@@ -625,6 +668,12 @@ ArrayPlan plan_of(const DesignSpec& d) {
     std::stringstream ss(it->second);
     std::string r;
     while (std::getline(ss, r, ',')) p.b_zero |= 1u << q.parse_int("rows", r, 0, p.n - 1);
+  } else if (f == "compressor42") {
+    Params q = parse_params(d, {"variant", "cols"});
+    auto it = q.kv.find("variant");
+    if (it == q.kv.end()) q.fail("missing parameter 'variant'");
+    if (it->second != "vk") q.fail("unknown compressor variant '" + it->second + "' (vk)");
+    p.c42_cols = static_cast<int>(q.integer("cols", 0, N, std::nullopt));
   } else if (f == "lor") {
     Params q = parse_params(d, {"k"});
     p.lor_cols = static_cast<int>(q.integer("k", 0, N, std::nullopt));
@@ -648,6 +697,8 @@ const std::vector<GeneratorFamily>& generator_families() {
       {"bam", "hbl=H vbl=V", "broken array: rows below H and columns below V dropped"},
       {"perforation", "rows=R,R,...", "the listed partial-product rows never generated"},
       {"lor", "k=K", "columns below K reduced by OR, no carries; the rest exact"},
+      {"compressor42", "variant=vk cols=C",
+       "approximate 4:2 compressors (Venkatachalam-Ko) in the C lowest columns, the rest exact"},
       {"drum", "k=K", "DRUM: K bits from each leading one, lowest forced to 1, KxK core, shifters"},
       {"mitchell", "", "Mitchell's logarithmic product: leading-one detectors, shifters, one adder"},
   };

@@ -18,8 +18,6 @@
 #include <vector>
 
 #include "axx/error.h"
-#include "multipliers/c/drum.h"
-#include "multipliers/c/mitchell.h"
 #include "multipliers/netgen/builtin_spec.h"
 #include "multipliers/registry.h"
 #include "netlist_sim/reader.h"
@@ -76,6 +74,72 @@ std::uint64_t exact_pattern(std::uint64_t A, std::uint64_t B, int m, int n, bool
     if ((B >> (n - 1)) & 1) b -= std::int64_t{1} << n;
   }
   return static_cast<std::uint64_t>(a * b) & ((std::uint64_t{1} << (m + n)) - 1);
+}
+
+// Reference models written here from the families' definitions (docs/netgen.md, the papers).
+int top_bit(std::uint64_t x) { return 63 - __builtin_clzll(x); }
+
+// DRUM: K bits from the leading one, the lowest kept bit set; values below 2^K exact.
+std::uint64_t drum_ref(std::uint64_t x, std::uint64_t y, int k) {
+  auto approx = [k](std::uint64_t v) -> std::uint64_t {
+    if (v < (std::uint64_t{1} << k)) return v;
+    int shift = top_bit(v) - k + 1;
+    return ((v >> shift) | 1) << shift;
+  };
+  return approx(x) * approx(y);
+}
+
+// Mitchell: antilog(log x + log y) with log2(2^k (1 + f)) ~ k + f, in exact rationals scaled to
+// integers: 2^(k1+k2) (1 + f1 + f2) when f1 + f2 < 1, else 2^(k1+k2+1) (f1 + f2).
+std::uint64_t mitchell_ref(std::uint64_t x, std::uint64_t y) {
+  if (x == 0 || y == 0) return 0;
+  int k1 = top_bit(x), k2 = top_bit(y);
+  std::uint64_t frac_sum = ((x - (std::uint64_t{1} << k1)) << k2) + ((y - (std::uint64_t{1} << k2)) << k1);
+  std::uint64_t one = std::uint64_t{1} << (k1 + k2);
+  return frac_sum < one ? one + frac_sum : 2 * frac_sum;
+}
+
+// 8x8 compressor42 with the Venkatachalam-Ko compressor: the column lists (rows' bits in row
+// order, then the Baugh-Wooley constants), groups of four compressed in columns below COLS with the
+// carry appended to the next column, the rest summed; signed results wrap modulo 2^16.
+std::int64_t c42_ref(std::uint32_t A, std::uint32_t B, bool is_signed, int cols) {
+  struct List {
+    int bit[24];
+    std::size_t n = 0;
+    std::size_t size() const { return n; }
+    void push_back(int v) { bit[n++] = v; }
+    int operator[](std::size_t i) const { return bit[i]; }
+  };
+  List list[17];
+  for (int c = 0; c < 16; ++c) {
+    for (int i = 0; i < 8; ++i) {
+      int j = c - i;
+      if (j < 0 || j > 7) continue;
+      int bit = (A >> j) & (B >> i) & 1;
+      if (is_signed && ((i == 7) != (j == 7))) bit ^= 1;
+      list[c].push_back(bit);
+    }
+    if (is_signed && (c == 8 || c == 15)) list[c].push_back(1);
+  }
+  std::int64_t total = 0;
+  for (int c = 0; c < 16; ++c) {
+    std::size_t k = 0;
+    if (c < cols)
+      for (; list[c].size() - k >= 4; k += 4) {
+        int x1 = list[c][k], x2 = list[c][k + 1], x3 = list[c][k + 2], x4 = list[c][k + 3];
+        int count = x1 + x2 + x3 + x4;
+        // Exact except: two ones in different pairs count 1, four ones count 3.
+        bool cross = count == 2 && x1 != x2;
+        int approx = cross ? 1 : count == 4 ? 3 : count;
+        int carry = (x1 & x2) | (x3 & x4);
+        total += std::int64_t{approx - 2 * carry} << c;
+        list[c + 1].push_back(carry);
+      }
+    for (; k < list[c].size(); ++k) total += std::int64_t{list[c][k]} << c;
+  }
+  for (std::size_t k = 0; k < list[16].size(); ++k) total += std::int64_t{list[16][k]} << 16;
+  if (is_signed) return static_cast<std::int16_t>(static_cast<std::uint16_t>(total & 0xFFFF));
+  return total;
 }
 
 void expect_ports(const netlist::Netlist& nl, const DesignSpec& d) {
@@ -182,8 +246,8 @@ TEST(Netgen, MagnitudeFamiliesOfOtherWidthsMatchTheCModels) {
           std::int64_t a = static_cast<std::int64_t>(A), b = static_cast<std::int64_t>(B);
           if (s && (A >> (m - 1))) a -= std::int64_t{1} << m;
           if (s && (B >> (n - 1))) b -= std::int64_t{1} << n;
-          unsigned ma = static_cast<unsigned>(a < 0 ? -a : a), mb = static_cast<unsigned>(b < 0 ? -b : b);
-          std::int64_t mag = cs.k ? drum_product(ma, mb, cs.k) : mitchell_product(ma, mb);
+          std::uint64_t ma = static_cast<std::uint64_t>(a < 0 ? -a : a), mb = static_cast<std::uint64_t>(b < 0 ? -b : b);
+          std::int64_t mag = static_cast<std::int64_t>(cs.k ? drum_ref(ma, mb, cs.k) : mitchell_ref(ma, mb));
           std::uint64_t want = static_cast<std::uint64_t>((a < 0) != (b < 0) ? -mag : mag) & ((1u << (m + n)) - 1);
           if (t[i] != want) {
             ADD_FAILURE() << "a=" << a << " b=" << b << ": " << t[i] << " want " << want;
@@ -191,6 +255,32 @@ TEST(Netgen, MagnitudeFamiliesOfOtherWidthsMatchTheCModels) {
           }
         }
       }
+}
+
+// compressor42 for several column counts, every reduction, against the model written here.
+TEST(Netgen, Compressor42MatchesItsDefinition) {
+  TempDir dir;
+  for (bool s : {false, true})
+    for (int cols : {0, 3, 6, 8, 10, 12, 16})
+      for (Reduction r : kReductions) {
+        DesignSpec d{"c42", "compressor42", "variant=vk cols=" + std::to_string(cols), 8, 8, s, r};
+        SCOPED_TRACE(d.params + (s ? " signed " : " unsigned ") + reduction_name(r));
+        Generated g = generate(d);
+        expect_no_constant_gates(g.verilog);
+        if (cols >= 6) EXPECT_GT(g.compressors42, 0);
+        std::vector<std::uint64_t> t = truth_table(read_back(dir, d, g.verilog));
+        int bad = 0;
+        for (std::uint32_t i = 0; i < 65536 && bad < 5; ++i) {
+          std::int64_t got = s ? static_cast<std::int16_t>(t[i]) : static_cast<std::int64_t>(t[i]);
+          std::int64_t want = c42_ref(i >> 8, i & 255, s, cols);
+          if (got != want) {
+            ADD_FAILURE() << "a=" << (i >> 8) << " b=" << (i & 255) << ": " << got << " want " << want;
+            ++bad;
+          }
+        }
+      }
+  EXPECT_THROW(generate({"c42", "compressor42", "variant=xyz cols=6", 8, 8, true, Reduction::Dadda}), UsageError);
+  EXPECT_THROW(generate({"c42", "compressor42", "cols=6", 8, 8, true, Reduction::Dadda}), UsageError);
 }
 
 // 16x16 and 16x9 by sampling: the netlist the reader built, evaluated gate by gate in topological
