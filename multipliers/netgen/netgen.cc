@@ -297,100 +297,23 @@ struct PPBit {
   Net net;
 };
 
-// The product of operand nets A, B under PLAN (plan.a_zero / b_zero are applied by the caller, who
-// passes constant-zero nets), m + n bits.
-std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b, const ArrayPlan& plan,
-                             Reduction red, Generated& g) {
-  const int m = plan.m, n = plan.n, N = m + n;
-  const std::uint64_t mask = (std::uint64_t{1} << N) - 1;
-
-  std::uint64_t constant = 0;
-  std::vector<std::vector<PPBit>> rows(n);
-  std::vector<std::vector<Net>> or_cols(plan.lor_cols);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < m; ++j) {
-      int col = i + j;
-      if (col < plan.min_col && col >= plan.lor_cols) continue;
-      // Baugh-Wooley: a sign bit times a non-sign bit enters inverted.
-      bool inv = plan.is_signed && ((i == n - 1) != (j == m - 1));
-      Net bit = inv ? c.nand_(a[j], b[i]) : c.and_(a[j], b[i]);
-      if (!Circuit::is_const(bit)) ++g.partial_products;
-      if (col < plan.lor_cols) {
-        or_cols[col].push_back(bit);
-      } else if (bit == kOne) {
-        constant += std::uint64_t{1} << col;
-      } else if (bit != kZero) {
-        rows[i].push_back({col, bit});
-      }
-    }
-  if (plan.is_signed) {
-    // 2^(m-1) + 2^(n-1) + 2^(m+n-1) restores the two's complement value modulo 2^(m+n); for m = n
-    // the first two are one bit at column m (pp_array.h: columns 8 and 15).
-    std::vector<int> cols = m == n ? std::vector<int>{m, N - 1} : std::vector<int>{m - 1, n - 1, N - 1};
-    for (int col : cols)
-      if (col >= plan.min_col) constant += std::uint64_t{1} << col;  // in an OR column: dropped
-  }
-  constant = (constant + static_cast<std::uint64_t>(plan.corr)) & mask;
-
-  std::vector<Net> out(N, kZero);
-  std::vector<std::deque<Net>> cols(N);
-  for (int col = 0; col < N; ++col)
-    if ((constant >> col) & 1) cols[col].push_back(kOne);
-  // The OR columns and the constant are disjoint from the added bits unless the correction puts a
-  // constant there; then it is added like any other bit (no carry can leave an OR column, because
-  // the added part has no other bit there).
-  for (int col = 0; col < plan.lor_cols; ++col)
-    if (!or_cols[col].empty()) {
-      if (!cols[col].empty())
-        throw std::logic_error("netgen: a constant in an OR-reduced column");
-      cols[col].push_back(c.or_tree(or_cols[col]));
-    }
-
-  if (plan.c42_cols > 0) {
-    // The column lists of the compressor42 C model (multipliers/c/compressor42.c), in its order:
-    // the rows' bits, then the Baugh-Wooley constant ones; in columns below c42_cols the first four
-    // bits of the list enter a compressor while four remain, its carry appended to the next
-    // column's list. Everything left is then added exactly, as rows made of the lists' layers.
-    std::vector<std::vector<Net>> lists(N + 1);
-    for (int col = 0; col < N; ++col)
-      for (int i = 0; i < n; ++i)
-        for (const PPBit& p : rows[i])
-          if (p.col == col) lists[col].push_back(p.net);
-    for (int col = 0; col < N; ++col)
-      if ((constant >> col) & 1) lists[col].push_back(kOne);
-    constant = 0;
-    for (int col = 0; col < N; ++col) {
-      std::vector<Net> kept;
-      std::size_t first = 0;
-      if (col < plan.c42_cols)
-        for (; lists[col].size() - first >= 4; first += 4) {
-          ++g.compressors42;
-          auto [s, cy] = compress_vk(c, lists[col][first], lists[col][first + 1], lists[col][first + 2],
-                                     lists[col][first + 3]);
-          kept.push_back(s);
-          lists[col + 1].push_back(cy);
-        }
-      kept.insert(kept.end(), lists[col].begin() + static_cast<std::ptrdiff_t>(first), lists[col].end());
-      lists[col] = std::move(kept);
-    }
-    std::size_t layers = 0;
-    for (int col = 0; col < N; ++col) layers = std::max(layers, lists[col].size());
-    rows.assign(layers, {});
-    for (int col = 0; col < N; ++col)
-      for (std::size_t r = 0; r < lists[col].size(); ++r) rows[r].push_back({col, lists[col][r]});
-    cols.assign(N, {});
-  }
-
+// The sum of weighted bits, modulo 2^N: each row holds at most one bit per column (PPBit.col < N;
+// constant ones allowed). Rows are absorbed in order by the array; the trees take each column's bits
+// in row order.
+std::vector<Net> sum_rows(Circuit& c, const std::vector<std::vector<PPBit>>& rows, int N, Reduction red,
+                          Generated& g) {
   // Reduce to at most two bits per column.
   auto fa = [&](Net x, Net y, Net z) { ++g.full_adders; return c.full_add(x, y, z); };
   auto ha = [&](Net x, Net y) { ++g.half_adders; return c.half_add(x, y); };
   std::vector<Net> sum(N, kZero), carry(N, kZero);  // the two rows left for the final adder
+  std::vector<Net> out(N, kZero);
+  std::vector<std::deque<Net>> cols(N);
 
   if (red == Reduction::Array) {
     // Carry-save array: the running (sum, carry) pair absorbs one partial-product row at a time.
     // A column with three bits gets a full adder; a column with two keeps both when no carry
     // arrives from its right-hand neighbour in the same row, else a half adder.
-    std::vector<std::deque<Net>> state = cols;
+    std::vector<std::deque<Net>> state(N);
     for (std::size_t i = 0; i < rows.size(); ++i) {
       std::vector<std::deque<Net>> next(N);
       for (const PPBit& p : rows[i]) state[p.col].push_back(p.net);
@@ -398,7 +321,7 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
       for (int col = 0; col < N; ++col) {
         std::deque<Net>& v = state[col];
         bool made_carry = false;
-        if (v.size() > 3) throw std::logic_error("netgen: carry-save column overflow");
+        if (v.size() > 3) throw std::logic_error("netgen: a row with two bits in one column");
         if (v.size() == 3 || (v.size() == 2 && carry_in)) {
           auto [s, co] = v.size() == 3 ? fa(v[0], v[1], v[2]) : ha(v[0], v[1]);
           next[col].push_back(s);
@@ -496,6 +419,96 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
     rc = r.second;
   }
   return out;
+}
+
+// The product of operand nets A, B under PLAN (plan.a_zero / b_zero are applied by the caller, who
+// passes constant-zero nets), m + n bits.
+std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b, const ArrayPlan& plan,
+                             Reduction red, Generated& g) {
+  const int m = plan.m, n = plan.n, N = m + n;
+  const std::uint64_t mask = (std::uint64_t{1} << N) - 1;
+
+  std::uint64_t constant = 0;
+  std::vector<std::vector<PPBit>> rows(n);
+  std::vector<std::vector<Net>> or_cols(plan.lor_cols);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < m; ++j) {
+      int col = i + j;
+      if (col < plan.min_col && col >= plan.lor_cols) continue;
+      // Baugh-Wooley: a sign bit times a non-sign bit enters inverted.
+      bool inv = plan.is_signed && ((i == n - 1) != (j == m - 1));
+      Net bit = inv ? c.nand_(a[j], b[i]) : c.and_(a[j], b[i]);
+      if (!Circuit::is_const(bit)) ++g.partial_products;
+      if (col < plan.lor_cols) {
+        or_cols[col].push_back(bit);
+      } else if (bit == kOne) {
+        constant += std::uint64_t{1} << col;
+      } else if (bit != kZero) {
+        rows[i].push_back({col, bit});
+      }
+    }
+  if (plan.is_signed) {
+    // 2^(m-1) + 2^(n-1) + 2^(m+n-1) restores the two's complement value modulo 2^(m+n); for m = n
+    // the first two are one bit at column m (pp_array.h: columns 8 and 15).
+    std::vector<int> cols = m == n ? std::vector<int>{m, N - 1} : std::vector<int>{m - 1, n - 1, N - 1};
+    for (int col : cols)
+      if (col >= plan.min_col) constant += std::uint64_t{1} << col;  // in an OR column: dropped
+  }
+  constant = (constant + static_cast<std::uint64_t>(plan.corr)) & mask;
+
+  std::vector<std::deque<Net>> cols(N);
+  for (int col = 0; col < N; ++col)
+    if ((constant >> col) & 1) cols[col].push_back(kOne);
+  // The OR columns and the constant are disjoint from the added bits unless the correction puts a
+  // constant there; then it is added like any other bit (no carry can leave an OR column, because
+  // the added part has no other bit there).
+  for (int col = 0; col < plan.lor_cols; ++col)
+    if (!or_cols[col].empty()) {
+      if (!cols[col].empty())
+        throw std::logic_error("netgen: a constant in an OR-reduced column");
+      cols[col].push_back(c.or_tree(or_cols[col]));
+    }
+
+  if (plan.c42_cols > 0) {
+    // The column lists of the compressor42 C model (multipliers/c/compressor42.c), in its order:
+    // the rows' bits, then the Baugh-Wooley constant ones; in columns below c42_cols the first four
+    // bits of the list enter a compressor while four remain, its carry appended to the next
+    // column's list. Everything left is then added exactly, as rows made of the lists' layers.
+    std::vector<std::vector<Net>> lists(N + 1);
+    for (int col = 0; col < N; ++col)
+      for (int i = 0; i < n; ++i)
+        for (const PPBit& p : rows[i])
+          if (p.col == col) lists[col].push_back(p.net);
+    for (int col = 0; col < N; ++col)
+      if ((constant >> col) & 1) lists[col].push_back(kOne);
+    constant = 0;
+    for (int col = 0; col < N; ++col) {
+      std::vector<Net> kept;
+      std::size_t first = 0;
+      if (col < plan.c42_cols)
+        for (; lists[col].size() - first >= 4; first += 4) {
+          ++g.compressors42;
+          auto [s, cy] = compress_vk(c, lists[col][first], lists[col][first + 1], lists[col][first + 2],
+                                     lists[col][first + 3]);
+          kept.push_back(s);
+          lists[col + 1].push_back(cy);
+        }
+      kept.insert(kept.end(), lists[col].begin() + static_cast<std::ptrdiff_t>(first), lists[col].end());
+      lists[col] = std::move(kept);
+    }
+    std::size_t layers = 0;
+    for (int col = 0; col < N; ++col) layers = std::max(layers, lists[col].size());
+    rows.assign(layers, {});
+    for (int col = 0; col < N; ++col)
+      for (std::size_t r = 0; r < lists[col].size(); ++r) rows[r].push_back({col, lists[col][r]});
+    cols.assign(N, {});
+  }
+
+  std::vector<std::vector<PPBit>> all(1);
+  for (int col = 0; col < N; ++col)
+    for (Net x : cols[col]) all[0].push_back({col, x});
+  all.insert(all.end(), rows.begin(), rows.end());
+  return sum_rows(c, all, N, red, g);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -630,6 +643,151 @@ std::vector<Net> mitchell_core(Circuit& c, const std::vector<Net>& x, const std:
   return out;
 }
 
+// Rows of the shifted copies of X selected one-hot: X << s for the selected s (0 when none).
+std::vector<PPBit> row_of(const std::vector<Net>& bits, int N) {
+  std::vector<PPBit> r;
+  for (int i = 0; i < static_cast<int>(bits.size()) && i < N; ++i)
+    if (bits[i] != kZero) r.push_back({i, bits[i]});
+  return r;
+}
+
+// UDM (Kulkarni, Gupta, Ercegovac, VLSI Design 2011): the 2x2 block p0 = a0 b0,
+// p1 = a1 b0 | a0 b1, p2 = a1 b1 (3 x 3 = 7, every other pair exact); the blocks of all base-4 digit
+// pairs added exactly.
+std::vector<Net> udm_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int N, Reduction red,
+                          Generated& g) {
+  auto bit = [](const std::vector<Net>& v, std::size_t i) { return i < v.size() ? v[i] : kZero; };
+  std::vector<std::vector<PPBit>> rows;
+  for (std::size_t i = 0; i < x.size(); i += 2)
+    for (std::size_t j = 0; j < y.size(); j += 2) {
+      Net a0 = bit(x, i), a1 = bit(x, i + 1), b0 = bit(y, j), b1 = bit(y, j + 1);
+      int w = static_cast<int>(i + j);
+      std::vector<Net> blk(w + 3, kZero);
+      blk[w] = c.and_(a0, b0);
+      blk[w + 1] = c.or_(c.and_(a1, b0), c.and_(a0, b1));
+      blk[w + 2] = c.and_(a1, b1);
+      g.partial_products += 4;
+      rows.push_back(row_of(blk, N));
+    }
+  return sum_rows(c, rows, N, red, g);
+}
+
+// SSM (Narayanamoorthy et al., IEEE TVLSI 23(6), 2015): each operand becomes its low M bits when
+// the bits above are zero, else its high M bits (a multiplexer per bit); an MxM core; a shift by
+// 0 or 2 (w - M) positions in total.
+std::vector<Net> ssm_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int M, int N,
+                          Reduction red, Generated& g) {
+  auto segment = [&](const std::vector<Net>& v, std::vector<std::pair<int, Net>>* shifts) {
+    const int w = static_cast<int>(v.size());
+    const int mm = std::min(M, w);
+    std::vector<Net> upper(v.begin() + mm, v.end());
+    Net hi = c.or_tree(upper);
+    std::vector<Net> seg(mm);
+    for (int q = 0; q < mm; ++q) seg[q] = mux(c, hi, v[q], v[q + w - mm]);
+    shifts->push_back({0, c.not_(hi)});
+    if (w > mm) shifts->push_back({w - mm, hi});
+    return seg;
+  };
+  std::vector<std::pair<int, Net>> sx, sy;
+  std::vector<Net> px = segment(x, &sx), py = segment(y, &sy);
+  std::vector<Net> prod = multiply_unsigned(c, px, py, red, g);
+  return shift_onehot(c, shift_onehot(c, prod, sx, N), sy, N);
+}
+
+// ETM (Kyaw, Goh, Yeo, IEEE EDSSC 2010): split at bit K. Both high parts zero: one (w-K)x(w-K)
+// multiplier takes the low parts; otherwise it takes the high parts (result at 2^(2K)) and the 2K
+// low result bits are filled from v = a_low | b_low: bit q is set when v has a one at or above
+// position q - K (all of them, for q <= K, when v is not zero).
+std::vector<Net> etm_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int K, int N,
+                          Reduction red, Generated& g) {
+  const int wx = static_cast<int>(x.size()), wy = static_cast<int>(y.size());
+  if (K >= wx || K >= wy) return multiply_unsigned(c, x, y, red, g);
+  std::vector<Net> xh(x.begin() + K, x.end()), yh(y.begin() + K, y.end());
+  Net low_only = c.not_(c.or_(c.or_tree(xh), c.or_tree(yh)));
+  auto pick = [&](const std::vector<Net>& v, const std::vector<Net>& high) {
+    std::vector<Net> r(std::max(high.size(), static_cast<std::size_t>(K)));
+    for (std::size_t i = 0; i < r.size(); ++i)
+      r[i] = mux(c, low_only, i < high.size() ? high[i] : kZero, i < static_cast<std::size_t>(K) ? v[i] : kZero);
+    return r;
+  };
+  std::vector<Net> prod = multiply_unsigned(c, pick(x, xh), pick(y, yh), red, g);
+  std::vector<Net> v(K);
+  for (int i = 0; i < K; ++i) v[i] = c.or_(x[i], y[i]);
+  std::vector<Net> out(N, kZero);
+  for (int q = 0; q < N; ++q) {
+    Net shifted = q >= 2 * K && q - 2 * K < static_cast<int>(prod.size()) ? prod[q - 2 * K] : kZero;
+    if (q < 2 * K) {
+      std::vector<Net> tail(v.begin() + std::max(0, q - K), v.end());
+      shifted = c.or_tree(tail);
+    }
+    Net direct = q < static_cast<int>(prod.size()) ? prod[q] : kZero;
+    out[q] = mux(c, low_only, shifted, direct);
+  }
+  return out;
+}
+
+// Leading-one selects of X with the exponent of X rounded to the nearest power of two (RoBA: at
+// 3 * 2^(p-1) the larger one): r[e] for e = 0..w, one-hot, all zero for X = 0.
+std::vector<Net> round_pow2(Circuit& c, const std::vector<Net>& x) {
+  const int w = static_cast<int>(x.size());
+  Net none;
+  std::vector<Net> sel = leading_one(c, x, 0, &none);
+  std::vector<Net> r(w + 1, kZero);
+  for (int e = 0; e <= w; ++e) {
+    Net stay = e < w ? (e > 0 ? c.and_(sel[e], c.not_(x[e - 1])) : sel[0]) : kZero;
+    Net up = e - 1 >= 1 ? c.and_(sel[e - 1], x[e - 2]) : kZero;
+    r[e] = c.or_(stay, up);
+  }
+  return r;
+}
+
+// RoBA (Zendegani et al., IEEE TVLSI 25(2), 2017): Ar b + a Br - Ar Br with Ar, Br the operands
+// rounded to powers of two: two one-hot shifters and the one-hot Ar Br, subtracted as its
+// complement plus one, all three added in one reduction.
+std::vector<Net> roba_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int N, Reduction red,
+                           Generated& g) {
+  std::vector<Net> rx = round_pow2(c, x), ry = round_pow2(c, y);
+  std::vector<std::pair<int, Net>> sx, sy;
+  for (int e = 0; e < static_cast<int>(rx.size()); ++e) sx.push_back({e, rx[e]});
+  for (int e = 0; e < static_cast<int>(ry.size()); ++e) sy.push_back({e, ry[e]});
+  std::vector<Net> t1 = shift_onehot(c, y, sx, N), t2 = shift_onehot(c, x, sy, N);
+  std::vector<Net> t3 = shift_onehot(c, shift_onehot(c, {kOne}, sx, N), sy, N);
+  for (Net& n : t3) n = c.not_(n);
+  std::vector<Net> one(N, kZero);
+  one[0] = kOne;
+  return sum_rows(c, {row_of(one, N), row_of(t1, N), row_of(t2, N), row_of(t3, N)}, N, red, g);
+}
+
+// ILM (Babic, Avramovic, Bulic, Microprocessors and Microsystems 35(1), 2011): block n adds
+// 2^(k1+k2) + x' 2^k2 + y' 2^k1 for the residues x, y left by block n-1 (x' = x without its leading
+// one); a block with a zero operand adds 0. Blocks 0..iter, all terms added in one reduction.
+std::vector<Net> ilm_core(Circuit& c, std::vector<Net> x, std::vector<Net> y, int iter, int N, Reduction red,
+                          Generated& g) {
+  std::vector<std::vector<PPBit>> rows;
+  for (int n = 0; n <= iter; ++n) {
+    Net zx, zy;
+    std::vector<Net> s1 = leading_one(c, x, 0, &zx), s2 = leading_one(c, y, 0, &zy);
+    Net live = c.and_(c.not_(zx), c.not_(zy));
+    // The shift selects carry the zero check, so every term of a dead block is 0.
+    std::vector<std::pair<int, Net>> k1, k2;
+    std::vector<Net> rx(x.size()), ry(y.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      k1.push_back({static_cast<int>(i), c.and_(s1[i], live)});
+      rx[i] = c.and_(x[i], c.not_(s1[i]));
+    }
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      k2.push_back({static_cast<int>(i), c.and_(s2[i], live)});
+      ry[i] = c.and_(y[i], c.not_(s2[i]));
+    }
+    rows.push_back(row_of(shift_onehot(c, shift_onehot(c, {kOne}, k1, N), k2, N), N));
+    rows.push_back(row_of(shift_onehot(c, rx, k2, N), N));
+    rows.push_back(row_of(shift_onehot(c, ry, k1, N), N));
+    x = rx;
+    y = ry;
+  }
+  return sum_rows(c, rows, N, red, g);
+}
+
 void check_spec(const DesignSpec& d) {
   if (d.name.empty() || !(std::isalpha(static_cast<unsigned char>(d.name[0])) || d.name[0] == '_') ||
       !std::all_of(d.name.begin(), d.name.end(),
@@ -701,6 +859,11 @@ const std::vector<GeneratorFamily>& generator_families() {
        "approximate 4:2 compressors (Venkatachalam-Ko) in the C lowest columns, the rest exact"},
       {"drum", "k=K", "DRUM: K bits from each leading one, lowest forced to 1, KxK core, shifters"},
       {"mitchell", "", "Mitchell's logarithmic product: leading-one detectors, shifters, one adder"},
+      {"ilm", "iter=N", "iterative logarithmic multiplier: N + 1 Mitchell-style blocks on the residues"},
+      {"etm", "k=K", "error-tolerant multiplier: split at bit K, OR-filled low part, one multiplier"},
+      {"roba", "", "rounding-based: Ar b + a Br - Ar Br with powers of two Ar, Br"},
+      {"udm", "", "underdesigned multiplier: 2x2 blocks with 3 x 3 = 7, added exactly"},
+      {"ssm", "m=M", "static segment multiplier: low or high M-bit segments, MxM core, shift"},
   };
   return f;
 }
@@ -734,7 +897,8 @@ Generated generate(const DesignSpec& d) {
   std::vector<Net> a(d.bits_a), b(d.bits_b), out;
   for (int j = 0; j < d.bits_a; ++j) a[j] = c.input("a[" + std::to_string(j) + "]");
   for (int i = 0; i < d.bits_b; ++i) b[i] = c.input("b[" + std::to_string(i) + "]");
-  if (d.family == "drum" || d.family == "mitchell") {
+  static const char* const kMagnitude[] = {"drum", "mitchell", "udm", "ssm", "etm", "roba", "ilm"};
+  if (std::find(std::begin(kMagnitude), std::end(kMagnitude), d.family) != std::end(kMagnitude)) {
     // Sign-magnitude for signed designs: |a|, |b| (bits_a, bits_b bits: the most negative value's
     // magnitude still fits) through the unsigned core, the product negated when the signs differ.
     Net sa = d.is_signed ? a.back() : kZero, sb = d.is_signed ? b.back() : kZero;
@@ -743,9 +907,24 @@ Generated generate(const DesignSpec& d) {
       Params q = parse_params(d, {"k"});
       int k = static_cast<int>(q.integer("k", 1, 16, std::nullopt));
       out = drum_core(c, ma, mb, k, N, d.reduction, g);
-    } else {
+    } else if (d.family == "mitchell") {
       parse_params(d, {});
       out = mitchell_core(c, ma, mb, N, g);
+    } else if (d.family == "udm") {
+      parse_params(d, {});
+      out = udm_core(c, ma, mb, N, d.reduction, g);
+    } else if (d.family == "roba") {
+      parse_params(d, {});
+      out = roba_core(c, ma, mb, N, d.reduction, g);
+    } else if (d.family == "ssm") {
+      Params q = parse_params(d, {"m"});
+      out = ssm_core(c, ma, mb, static_cast<int>(q.integer("m", 1, 16, std::nullopt)), N, d.reduction, g);
+    } else if (d.family == "etm") {
+      Params q = parse_params(d, {"k"});
+      out = etm_core(c, ma, mb, static_cast<int>(q.integer("k", 1, 16, std::nullopt)), N, d.reduction, g);
+    } else {
+      Params q = parse_params(d, {"iter"});
+      out = ilm_core(c, ma, mb, static_cast<int>(q.integer("iter", 0, 32, std::nullopt)), N, d.reduction, g);
     }
     out = cond_negate(c, out, c.xor_(sa, sb));
   } else {

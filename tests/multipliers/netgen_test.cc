@@ -99,6 +99,59 @@ std::uint64_t mitchell_ref(std::uint64_t x, std::uint64_t y) {
   return frac_sum < one ? one + frac_sum : 2 * frac_sum;
 }
 
+// UDM: base-4 digit products, 3 x 3 counted as 7.
+std::uint64_t udm_ref(std::uint64_t x, std::uint64_t y) {
+  std::uint64_t p = 0;
+  for (int i = 0; (x >> i) != 0; i += 2)
+    for (int j = 0; (y >> j) != 0; j += 2) {
+      std::uint64_t dx = (x >> i) & 3, dy = (y >> j) & 3;
+      p += (dx == 3 && dy == 3 ? 7 : dx * dy) << (i + j);
+    }
+  return p;
+}
+
+// SSM: the low M bits when nothing is above them, else the top M bits of the W-bit operand.
+std::uint64_t ssm_ref(std::uint64_t x, std::uint64_t y, int M, int wx, int wy) {
+  auto seg = [M](std::uint64_t v, int w) {
+    if (M >= w || (v >> M) == 0) return v;
+    return v & ~((std::uint64_t{1} << (w - M)) - 1);
+  };
+  return seg(x, wx) * seg(y, wy);
+}
+
+// ETM: high parts multiplied at 2^(2K), low 2K bits filled up to K + (top bit of a_low | b_low);
+// low parts multiplied exactly when both high parts are zero.
+std::uint64_t etm_ref(std::uint64_t x, std::uint64_t y, int K, int wx, int wy) {
+  if (K >= wx || K >= wy) return x * y;
+  std::uint64_t xh = x >> K, yh = y >> K, v = (x | y) & ((std::uint64_t{1} << K) - 1);
+  if (xh == 0 && yh == 0) return x * y;
+  return ((xh * yh) << (2 * K)) + (v ? (std::uint64_t{1} << (K + top_bit(v) + 1)) - 1 : 0);
+}
+
+// RoBA: Ar b + a Br - Ar Br, Ar = a rounded to the nearest power of two (ties up).
+std::uint64_t roba_ref(std::uint64_t x, std::uint64_t y) {
+  auto round = [](std::uint64_t v) -> std::uint64_t {
+    if (v == 0) return 0;
+    std::uint64_t lo = std::uint64_t{1} << top_bit(v);
+    return v - lo >= lo - v + lo ? 2 * lo : lo;  // v - lo >= 2 lo - v: at or past the midpoint 1.5 lo
+  };
+  std::uint64_t xr = round(x), yr = round(y);
+  return xr * y + x * yr - xr * yr;
+}
+
+// ILM: ITER + 1 blocks, each 2^(k1+k2) + x' 2^k2 + y' 2^k1 on the previous residues.
+std::uint64_t ilm_ref(std::uint64_t x, std::uint64_t y, int iter) {
+  std::uint64_t p = 0;
+  for (int n = 0; n <= iter && x != 0 && y != 0; ++n) {
+    int k1 = top_bit(x), k2 = top_bit(y);
+    std::uint64_t rx = x - (std::uint64_t{1} << k1), ry = y - (std::uint64_t{1} << k2);
+    p += (std::uint64_t{1} << (k1 + k2)) + (rx << k2) + (ry << k1);
+    x = rx;
+    y = ry;
+  }
+  return p;
+}
+
 // 8x8 compressor42 with the Venkatachalam-Ko compressor: the column lists (rows' bits in row
 // order, then the Baugh-Wooley constants), groups of four compressed in columns below COLS with the
 // carry appended to the next column, the rest summed; signed results wrap modulo 2^16.
@@ -192,7 +245,8 @@ TEST(Netgen, EveryBuiltinWithAGeneratorMatchesItsTable) {
   }
   // The designs registered today with an array-family generator (and any added since).
   EXPECT_GE(designs, 9);
-  for (const char* f : {"exact", "column_trunc", "bam", "perforation", "lor", "drum", "mitchell"}) EXPECT_TRUE(families.count(f)) << f;
+  for (const char* f : {"exact", "column_trunc", "bam", "perforation", "lor", "drum", "mitchell"})
+    EXPECT_TRUE(families.count(f)) << f;
 }
 
 TEST(Netgen, ExactDesignsOfOtherWidthsMatchTheProduct) {
@@ -220,22 +274,27 @@ TEST(Netgen, ExactDesignsOfOtherWidthsMatchTheProduct) {
       }
 }
 
-// DRUM for every core width and Mitchell, at several operand widths, against the C models'
-// unsigned cores (multipliers/c/drum.h, mitchell.h) in sign-magnitude form for signed operands.
-TEST(Netgen, MagnitudeFamiliesOfOtherWidthsMatchTheCModels) {
+// The magnitude-based families for several parameters and operand widths, against the reference
+// models above, in sign-magnitude form for signed operands.
+TEST(Netgen, MagnitudeFamiliesMatchTheirDefinitions) {
   TempDir dir;
   struct Case {
     const char* family;
     int k;
   };
-  std::vector<Case> cases{{"mitchell", 0}};
+  std::vector<Case> cases{{"mitchell", -1}, {"udm", -1}, {"roba", -1}};
   for (int k = 1; k <= 9; ++k) cases.push_back({"drum", k});
+  for (int k = 2; k <= 8; ++k) cases.push_back({"ssm", k});
+  for (int k = 1; k <= 5; ++k) cases.push_back({"etm", k});
+  for (int k = 0; k <= 4; ++k) cases.push_back({"ilm", k});
+  cases.push_back({"ilm", 8});
   const std::pair<int, int> widths[] = {{8, 8}, {4, 4}, {6, 8}, {5, 3}};
   for (auto [m, n] : widths)
     for (bool s : {false, true})
       for (const Case& cs : cases) {
-        std::string params = cs.k ? "k=" + std::to_string(cs.k) : "";
-        Reduction r = kReductions[cs.k % 3];
+        std::string f = cs.family;
+        std::string params = cs.k < 0 ? "" : (f == "ssm" ? "m=" : f == "ilm" ? "iter=" : "k=") + std::to_string(cs.k);
+        Reduction r = kReductions[(cs.k + 3) % 3];
         DesignSpec d{std::string(cs.family) + std::to_string(m) + "x" + std::to_string(n), cs.family, params, m, n, s, r};
         SCOPED_TRACE(d.name + (s ? " signed " : " unsigned ") + params);
         netlist::Netlist nl = read_back(dir, d, generate_verilog(d));
@@ -247,7 +306,14 @@ TEST(Netgen, MagnitudeFamiliesOfOtherWidthsMatchTheCModels) {
           if (s && (A >> (m - 1))) a -= std::int64_t{1} << m;
           if (s && (B >> (n - 1))) b -= std::int64_t{1} << n;
           std::uint64_t ma = static_cast<std::uint64_t>(a < 0 ? -a : a), mb = static_cast<std::uint64_t>(b < 0 ? -b : b);
-          std::int64_t mag = static_cast<std::int64_t>(cs.k ? drum_ref(ma, mb, cs.k) : mitchell_ref(ma, mb));
+          std::uint64_t um = f == "drum"       ? drum_ref(ma, mb, cs.k)
+                             : f == "mitchell" ? mitchell_ref(ma, mb)
+                             : f == "udm"      ? udm_ref(ma, mb)
+                             : f == "roba"     ? roba_ref(ma, mb)
+                             : f == "ssm"      ? ssm_ref(ma, mb, cs.k, m, n)
+                             : f == "etm"      ? etm_ref(ma, mb, cs.k, m, n)
+                                               : ilm_ref(ma, mb, cs.k);
+          std::int64_t mag = static_cast<std::int64_t>(um);
           std::uint64_t want = static_cast<std::uint64_t>((a < 0) != (b < 0) ? -mag : mag) & ((1u << (m + n)) - 1);
           if (t[i] != want) {
             ADD_FAILURE() << "a=" << a << " b=" << b << ": " << t[i] << " want " << want;
