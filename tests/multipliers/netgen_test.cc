@@ -458,7 +458,8 @@ TEST(Netgen, IcarusAgreesOnGeneratedNetlists) {
   if (std::system("command -v iverilog >/dev/null 2>&1 && command -v vvp >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "Icarus Verilog is not installed (Debian package iverilog)";
   for (auto [name, r] : {std::pair{"mul8s_trunc6c", Reduction::Dadda}, std::pair{"mul8s_lor6", Reduction::Wallace},
-                         std::pair{"mul8u_exact", Reduction::Array}, std::pair{"mul8s_bam_h1v6", Reduction::Array}}) {
+                         std::pair{"mul8u_exact", Reduction::Array}, std::pair{"mul8s_bam_h1v6", Reduction::Array},
+                         std::pair{"mul8s_drum6", Reduction::Dadda}}) {
     SCOPED_TRACE(name);
     const multipliers::Builtin* b = multipliers::find_builtin(name);
     ASSERT_NE(b, nullptr);
