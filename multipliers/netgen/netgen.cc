@@ -793,6 +793,10 @@ void check_spec(const DesignSpec& d) {
       !std::all_of(d.name.begin(), d.name.end(),
                    [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; }))
     throw UsageError("netgen: '" + d.name + "' is not a Verilog module name ([A-Za-z_][A-Za-z0-9_]*)");
+  static const char* const kKeywords[] = {"and", "assign", "buf", "endmodule", "input", "module", "nand",
+                                          "nor", "not", "or", "output", "signed", "wire", "xnor", "xor"};
+  for (const char* k : kKeywords)
+    if (d.name == k) throw UsageError("netgen: '" + d.name + "' is a Verilog keyword, not a module name");
   if (d.bits_a < 2 || d.bits_a > 16 || d.bits_b < 2 || d.bits_b > 16)
     throw UsageError("netgen: design '" + d.name + "': operand widths " + std::to_string(d.bits_a) + "x" +
                      std::to_string(d.bits_b) + " are outside 2..16");
@@ -826,6 +830,7 @@ ArrayPlan plan_of(const DesignSpec& d) {
     std::stringstream ss(it->second);
     std::string r;
     while (std::getline(ss, r, ',')) p.b_zero |= 1u << q.parse_int("rows", r, 0, p.n - 1);
+    if (p.b_zero == 0) q.fail("parameter 'rows' lists no row");
   } else if (f == "compressor42") {
     Params q = parse_params(d, {"variant", "cols"});
     auto it = q.kv.find("variant");

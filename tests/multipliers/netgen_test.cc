@@ -333,7 +333,9 @@ TEST(Netgen, Compressor42MatchesItsDefinition) {
         SCOPED_TRACE(d.params + (s ? " signed " : " unsigned ") + reduction_name(r));
         Generated g = generate(d);
         expect_no_constant_gates(g.verilog);
-        if (cols >= 6) EXPECT_GT(g.compressors42, 0);
+        if (cols >= 6) {
+          EXPECT_GT(g.compressors42, 0);
+        }
         std::vector<std::uint64_t> t = truth_table(read_back(dir, d, g.verilog));
         int bad = 0;
         for (std::uint32_t i = 0; i < 65536 && bad < 5; ++i) {
@@ -444,9 +446,13 @@ TEST(Netgen, RejectsBadSpecs) {
   EXPECT_THROW(generate({"m", "column_trunc", "k=17", 8, 8, true, Reduction::Array}), UsageError);
   EXPECT_THROW(generate({"m", "column_trunc", "k=3 k=4", 8, 8, true, Reduction::Array}), UsageError);
   EXPECT_THROW(generate({"m", "perforation", "rows=0,8", 8, 8, true, Reduction::Array}), UsageError);
+  EXPECT_THROW(generate({"m", "perforation", "rows=", 8, 8, true, Reduction::Array}), UsageError);
+  EXPECT_THROW(generate({"m", "drum", "", 8, 8, true, Reduction::Array}), UsageError);
+  EXPECT_THROW(generate({"m", "mitchell", "k=3", 8, 8, true, Reduction::Array}), UsageError);
   EXPECT_THROW(generate({"m", "exact", "", 17, 8, true, Reduction::Array}), UsageError);
   EXPECT_THROW(generate({"m", "exact", "", 8, 1, true, Reduction::Array}), UsageError);
   EXPECT_THROW(generate({"2m", "exact", "", 8, 8, true, Reduction::Array}), UsageError);
+  EXPECT_THROW(generate({"module", "exact", "", 8, 8, true, Reduction::Array}), UsageError);
   EXPECT_THROW(parse_reduction("booth"), UsageError);
   EXPECT_FALSE(has_generator("no_such_family"));
   for (const GeneratorFamily& f : generator_families()) EXPECT_TRUE(has_generator(f.name));
