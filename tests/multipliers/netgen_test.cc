@@ -5,6 +5,7 @@
 #include "multipliers/netgen/netgen.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -492,6 +493,35 @@ TEST(Netgen, IcarusAgreesOnGeneratedNetlists) {
     }
     EXPECT_EQ(i, 65536u);
   }
+}
+
+// The axx_netgen program: one NAME.v per built-in with a generator, each read back whole; usage
+// errors exit with status 1 and write nothing.
+TEST(NetgenTool, WritesOneFilePerBuiltinWithAGenerator) {
+  TempDir dir;
+  std::string out = dir.file("out");
+  std::string cmd = std::string(AXX_NETGEN_BIN) + " " + out + " --reduction wallace > " + dir.file("log") + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::size_t expected = 0;
+  for (const multipliers::Builtin& b : multipliers::builtins()) {
+    auto spec = spec_of(b, Reduction::Wallace);
+    if (!spec) continue;
+    ++expected;
+    std::string path = out + "/" + b.name + ".v";
+    ASSERT_TRUE(std::filesystem::exists(path)) << path;
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str(), generate_verilog(*spec)) << path;
+  }
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(out)) files += e.path().extension() == ".v";
+  EXPECT_EQ(files, expected);
+
+  std::string bad = std::string(AXX_NETGEN_BIN) + " " + dir.file("bad") + " --reduction booth > /dev/null 2>&1";
+  int rc = std::system(bad.c_str());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 1) << rc;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
 }
 
 }  // namespace
