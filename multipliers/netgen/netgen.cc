@@ -459,9 +459,8 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
   std::vector<std::deque<Net>> cols(N);
   for (int col = 0; col < N; ++col)
     if ((constant >> col) & 1) cols[col].push_back(kOne);
-  // The OR columns and the constant are disjoint from the added bits unless the correction puts a
-  // constant there; then it is added like any other bit (no carry can leave an OR column, because
-  // the added part has no other bit there).
+  // An OR column's result is its only bit, so no carry can leave it. No constant lands there: lor
+  // takes no correction and drops the Baugh-Wooley constants of its OR columns.
   for (int col = 0; col < plan.lor_cols; ++col)
     if (!or_cols[col].empty()) {
       if (!cols[col].empty())
