@@ -5,7 +5,8 @@
  * Otherwise it multiplies the high parts, placed at 2^(2K), and the non-multiplication part fills
  * the 2K low result bits without any multiplier: scanning v = a_low | b_low from its top bit, the
  * first one sets its result bit (position K + t for bit t of v) and every bit below it. Cross terms
- * are dropped. Signed form: sign-magnitude. */
+ * are dropped. There is no zero detector: 0 x 127 gives the filled low bits, not 0. Signed form:
+ * sign-magnitude, the sign the XOR of the operands' sign bits (so -127 x 0 is negative). */
 #include "families.h"
 #include "pp_array.h"
 
