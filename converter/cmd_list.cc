@@ -1,6 +1,7 @@
 #include "converter/cmd_list.h"
 
 #include <memory>
+#include <string>
 
 #include "converter/cmd_metrics.h"
 #include "lutgen/metrics.h"
@@ -19,10 +20,11 @@ void run_list(const ListOptions& options, std::ostream& out) {
   std::vector<lutgen::Metrics> rows;
   TableOptions table;
   table.style = options.style;
-  table.extra_header = {"description"};
+  table.extra_header = {"description"};  // "family params: description"
   for (const auto& b : multipliers::builtins()) {
     rows.push_back(lutgen::metrics_of(std::string("builtin:") + b.name));
-    table.extra.push_back(b.description);
+    std::string params = *b.params ? std::string(" ") + b.params : std::string();
+    table.extra.push_back(std::string(b.family) + params + ": " + b.description);
   }
   out << render_metrics(rows, table);
 }

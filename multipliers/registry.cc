@@ -6,39 +6,37 @@
 #include <string>
 
 #include "axx/error.h"
-
-// The C definitions (multipliers/c/*.c), declared from the one list in builtins.def.
-#define AXX_SIGNED8(name, description) extern "C" std::int16_t name(std::int8_t a, std::int8_t b);
-#define AXX_UNSIGNED8(name, description) \
-  extern "C" std::uint16_t name(std::uint8_t a, std::uint8_t b);
-#include "multipliers/builtins.def"
-#undef AXX_SIGNED8
-#undef AXX_UNSIGNED8
+#include "multipliers/c/families.h"
 
 namespace axx::multipliers {
 namespace {
 
+// Citations by family, from the AXX_FAMILY lines.
+#define AXX_FAMILY(family, signed_form, citation) constexpr const char* kCitation_##family = citation;
+#include "multipliers/builtins.def"
+
 // Operand values arrive as int64 (-128..127 or 0..255); the C models take the 8-bit C types the
 // way published models are written, so narrow here. Narrowing a value in range is exact.
-template <std::int16_t (*F)(std::int8_t, std::int8_t)>
-std::int64_t call_signed8(std::int64_t a, std::int64_t b) {
-  return F(static_cast<std::int8_t>(a), static_cast<std::int8_t>(b));
-}
+#define AXX_OPERAND_s8(x) static_cast<std::int8_t>(x)
+#define AXX_OPERAND_u8(x) static_cast<std::uint8_t>(x)
 
-template <std::uint16_t (*F)(std::uint8_t, std::uint8_t)>
-std::int64_t call_unsigned8(std::int64_t a, std::int64_t b) {
-  return F(static_cast<std::uint8_t>(a), static_cast<std::uint8_t>(b));
-}
+// One wrapper per design: the family function with the design's arguments.
+#define AXX_DESIGN(name, form, family, params, description, ...)                                 \
+  std::int64_t fn_##name(std::int64_t a, std::int64_t b) {                                        \
+    return axx_##family##_##form(AXX_OPERAND_##form(a), AXX_OPERAND_##form(b) __VA_OPT__(, ) __VA_ARGS__); \
+  }
+#include "multipliers/builtins.def"
+
+constexpr bool kSigned_s8 = true;
+constexpr bool kSigned_u8 = false;
 
 }  // namespace
 
 const std::vector<Builtin>& builtins() {
   static const std::vector<Builtin> list = {
-#define AXX_SIGNED8(name, description) {#name, description, 8, 8, true, &call_signed8<name>},
-#define AXX_UNSIGNED8(name, description) {#name, description, 8, 8, false, &call_unsigned8<name>},
+#define AXX_DESIGN(name, form, family, params, description, ...) \
+  {#name, description, #family, params, kCitation_##family, 8, 8, kSigned_##form, &fn_##name},
 #include "multipliers/builtins.def"
-#undef AXX_SIGNED8
-#undef AXX_UNSIGNED8
   };
   return list;
 }

@@ -1,7 +1,8 @@
-// The built-in multiplier library: behavioural C definitions the project wrote (multipliers/c/),
-// one registration line each in multipliers/builtins.def. lutgen's `builtin:NAME` source, `axx list`,
-// the tables compiled into programs (table_256) and the committed headers (multipliers/generated/,
-// written by regenerate.sh) are all made from this registry.
+// The built-in multiplier library: behavioural C family functions the project wrote
+// (multipliers/c/FAMILY.c), each design one AXX_DESIGN line in multipliers/builtins.def fixing its
+// family's parameters. lutgen's `builtin:NAME` source (and so any header: `axx lut builtin:NAME`),
+// `axx list`, docs/multipliers.md and the tables compiled into programs (table_256) are all made
+// from this registry.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -11,7 +12,10 @@ namespace axx::multipliers {
 
 struct Builtin {
   const char* name;         // e.g. "mul8s_exact"; unique
-  const char* description;  // one line: the idea and its source
+  const char* description;  // one line: the idea
+  const char* family;       // e.g. "drum" (multipliers/c/drum.c)
+  const char* params;       // space-separated key=value list, e.g. "k=5"; "" for none
+  const char* citation;     // the family's source in the literature
   int bits_a;
   int bits_b;
   bool is_signed;           // operands (and product) are two's complement
