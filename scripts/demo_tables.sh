@@ -32,7 +32,7 @@ table() {
 }
 
 echo "== built-in multipliers"
-names=$(sed -n 's/^AXX_\(UN\)\{0,1\}SIGNED[0-9]*(\([A-Za-z0-9_]*\),.*/\2/p' "$root/multipliers/builtins.def")
+names=$(sed -n 's/^AXX_DESIGN(\([A-Za-z0-9_]*\),.*/\1/p' "$root/multipliers/builtins.def")
 headers=()
 for name in $names; do
   table "builtin:$name" "$name"
