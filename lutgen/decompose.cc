@@ -179,98 +179,104 @@ std::optional<LowRankForm> solve_with_rows(const Matrix& E, const Basis& bs, boo
 }
 
 // Fallback when no choice of rows or columns of E gives integer coefficients (e.g. E = u v^T with
-// u, v in {0, 2, 3}): a basis of the lattice L spanned by the rows of E over the integers. Every
-// row of E is an integer combination of such a basis by definition. Projecting onto the pivot
-// columns Q is injective on the row space, so the basis is found in Z^R: an echelon (Hermite)
-// basis H of the vectors E[a][Q] by integer row reduction; the full rows are then
-// w = h S^-1 E[P] (S = E[P][Q]), integers because they lie in L, computed modulo p and checked.
-// Pairwise size reduction then keeps W, and so U, small.
+// u, v in {0, 2, 3}, or random factors, whose R x R minors are rarely +-1): a basis of the lattice
+// L spanned by the rows of E over the integers. Every row of E is an integer combination of such a
+// basis by definition. The basis is found by integer row operations on the rows of E themselves
+// (never through rationals, so nothing has to be lifted back from a modulus): one pivot column
+// q of Q at a time, the row with the smallest nonzero entry at q reduces all others there
+// (nearest-integer quotients) until it alone is nonzero; it becomes a basis row. A row zero at
+// every pivot column is zero (the pivot columns carry the row space). Pairwise size reduction
+// then keeps W, and so U, small. Work is bounded (kMaxSteps reductions, entries below 2^100):
+// past the bounds the lattice form is given up, so decompose answers in bounded time.
 std::optional<LowRankForm> solve_with_lattice(const Matrix& E, const Basis& bs, bool is_signed) {
   const int R = static_cast<int>(bs.rows.size());
   if (R == 0) return std::nullopt;
   constexpr __int128 kLimit = static_cast<__int128>(1) << 100;
+  constexpr std::int64_t kMaxSteps = 40000;  // row reductions, each 256 entries
   using Vec = std::vector<__int128>;
-  // Euclid over the whole set, one column at a time: the vector with the smallest nonzero entry
-  // in column c reduces all others (nearest-integer quotients) until it alone is nonzero there;
-  // it becomes the basis row with pivot c. Only subtractions of multiples: little growth.
   std::vector<Vec> vs;
   for (int a = 0; a < kSide; ++a) {
-    Vec e(R);
     bool nonzero = false;
-    for (int c = 0; c < R; ++c) nonzero |= (e[c] = E[a * kSide + bs.cols[c]]) != 0;
-    if (nonzero) vs.push_back(std::move(e));
+    for (int c = 0; c < R; ++c) nonzero |= E[a * kSide + bs.cols[c]] != 0;
+    if (nonzero) vs.emplace_back(E.begin() + a * kSide, E.begin() + (a + 1) * kSide);
   }
   auto abs128 = [](__int128 x) { return x < 0 ? -x : x; };
+  std::int64_t steps = 0;
   std::vector<Vec> H;
   for (int c = 0; c < R; ++c) {
+    const int q_col = bs.cols[c];
     for (;;) {
       std::size_t piv = vs.size();
       for (std::size_t t = 0; t < vs.size(); ++t)
-        if (vs[t][c] != 0 && (piv == vs.size() || abs128(vs[t][c]) < abs128(vs[piv][c]))) piv = t;
+        if (vs[t][q_col] != 0 &&
+            (piv == vs.size() || abs128(vs[t][q_col]) < abs128(vs[piv][q_col])))
+          piv = t;
       if (piv == vs.size()) return std::nullopt;  // rank below R: cannot happen
       bool others = false;
       const Vec& pv = vs[piv];
       for (std::size_t t = 0; t < vs.size(); ++t) {
-        if (t == piv || vs[t][c] == 0) continue;
-        const __int128 x = pv[c], y = vs[t][c];
+        if (t == piv || vs[t][q_col] == 0) continue;
+        if (++steps > kMaxSteps) return std::nullopt;
+        const __int128 x = pv[q_col], y = vs[t][q_col];
         __int128 q = y / x, r = y - q * x;
         if (2 * abs128(r) > abs128(x)) q += ((r < 0) == (x < 0)) ? 1 : -1;
-        for (int k = c; k < R; ++k) {
+        for (int k = 0; k < kSide; ++k) {
           vs[t][k] -= q * pv[k];
           if (abs128(vs[t][k]) >= kLimit) return std::nullopt;
         }
-        others |= vs[t][c] != 0;
+        others |= vs[t][q_col] != 0;
       }
       if (!others) {
         H.push_back(pv);
         vs.erase(vs.begin() + static_cast<std::ptrdiff_t>(piv));
+        // Rows now zero at every pivot column processed so far carry nothing more only once all
+        // columns are done; drop the ones that are already zero.
+        vs.erase(std::remove_if(vs.begin(), vs.end(),
+                                [](const Vec& w) {
+                                  return std::all_of(w.begin(), w.end(),
+                                                     [](__int128 x) { return x == 0; });
+                                }),
+                 vs.end());
         break;
       }
     }
   }
-  // Full rows: w = h S^-1 E[P].
-  std::vector<std::uint64_t> S(static_cast<std::size_t>(R) * R), Sinv;
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < R; ++c) S[r * R + c] = mod_p(E[bs.rows[r] * kSide + bs.cols[c]]);
-  if (!invert_mod_p(S, R, Sinv)) return std::nullopt;
-  auto mod_p128 = [](__int128 x) {
-    const __int128 r = x % static_cast<__int128>(kP);
-    return static_cast<std::uint64_t>(r < 0 ? r + kP : r);
-  };
   Rows W(R, std::vector<std::int64_t>(kSide));
-  for (int i = 0; i < R; ++i) {
-    std::vector<std::uint64_t> y(R, 0);  // h_i S^-1
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < R; ++c) y[r] = add_p(y[r], mul_p(mod_p128(H[i][c]), Sinv[c * R + r]));
+  for (int i = 0; i < R; ++i)
     for (int b = 0; b < kSide; ++b) {
-      std::uint64_t sum = 0;
-      for (int r = 0; r < R; ++r) sum = add_p(sum, mul_p(y[r], mod_p(E[bs.rows[r] * kSide + b])));
-      W[i][b] = lift(sum);
+      if (abs128(H[i][b]) > (static_cast<__int128>(1) << 62)) return std::nullopt;
+      W[i][b] = static_cast<std::int64_t>(H[i][b]);
     }
-    for (int c = 0; c < R; ++c)
-      if (W[i][bs.cols[c]] != H[i][c]) return std::nullopt;
-  }
-  // Pairwise size reduction: w_i -= round(<w_i, w_j> / <w_j, w_j>) w_j while some norm shrinks.
+  // Pairwise size reduction: w_i -= round(<w_i, w_j> / <w_j, w_j>) w_j while some norm shrinks
+  // (a bounded number of passes).
   auto dot = [](const std::vector<std::int64_t>& x, const std::vector<std::int64_t>& y) {
     __int128 s = 0;
     for (int b = 0; b < kSide; ++b) s += static_cast<__int128>(x[b]) * y[b];
     return s;
   };
-  for (bool changed = true; changed;) {
-    changed = false;
+  std::vector<__int128> norm(R);
+  for (int i = 0; i < R; ++i) norm[i] = dot(W[i], W[i]);
+  for (int pass = 0, changed = 1; changed && pass < 64; ++pass) {
+    changed = 0;
     for (int i = 0; i < R; ++i)
       for (int j = 0; j < R; ++j) {
-        if (i == j) continue;
-        const __int128 nj = dot(W[j], W[j]), d = dot(W[i], W[j]);
-        if (nj == 0) continue;
-        __int128 q = (2 * d + (d >= 0 ? nj : -nj)) / (2 * nj);  // nearest integer
+        if (i == j || norm[j] == 0) continue;
+        const __int128 nj = norm[j], d = dot(W[i], W[j]);
+        const __int128 q = (2 * d + (d >= 0 ? nj : -nj)) / (2 * nj);  // nearest integer
         if (q == 0) continue;
-        const __int128 before = dot(W[i], W[i]);
         std::vector<std::int64_t> w = W[i];
-        for (int b = 0; b < kSide; ++b) w[b] -= static_cast<std::int64_t>(q) * W[j][b];
-        if (dot(w, w) < before) {
+        bool fits = true;
+        for (int b = 0; b < kSide && fits; ++b) {
+          const __int128 x = static_cast<__int128>(w[b]) - q * W[j][b];
+          fits = abs128(x) < (static_cast<__int128>(1) << 62);
+          w[b] = static_cast<std::int64_t>(x);
+        }
+        if (!fits) continue;
+        const __int128 nw = dot(w, w);
+        if (nw < norm[i]) {
           W[i] = std::move(w);
-          changed = true;
+          norm[i] = nw;
+          changed = 1;
         }
       }
   }
