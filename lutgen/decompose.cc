@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <numeric>
 #include <string>
@@ -179,108 +180,106 @@ std::optional<LowRankForm> solve_with_rows(const Matrix& E, const Basis& bs, boo
 }
 
 // Fallback when no choice of rows or columns of E gives integer coefficients (e.g. E = u v^T with
-// u, v in {0, 2, 3}, or random factors, whose R x R minors are rarely +-1): a basis of the lattice
-// L spanned by the rows of E over the integers. Every row of E is an integer combination of such a
-// basis by definition. The basis is found by integer row operations on the rows of E themselves
-// (never through rationals, so nothing has to be lifted back from a modulus): one pivot column
-// q of Q at a time, the row with the smallest nonzero entry at q reduces all others there
-// (nearest-integer quotients) until it alone is nonzero; it becomes a basis row. A row zero at
-// every pivot column is zero (the pivot columns carry the row space). Pairwise size reduction
-// then keeps W, and so U, small. Work is bounded (kMaxSteps reductions, entries below 2^100):
-// past the bounds the lattice form is given up, so decompose answers in bounded time.
+// u, v in {0, 2, 3}, or random factors, whose R x R minors are rarely +-1): a reduced basis of the
+// lattice L spanned by the rows of E over the integers. Every row of E is an integer combination
+// of a basis of L by definition, and a reduced basis has small entries, so U and V come out small.
+//
+// The basis comes from LLL reduction (delta = 0.99) of a generating set, rows added one at a time:
+// the R pivot rows first (independent), then every other row; a row already in the lattice is
+// size-reduced to exactly zero and dropped; one that is not makes the set dependent, and the
+// swaps of LLL shrink the volume of the first R vectors (an integer Gram determinant, so this
+// ends) until the extra vector reduces to zero. The vectors are exact integers (only the
+// Gram-Schmidt data is floating point, which may cost reduction quality, never exactness); work and
+// entry sizes are bounded, past the bounds no lattice form is returned, and any basis found still
+// has to reproduce every row exactly in solve_with_basis.
 std::optional<LowRankForm> solve_with_lattice(const Matrix& E, const Basis& bs, bool is_signed) {
   const int R = static_cast<int>(bs.rows.size());
   if (R == 0) return std::nullopt;
-  constexpr __int128 kLimit = static_cast<__int128>(1) << 100;
-  constexpr std::int64_t kMaxSteps = 40000;  // row reductions, each 256 entries
-  using Vec = std::vector<__int128>;
-  std::vector<Vec> vs;
-  for (int a = 0; a < kSide; ++a) {
-    bool nonzero = false;
-    for (int c = 0; c < R; ++c) nonzero |= E[a * kSide + bs.cols[c]] != 0;
-    if (nonzero) vs.emplace_back(E.begin() + a * kSide, E.begin() + (a + 1) * kSide);
-  }
-  auto abs128 = [](__int128 x) { return x < 0 ? -x : x; };
-  std::int64_t steps = 0;
-  std::vector<Vec> H;
-  for (int c = 0; c < R; ++c) {
-    const int q_col = bs.cols[c];
-    for (;;) {
-      std::size_t piv = vs.size();
-      for (std::size_t t = 0; t < vs.size(); ++t)
-        if (vs[t][q_col] != 0 &&
-            (piv == vs.size() || abs128(vs[t][q_col]) < abs128(vs[piv][q_col])))
-          piv = t;
-      if (piv == vs.size()) return std::nullopt;  // rank below R: cannot happen
-      bool others = false;
-      const Vec& pv = vs[piv];
-      for (std::size_t t = 0; t < vs.size(); ++t) {
-        if (t == piv || vs[t][q_col] == 0) continue;
-        if (++steps > kMaxSteps) return std::nullopt;
-        const __int128 x = pv[q_col], y = vs[t][q_col];
-        __int128 q = y / x, r = y - q * x;
-        if (2 * abs128(r) > abs128(x)) q += ((r < 0) == (x < 0)) ? 1 : -1;
-        for (int k = 0; k < kSide; ++k) {
-          vs[t][k] -= q * pv[k];
-          if (abs128(vs[t][k]) >= kLimit) return std::nullopt;
-        }
-        others |= vs[t][q_col] != 0;
-      }
-      if (!others) {
-        H.push_back(pv);
-        vs.erase(vs.begin() + static_cast<std::ptrdiff_t>(piv));
-        // Rows now zero at every pivot column processed so far carry nothing more only once all
-        // columns are done; drop the ones that are already zero.
-        vs.erase(std::remove_if(vs.begin(), vs.end(),
-                                [](const Vec& w) {
-                                  return std::all_of(w.begin(), w.end(),
-                                                     [](__int128 x) { return x == 0; });
-                                }),
-                 vs.end());
-        break;
-      }
+  constexpr std::int64_t kEntryLimit = std::int64_t{1} << 40;  // keeps doubles exact enough
+  constexpr std::int64_t kMaxIterations = 400000;
+  using Vec = std::vector<std::int64_t>;
+  std::vector<Vec> b;
+  std::vector<std::vector<double>> bstar, mu;
+  std::vector<double> norm;  // |b*_i|^2
+  std::int64_t iterations = 0;
+
+  auto gs_row = [&](int k) {  // b*_k and mu[k][0..k-1] from b_k and the earlier b*_j
+    std::vector<double>& bk = bstar[k];
+    for (int x = 0; x < kSide; ++x) bk[x] = static_cast<double>(b[k][x]);
+    for (int j = 0; j < k; ++j) {
+      double d = 0;
+      for (int x = 0; x < kSide; ++x) d += static_cast<double>(b[k][x]) * bstar[j][x];
+      mu[k][j] = norm[j] > 0 ? d / norm[j] : 0;
+      for (int x = 0; x < kSide; ++x) bk[x] -= mu[k][j] * bstar[j][x];
     }
-  }
-  Rows W(R, std::vector<std::int64_t>(kSide));
-  for (int i = 0; i < R; ++i)
-    for (int b = 0; b < kSide; ++b) {
-      if (abs128(H[i][b]) > (static_cast<__int128>(1) << 62)) return std::nullopt;
-      W[i][b] = static_cast<std::int64_t>(H[i][b]);
-    }
-  // Pairwise size reduction: w_i -= round(<w_i, w_j> / <w_j, w_j>) w_j while some norm shrinks
-  // (a bounded number of passes).
-  auto dot = [](const std::vector<std::int64_t>& x, const std::vector<std::int64_t>& y) {
-    __int128 s = 0;
-    for (int b = 0; b < kSide; ++b) s += static_cast<__int128>(x[b]) * y[b];
-    return s;
+    double n = 0;
+    for (int x = 0; x < kSide; ++x) n += bk[x] * bk[x];
+    norm[k] = n;
   };
-  std::vector<__int128> norm(R);
-  for (int i = 0; i < R; ++i) norm[i] = dot(W[i], W[i]);
-  for (int pass = 0, changed = 1; changed && pass < 64; ++pass) {
-    changed = 0;
-    for (int i = 0; i < R; ++i)
-      for (int j = 0; j < R; ++j) {
-        if (i == j || norm[j] == 0) continue;
-        const __int128 nj = norm[j], d = dot(W[i], W[j]);
-        const __int128 q = (2 * d + (d >= 0 ? nj : -nj)) / (2 * nj);  // nearest integer
+  auto is_zero = [](const Vec& w) {
+    return std::all_of(w.begin(), w.end(), [](std::int64_t x) { return x == 0; });
+  };
+  // LLL on b[0..n), the prefix b[0..k0) already reduced; false when a bound is hit.
+  auto lll = [&](int k0) {
+    int k = std::max(k0, 1);
+    if (k0 == 0) gs_row(0);
+    while (k < static_cast<int>(b.size())) {
+      if (++iterations > kMaxIterations) return false;
+      gs_row(k);
+      for (int j = k - 1; j >= 0; --j) {  // size reduction against b_j
+        const double q = std::nearbyint(mu[k][j]);
         if (q == 0) continue;
-        std::vector<std::int64_t> w = W[i];
-        bool fits = true;
-        for (int b = 0; b < kSide && fits; ++b) {
-          const __int128 x = static_cast<__int128>(w[b]) - q * W[j][b];
-          fits = abs128(x) < (static_cast<__int128>(1) << 62);
-          w[b] = static_cast<std::int64_t>(x);
+        if (std::fabs(q) > 1e12) return false;
+        const auto qi = static_cast<std::int64_t>(q);
+        for (int x = 0; x < kSide; ++x) {
+          b[k][x] -= qi * b[j][x];
+          if (b[k][x] > kEntryLimit || b[k][x] < -kEntryLimit) return false;
         }
-        if (!fits) continue;
-        const __int128 nw = dot(w, w);
-        if (nw < norm[i]) {
-          W[i] = std::move(w);
-          norm[i] = nw;
-          changed = 1;
-        }
+        for (int i = 0; i < j; ++i) mu[k][i] -= q * mu[j][i];
+        mu[k][j] -= q;
       }
+      if (is_zero(b[k])) {  // a member of the lattice of the others: drop it
+        b.erase(b.begin() + k);
+        bstar.erase(bstar.begin() + k);
+        mu.erase(mu.begin() + k);
+        norm.erase(norm.begin() + k);
+        continue;
+      }
+      gs_row(k);
+      const double m = mu[k][k - 1];
+      if (norm[k] < (0.99 - m * m) * norm[k - 1]) {
+        std::swap(b[k], b[k - 1]);
+        gs_row(k - 1);
+        gs_row(k);
+        k = std::max(k - 1, 1);
+        if (k == 1) gs_row(0);
+      } else {
+        ++k;
+      }
+    }
+    return true;
+  };
+  auto push = [&](int a) {
+    b.emplace_back(E.begin() + a * kSide, E.begin() + (a + 1) * kSide);
+    bstar.emplace_back(kSide);
+    mu.emplace_back(kSide + 1, 0.0);
+    norm.push_back(0);
+  };
+  for (int a : bs.rows) push(a);
+  if (!lll(0)) return std::nullopt;
+  std::vector<bool> is_pivot(kSide, false);
+  for (int a : bs.rows) is_pivot[a] = true;
+  for (int a = 0; a < kSide; ++a) {
+    if (is_pivot[a]) continue;
+    bool nonzero = false;
+    for (int x = 0; x < kSide && !nonzero; ++x) nonzero = E[a * kSide + x] != 0;
+    if (!nonzero) continue;
+    const int n = static_cast<int>(b.size());
+    push(a);
+    if (!lll(n)) return std::nullopt;
   }
-  return solve_with_basis(E, W, bs.cols, is_signed);
+  if (static_cast<int>(b.size()) != R) return std::nullopt;
+  return solve_with_basis(E, b, bs.cols, is_signed);
 }
 
 std::int64_t value(int pattern, bool is_signed) {
