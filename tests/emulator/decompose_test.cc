@@ -168,17 +168,20 @@ TEST(Decompose, WrongSizeIsAUsageError) {
   }
 }
 
+// The found form drives the CPU GEMM: ranks the CPU low-rank kernels take (<= 8) run there, higher
+// ranks fall back to the LUT kernel; every path equals a plain integer loop (outputs poisoned).
 TEST(Decompose, FormDrivesTheLowRankGemmBitExactly) {
   std::mt19937 rng(9);
-  for (int r : {1, 3, 4}) {
+  for (int r : {1, 3, 4, 8, 9, 20, 64}) {
     const auto tab = et::random_lowrank_table(200 + r, r, true);
-    const auto f = decompose(tab.lut, true);
+    const auto f = decompose(tab.lut, true, 64);
     ASSERT_TRUE(f.has_value());
+    ASSERT_EQ(f->rank, r);
     const std::int64_t M = 37, N = 45, K = 77;
     std::vector<std::uint8_t> A(M * K), B(K * N);
     for (auto& x : A) x = static_cast<std::uint8_t>(rng());
     for (auto& x : B) x = static_cast<std::uint8_t>(rng());
-    std::vector<std::int32_t> c_ref(M * N), c_lr(M * N);
+    std::vector<std::int32_t> c_ref(M * N);
     for (std::int64_t i = 0; i < M; ++i)
       for (std::int64_t j = 0; j < N; ++j) {
         std::uint32_t acc = 0;
@@ -198,9 +201,12 @@ TEST(Decompose, FormDrivesTheLowRankGemmBitExactly) {
     axx::emulator::TableRef table;
     table.lut = tab.lut.data();
     table.lowrank = {f->rank, f->is_signed, f->u.data(), f->v.data()};
-    p.C = c_lr.data();
-    axx::emulator::gemm_cpu(table, p, axx::emulator::Path::LowRank);
-    EXPECT_EQ(c_lr, c_ref) << "rank " << r;
+    for (auto path : {axx::emulator::Path::LowRank, axx::emulator::Path::Auto}) {
+      std::vector<std::int32_t> c(M * N, static_cast<std::int32_t>(0xA5A5A5A5));
+      p.C = c.data();
+      axx::emulator::gemm_cpu(table, p, path);
+      EXPECT_EQ(c, c_ref) << "rank " << r;
+    }
   }
 }
 
