@@ -2,9 +2,11 @@
 //
 // E = lut - val(a)*val(b). We look for E = U^T V with R = rank(E) integer rows: V taken from rows
 // of E itself (then U holds each row's coefficients in that basis), U taken from columns of E, or
-// V a size-reduced basis of the integer lattice spanned by the rows of E (always integral; it
-// also recovers small factors that no row or column choice exposes). Every candidate that
-// verifies is kept and the one with the smallest max(|U|, |V|) wins.
+// V an LLL-reduced basis of the integer lattice spanned by the rows of E (always integral; it
+// also recovers small factors that no row or column choice exposes, e.g. random factors, whose
+// R x R minors are rarely +-1). Every candidate that verifies is kept and the one with the
+// smallest max(|U|, |V|) wins. Ranks up to 64 take well under a second (tests/emulator/
+// decompose_test.cc times them); every stage has a work bound, so no table can stall it.
 //
 // Exactness: the rank and the pivot rows/columns come from Gaussian elimination modulo the prime
 // p = 2^61 - 1. A rank found modulo p never exceeds the rational rank, and a nonzero minor modulo
@@ -17,6 +19,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cmath>
 #include <cstdlib>
 #include <numeric>
 #include <string>
@@ -179,102 +183,237 @@ std::optional<LowRankForm> solve_with_rows(const Matrix& E, const Basis& bs, boo
 }
 
 // Fallback when no choice of rows or columns of E gives integer coefficients (e.g. E = u v^T with
-// u, v in {0, 2, 3}): a basis of the lattice L spanned by the rows of E over the integers. Every
-// row of E is an integer combination of such a basis by definition. Projecting onto the pivot
-// columns Q is injective on the row space, so the basis is found in Z^R: an echelon (Hermite)
-// basis H of the vectors E[a][Q] by integer row reduction; the full rows are then
-// w = h S^-1 E[P] (S = E[P][Q]), integers because they lie in L, computed modulo p and checked.
-// Pairwise size reduction then keeps W, and so U, small.
+// u, v in {0, 2, 3}, or random factors, whose R x R minors are rarely +-1): a reduced basis of the
+// lattice L spanned by the rows of E over the integers. Every row of E is an integer combination
+// of a basis of L by definition, and a reduced basis has small entries, so U and V come out small.
+//
+// The basis comes from LLL reduction (delta = 0.99) of a generating set, rows added one at a time:
+// the R pivot rows first (independent), then every other row; a row already in the lattice is
+// size-reduced to exactly zero and dropped; one that is not makes the set dependent, and the
+// swaps of LLL shrink the volume of the first R vectors (an integer Gram determinant, so this
+// ends) until the extra vector reduces to zero. The vectors are exact integers (only the
+// Gram-Schmidt data is floating point, which may cost reduction quality, never exactness); work and
+// entry sizes are bounded, past the bounds no lattice form is returned, and any basis found still
+// has to reproduce every row exactly in solve_with_basis.
+namespace lattice {
+
+using Vec = std::vector<std::int64_t>;
+constexpr std::int64_t kEntryLimit = std::int64_t{1} << 40;  // keeps the doubles accurate
+
+// LLL on a generating set: Gram-Schmidt on coordinates g (dimension dim), the same integer
+// operations applied to the full rows. Vectors reduced to zero (dependent ones) are dropped.
+struct Reducer {
+  int dim;
+  double delta;
+  std::int64_t budget;  // iterations left
+  std::vector<Vec> g, full;
+  std::vector<std::vector<double>> bstar, mu;
+  std::vector<double> norm;  // |b*_i|^2
+
+  void push(Vec coords, Vec row) {
+    g.push_back(std::move(coords));
+    full.push_back(std::move(row));
+    bstar.emplace_back(dim);
+    mu.emplace_back(g.size(), 0.0);
+    norm.push_back(0);
+  }
+  void erase(int k) {
+    g.erase(g.begin() + k);
+    full.erase(full.begin() + k);
+    bstar.erase(bstar.begin() + k);
+    mu.erase(mu.begin() + k);
+    norm.erase(norm.begin() + k);
+  }
+  void gs_row(int k) {  // b*_k and mu[k][0..k-1]
+    if (static_cast<int>(mu[k].size()) < k + 1) mu[k].resize(k + 1);
+    std::vector<double>& bk = bstar[k];
+    for (int x = 0; x < dim; ++x) bk[x] = static_cast<double>(g[k][x]);
+    for (int j = 0; j < k; ++j) {
+      double d = 0;
+      for (int x = 0; x < dim; ++x) d += static_cast<double>(g[k][x]) * bstar[j][x];
+      mu[k][j] = norm[j] > 0 ? d / norm[j] : 0;
+      for (int x = 0; x < dim; ++x) bk[x] -= mu[k][j] * bstar[j][x];
+    }
+    double n = 0;
+    for (int x = 0; x < dim; ++x) n += bk[x] * bk[x];
+    norm[k] = n;
+  }
+  static bool is_zero(const Vec& w) {
+    return std::all_of(w.begin(), w.end(), [](std::int64_t x) { return x == 0; });
+  }
+  // b_k -= q b_j on both coordinate sets; false past the entry bound.
+  bool sub(int k, int j, std::int64_t q) {
+    for (int x = 0; x < dim; ++x) {
+      g[k][x] -= q * g[j][x];
+      if (g[k][x] > kEntryLimit || g[k][x] < -kEntryLimit) return false;
+    }
+    for (int x = 0; x < kSide; ++x) {
+      full[k][x] -= q * full[j][x];
+      if (full[k][x] > kEntryLimit || full[k][x] < -kEntryLimit) return false;
+    }
+    return true;
+  }
+  // Reduces b[0..n) given b[0..k0) already reduced; false when a bound is hit.
+  bool run(int k0) {
+    if (g.empty()) return true;
+    if (k0 == 0) gs_row(0);
+    int k = std::max(k0, 1);
+    while (k < static_cast<int>(g.size())) {
+      if (--budget < 0) return false;
+      gs_row(k);
+      for (int j = k - 1; j >= 0; --j) {
+        const double q = std::nearbyint(mu[k][j]);
+        if (q == 0) continue;
+        if (std::fabs(q) > 1e12 || !sub(k, j, static_cast<std::int64_t>(q))) return false;
+        for (int i = 0; i < j; ++i) mu[k][i] -= q * mu[j][i];
+        mu[k][j] -= q;
+      }
+      if (is_zero(g[k])) {  // in the lattice of the others (g is injective on the row space)
+        erase(k);
+        continue;
+      }
+      gs_row(k);
+      const double m = mu[k][k - 1];
+      if (norm[k] < (delta - m * m) * norm[k - 1]) {
+        std::swap(g[k], g[k - 1]);
+        std::swap(full[k], full[k - 1]);
+        if (k == 1) gs_row(0);
+        gs_row(k - 1);
+        k = std::max(k - 1, 1);
+      } else {
+        ++k;
+      }
+    }
+    return true;
+  }
+};
+
+// LLL of independent full rows through their exact Gram matrix: Gram-Schmidt costs O(k^2) per
+// row instead of O(k * 256), and the integer operations update G exactly.
+struct GramReducer {
+  double delta;
+  std::int64_t budget;
+  std::vector<Vec> b;
+  std::vector<std::vector<__int128>> G;
+  std::vector<std::vector<double>> mu;
+  std::vector<double> norm;
+
+  void init() {
+    const int n = static_cast<int>(b.size());
+    G.assign(n, std::vector<__int128>(n, 0));
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j <= i; ++j) {
+        __int128 d = 0;
+        for (int x = 0; x < kSide; ++x) d += static_cast<__int128>(b[i][x]) * b[j][x];
+        G[i][j] = G[j][i] = d;
+      }
+    mu.assign(n, std::vector<double>(n, 0.0));
+    norm.assign(n, 0.0);
+  }
+  void gs_row(int k) {
+    double nk = static_cast<double>(G[k][k]);
+    for (int j = 0; j < k; ++j) {
+      double r = static_cast<double>(G[k][j]);
+      for (int i = 0; i < j; ++i) r -= mu[j][i] * mu[k][i] * norm[i];
+      mu[k][j] = norm[j] > 0 ? r / norm[j] : 0;
+      nk -= mu[k][j] * mu[k][j] * norm[j];
+    }
+    norm[k] = nk;
+  }
+  bool sub(int k, int j, std::int64_t q) {  // b_k -= q b_j, G updated
+    for (int x = 0; x < kSide; ++x) {
+      b[k][x] -= q * b[j][x];
+      if (b[k][x] > kEntryLimit || b[k][x] < -kEntryLimit) return false;
+    }
+    const int n = static_cast<int>(b.size());
+    const __int128 gkk = G[k][k] - 2 * q * G[k][j] + static_cast<__int128>(q) * q * G[j][j];
+    for (int i = 0; i < n; ++i)
+      if (i != k) G[k][i] = G[i][k] = G[k][i] - q * G[j][i];
+    G[k][k] = gkk;
+    return true;
+  }
+  void swap_rows(int k) {
+    std::swap(b[k], b[k - 1]);
+    std::swap(G[k], G[k - 1]);
+    for (auto& r : G) std::swap(r[k], r[k - 1]);
+  }
+  bool run() {
+    const int n = static_cast<int>(b.size());
+    if (n == 0) return true;
+    init();
+    gs_row(0);
+    int k = 1;
+    while (k < n) {
+      if (--budget < 0) return false;
+      gs_row(k);
+      for (int j = k - 1; j >= 0; --j) {
+        const double q = std::nearbyint(mu[k][j]);
+        if (q == 0) continue;
+        if (std::fabs(q) > 1e12 || !sub(k, j, static_cast<std::int64_t>(q))) return false;
+        for (int i = 0; i < j; ++i) mu[k][i] -= q * mu[j][i];
+        mu[k][j] -= q;
+      }
+      gs_row(k);
+      const double m = mu[k][k - 1];
+      if (norm[k] < (delta - m * m) * norm[k - 1]) {
+        swap_rows(k);
+        if (k == 1) gs_row(0);
+        gs_row(k - 1);
+        k = std::max(k - 1, 1);
+      } else {
+        ++k;
+      }
+    }
+    return true;
+  }
+};
+
+}  // namespace lattice
+
+// Fallback when no choice of rows or columns of E gives integer coefficients (e.g. E = u v^T with
+// u, v in {0, 2, 3}, or random factors, whose R x R minors are rarely +-1): a reduced basis of the
+// lattice L spanned by the rows of E over the integers. Every row of E is an integer combination
+// of a basis of L by definition, and a reduced basis has small entries, so U and V come out small.
+//
+// LLL reduction of a generating set, rows added one at a time: the R pivot rows first
+// (independent), then every other row; a row already in the lattice is size-reduced to exactly
+// zero and dropped; one that is not makes the set dependent, and the swaps of LLL shrink the
+// volume of the first R vectors (an integer Gram determinant, so this ends) until the extra vector
+// reduces to zero. This first phase works on the rows' entries at the pivot columns Q only (the
+// projection is injective on the row space, so it decides membership and dependence exactly) with
+// delta = 0.75, and carries the full rows along; a second phase reduces the R full rows found
+// (delta = 0.99) so that V is small in every column. The vectors are exact integers (only the
+// Gram-Schmidt data is floating point, which may cost reduction quality, never exactness); work and
+// entry sizes are bounded, past the bounds no lattice form is returned, and any basis found still
+// has to reproduce every row exactly in solve_with_basis.
 std::optional<LowRankForm> solve_with_lattice(const Matrix& E, const Basis& bs, bool is_signed) {
   const int R = static_cast<int>(bs.rows.size());
   if (R == 0) return std::nullopt;
-  constexpr __int128 kLimit = static_cast<__int128>(1) << 100;
-  using Vec = std::vector<__int128>;
-  // Euclid over the whole set, one column at a time: the vector with the smallest nonzero entry
-  // in column c reduces all others (nearest-integer quotients) until it alone is nonzero there;
-  // it becomes the basis row with pivot c. Only subtractions of multiples: little growth.
-  std::vector<Vec> vs;
+  using lattice::Vec;
+  auto row = [&](int a) { return Vec(E.begin() + a * kSide, E.begin() + (a + 1) * kSide); };
+  auto proj = [&](int a) {
+    Vec p(R);
+    for (int c = 0; c < R; ++c) p[c] = E[a * kSide + bs.cols[c]];
+    return p;
+  };
+  lattice::Reducer first{R, 0.5, 200000, {}, {}, {}, {}, {}};
+  for (int a : bs.rows) first.push(proj(a), row(a));
+  if (!first.run(0)) return std::nullopt;
+  std::vector<bool> is_pivot(kSide, false);
+  for (int a : bs.rows) is_pivot[a] = true;
   for (int a = 0; a < kSide; ++a) {
-    Vec e(R);
-    bool nonzero = false;
-    for (int c = 0; c < R; ++c) nonzero |= (e[c] = E[a * kSide + bs.cols[c]]) != 0;
-    if (nonzero) vs.push_back(std::move(e));
+    if (is_pivot[a]) continue;
+    Vec p = proj(a);
+    if (lattice::Reducer::is_zero(p)) continue;  // a zero row (the projection is injective)
+    const int n = static_cast<int>(first.g.size());
+    first.push(std::move(p), row(a));
+    if (!first.run(n)) return std::nullopt;
   }
-  auto abs128 = [](__int128 x) { return x < 0 ? -x : x; };
-  std::vector<Vec> H;
-  for (int c = 0; c < R; ++c) {
-    for (;;) {
-      std::size_t piv = vs.size();
-      for (std::size_t t = 0; t < vs.size(); ++t)
-        if (vs[t][c] != 0 && (piv == vs.size() || abs128(vs[t][c]) < abs128(vs[piv][c]))) piv = t;
-      if (piv == vs.size()) return std::nullopt;  // rank below R: cannot happen
-      bool others = false;
-      const Vec& pv = vs[piv];
-      for (std::size_t t = 0; t < vs.size(); ++t) {
-        if (t == piv || vs[t][c] == 0) continue;
-        const __int128 x = pv[c], y = vs[t][c];
-        __int128 q = y / x, r = y - q * x;
-        if (2 * abs128(r) > abs128(x)) q += ((r < 0) == (x < 0)) ? 1 : -1;
-        for (int k = c; k < R; ++k) {
-          vs[t][k] -= q * pv[k];
-          if (abs128(vs[t][k]) >= kLimit) return std::nullopt;
-        }
-        others |= vs[t][c] != 0;
-      }
-      if (!others) {
-        H.push_back(pv);
-        vs.erase(vs.begin() + static_cast<std::ptrdiff_t>(piv));
-        break;
-      }
-    }
-  }
-  // Full rows: w = h S^-1 E[P].
-  std::vector<std::uint64_t> S(static_cast<std::size_t>(R) * R), Sinv;
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < R; ++c) S[r * R + c] = mod_p(E[bs.rows[r] * kSide + bs.cols[c]]);
-  if (!invert_mod_p(S, R, Sinv)) return std::nullopt;
-  auto mod_p128 = [](__int128 x) {
-    const __int128 r = x % static_cast<__int128>(kP);
-    return static_cast<std::uint64_t>(r < 0 ? r + kP : r);
-  };
-  Rows W(R, std::vector<std::int64_t>(kSide));
-  for (int i = 0; i < R; ++i) {
-    std::vector<std::uint64_t> y(R, 0);  // h_i S^-1
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < R; ++c) y[r] = add_p(y[r], mul_p(mod_p128(H[i][c]), Sinv[c * R + r]));
-    for (int b = 0; b < kSide; ++b) {
-      std::uint64_t sum = 0;
-      for (int r = 0; r < R; ++r) sum = add_p(sum, mul_p(y[r], mod_p(E[bs.rows[r] * kSide + b])));
-      W[i][b] = lift(sum);
-    }
-    for (int c = 0; c < R; ++c)
-      if (W[i][bs.cols[c]] != H[i][c]) return std::nullopt;
-  }
-  // Pairwise size reduction: w_i -= round(<w_i, w_j> / <w_j, w_j>) w_j while some norm shrinks.
-  auto dot = [](const std::vector<std::int64_t>& x, const std::vector<std::int64_t>& y) {
-    __int128 s = 0;
-    for (int b = 0; b < kSide; ++b) s += static_cast<__int128>(x[b]) * y[b];
-    return s;
-  };
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (int i = 0; i < R; ++i)
-      for (int j = 0; j < R; ++j) {
-        if (i == j) continue;
-        const __int128 nj = dot(W[j], W[j]), d = dot(W[i], W[j]);
-        if (nj == 0) continue;
-        __int128 q = (2 * d + (d >= 0 ? nj : -nj)) / (2 * nj);  // nearest integer
-        if (q == 0) continue;
-        const __int128 before = dot(W[i], W[i]);
-        std::vector<std::int64_t> w = W[i];
-        for (int b = 0; b < kSide; ++b) w[b] -= static_cast<std::int64_t>(q) * W[j][b];
-        if (dot(w, w) < before) {
-          W[i] = std::move(w);
-          changed = true;
-        }
-      }
-  }
-  return solve_with_basis(E, W, bs.cols, is_signed);
+  if (static_cast<int>(first.g.size()) != R) return std::nullopt;
+  lattice::GramReducer second{0.9, 200000, first.full, {}, {}, {}};
+  const bool ok2 = second.run();
+  if (!ok2) return std::nullopt;
+  return solve_with_basis(E, second.b, bs.cols, is_signed);
 }
 
 std::int64_t value(int pattern, bool is_signed) {
@@ -336,9 +475,11 @@ std::optional<LowRankForm> decompose(const std::vector<std::int32_t>& lut256, bo
     const auto size = [](const LowRankForm& x) { return std::max(max_abs(x.u), max_abs(x.v)); };
     if (!best || size(*f) < size(*best)) best = std::move(f);
   };
+  Basis natural_basis;
   for (const auto& order : candidate_orders(E)) {
     const Basis bs = row_basis(E, order, max_rank);
     if (bs.too_large) return std::nullopt;  // the rank modulo p bounds the true rank from below
+    if (natural_basis.rows.empty()) natural_basis = bs;
     consider(solve_with_rows(E, bs, is_signed));
   }
   // Column variant: a basis of columns of E as U, V the coefficients (E^T = V^T U).
@@ -349,7 +490,7 @@ std::optional<LowRankForm> decompose(const std::vector<std::int32_t>& lut256, bo
     if (f) std::swap(f->u, f->v);
     consider(std::move(f));
   }
-  consider(solve_with_lattice(E, row_basis(E, candidate_orders(E)[0], max_rank), is_signed));
+  consider(solve_with_lattice(E, natural_basis, is_signed));
   return best;
 }
 

@@ -2,14 +2,18 @@
 // ViT-B/16 GEMM shape (M = 197*64 tokens, K/N in {768, 2304, 3072}), random operands and a random
 // full-rank table, it times
 //   - a lookup-only ceiling kernel (table in shared memory, one scalar lookup per "multiply"),
-//   - a kernel of TransAxx's design (table in global memory through the read-only cache, 16x16
-//     int8 tiles in shared memory, one output per thread),
-//   - the axx LUT kernel (each compiled tiling), and the axx exact low-rank path, ranks 1..4,
+//   - TransAxx's kernel as TransAxx runs it (an int16 table in global memory read through __ldg,
+//     16x16 operand tiles in shared memory, a fully unrolled 16-step loop, one output per thread),
+//     its int32-table variant, and the library's Path::Baseline (which narrows the table per call),
+//   - the axx LUT kernel (each compiled tiling), and the axx exact low-rank path, ranks 1..4, 16, 48,
 //   - cuBLAS fp32, bf16 and int8 GEMMs of the same shape,
 // with CUDA events (warm-up, repetitions, median), and prints T MAC/s (T lookups/s) and the ratio
 // to the TransAxx-design kernel (the library's CUDA Path::Baseline). The lookup-only ceiling
 // kernel lives here, not in the library.
-// It also checks that the axx kernels equal the TransAxx-design kernel's result bit for bit.
+// It also checks that the axx kernels equal the TransAxx kernel's result bit for bit, and, in a
+// last section ("cost model"), times the LUT and low-rank paths over a range of shapes and slice
+// counts and fits the constants of emulator/cuda/cost_model.h (least squares), printing them with
+// the measurements and the choice the fitted model makes at each point.
 //
 // Usage: axx_bench_emulator_cuda [--reps N] [--quick]
 #include <cublas_v2.h>
@@ -17,6 +21,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/cuda/cost_model.h"
 #include "emulator/cuda/cuda_check.cuh"
 #include "emulator/cuda/gemm_cuda.cuh"
 #include "emulator/emulator.h"
@@ -36,11 +42,11 @@ using namespace axx::emulator;
 
 // ---- reference kernels -----------------------------------------------------------------------
 
-// TransAxx's design (table in global memory through the read-only cache, 16x16 operand tiles,
-// one output per thread) is the library's CUDA Path::Baseline (emulator/cuda/baseline_gemm_cuda.cu);
-// Z dense, contiguous batches.
-void transaxx(const std::uint8_t* A, const std::uint8_t* B, const std::int32_t* lut, std::int32_t* C,
-              int M, int N, int K, int Z = 1) {
+// TransAxx's kernel (emulator/cuda/baseline_gemm_cuda.cu) on Z dense, contiguous batches:
+// kind 0 = the int16 table narrowed beforehand (as TransAxx keeps it), 1 = the int32 variant,
+// 2 = the library's Path::Baseline (narrows the int32 table per call).
+GemmProblem dense_problem(const std::uint8_t* A, const std::uint8_t* B, std::int32_t* C, int M,
+                          int N, int K, int Z) {
   GemmProblem p;
   p.batch = Z;
   p.M = M;
@@ -55,6 +61,15 @@ void transaxx(const std::uint8_t* A, const std::uint8_t* B, const std::int32_t* 
   p.C = C;
   p.ldc = N;
   p.stride_c = static_cast<std::int64_t>(M) * N;
+  return p;
+}
+
+void transaxx(const std::uint8_t* A, const std::uint8_t* B, const std::int32_t* lut,
+              const std::int16_t* lut16, std::int32_t* C, int M, int N, int K, int Z = 1,
+              int kind = 0) {
+  const GemmProblem p = dense_problem(A, B, C, M, N, K, Z);
+  if (kind == 0) return cuda_detail::baseline_gemm_int16(lut16, cuda_detail::batched_of(p), nullptr);
+  if (kind == 1) return cuda_detail::baseline_gemm_int32(lut, cuda_detail::batched_of(p), nullptr);
   TableRef t;
   t.lut = lut;
   gemm_cuda(t, p, Path::Baseline, nullptr);
@@ -143,6 +158,121 @@ void print_rows(const std::vector<Row>& rows, double macs, double base_ms) {
   }
 }
 
+// ---- cost model (emulator/cuda/cost_model.h) ----------------------------------------------------
+
+// min sum_i ((X_i . c - y_i) / y_i)^2: relative errors, since the times span three decades.
+std::vector<double> fit_relative(const std::vector<std::vector<double>>& X, const std::vector<double>& y) {
+  const std::size_t n = X[0].size();
+  std::vector<std::vector<double>> A(n, std::vector<double>(n + 1, 0.0));
+  for (std::size_t i = 0; i < X.size(); ++i)
+    for (std::size_t a = 0; a < n; ++a) {
+      for (std::size_t b = 0; b < n; ++b) A[a][b] += X[i][a] * X[i][b] / (y[i] * y[i]);
+      A[a][n] += X[i][a] / y[i];
+    }
+  for (std::size_t c = 0; c < n; ++c) {  // Gauss-Jordan with partial pivoting
+    std::size_t piv = c;
+    for (std::size_t r = c + 1; r < n; ++r)
+      if (std::fabs(A[r][c]) > std::fabs(A[piv][c])) piv = r;
+    std::swap(A[c], A[piv]);
+    for (std::size_t r = 0; r < n; ++r) {
+      if (r == c || A[c][c] == 0) continue;
+      const double f = A[r][c] / A[c][c];
+      for (std::size_t k = c; k <= n; ++k) A[r][k] -= f * A[c][k];
+    }
+  }
+  std::vector<double> x(n);
+  for (std::size_t c = 0; c < n; ++c) x[c] = A[c][c] != 0 ? A[c][n] / A[c][c] : 0;
+  return x;
+}
+
+// Times Path::Lut and Path::LowRank over shapes from tiny to ViT-sized and each form, fits the
+// cost model and prints it with the measurements. Returns whether every low-rank result equalled
+// the LUT result.
+bool cost_model_section(const std::vector<TableRef>& tables, int reps) {
+  struct Pt {
+    int Z, M, N, K;
+  };
+  const Pt shapes[] = {{1, 64, 64, 64},      {1, 256, 256, 256},   {1, 197, 768, 768},
+                       {1, 1024, 1024, 1024}, {1, 3152, 768, 768},  {1, 12608, 768, 768},
+                       {1, 12608, 2304, 768}, {1, 12608, 768, 3072}, {768, 197, 197, 64},
+                       {768, 197, 64, 197},  {8, 64, 64, 4096}};
+  std::printf("\ncost model: Path::Lut vs Path::LowRank (ms), S = int8 slices of the form\n");
+  std::printf("  %-22s %4s %4s %10s %10s %8s %8s\n", "shape ZxMxNxK", "r", "S", "LUT ms",
+              "lowrank ms", "faster", "model");
+  std::vector<std::vector<double>> xl, xr;
+  std::vector<double> yl, yr;
+  struct Meas {
+    Pt p;
+    int rank, S;
+    double lut, lr;
+  };
+  std::vector<Meas> meas;
+  bool exact = true;
+  for (const auto& sh : shapes) {
+    const std::int64_t Z = sh.Z, M = sh.M, N = sh.N, K = sh.K;
+    std::vector<std::uint8_t> hA(Z * M * K), hB(Z * K * N);
+    fill_random(hA, 5 + M + K);
+    fill_random(hB, 6 + N + K);
+    auto* dA = dev_alloc<std::uint8_t>(hA.size());
+    auto* dB = dev_alloc<std::uint8_t>(hB.size());
+    auto* dC = dev_alloc<std::int32_t>(Z * M * N);
+    auto* dR = dev_alloc<std::int32_t>(Z * M * N);
+    CUDA_CHECK(cudaMemcpy(dA, hA.data(), hA.size(), cudaMemcpyHostToDevice));
+    CUDA_CHECK(cudaMemcpy(dB, hB.data(), hB.size(), cudaMemcpyHostToDevice));
+    const GemmProblem base = dense_problem(dA, dB, dC, sh.M, sh.N, sh.K, sh.Z);
+    std::vector<std::int32_t> ref(Z * M * N), got(Z * M * N);
+    for (const auto& t : tables) {
+      GemmProblem q = base;
+      q.C = dR;
+      const double lut_ms = time_ms([&] { gemm_cuda(t, q, Path::Lut, nullptr); }, reps);
+      CUDA_CHECK(cudaMemcpy(ref.data(), dR, ref.size() * 4, cudaMemcpyDeviceToHost));
+      const int S = cuda_detail::lowrank_slices(t.lowrank, nullptr);
+      CUDA_CHECK(cudaMemset(dC, 0xA5, Z * M * N * 4));
+      const double lr_ms = time_ms([&] { gemm_cuda(t, base, Path::LowRank, nullptr); }, reps);
+      CUDA_CHECK(cudaMemcpy(got.data(), dC, got.size() * 4, cudaMemcpyDeviceToHost));
+      exact &= got == ref;
+      const double mac = double(Z) * M * N * K;
+      xl.push_back({1.0, mac});
+      yl.push_back(lut_ms * 1e-3);
+      xr.push_back({1.0, double(Z) * (M + N) * K * S, mac * S});
+      yr.push_back(lr_ms * 1e-3);
+      meas.push_back({sh, t.lowrank.rank, S, lut_ms, lr_ms});
+    }
+    cudaFree(dA);
+    cudaFree(dB);
+    cudaFree(dC);
+    cudaFree(dR);
+  }
+  const auto cl = fit_relative(xl, yl), cr = fit_relative(xr, yr);
+  cuda_detail::CostModel fitted;
+  fitted.lut_fixed = cl[0];
+  fitted.lut_per_mac = cl[1];
+  fitted.lr_fixed = cr[0];
+  fitted.lr_per_gather = cr[1];
+  fitted.lr_per_mac = cr[2];
+  int agree_fit = 0, agree_cur = 0;
+  for (const auto& m : meas) {
+    const bool lr_faster = m.lr < m.lut;
+    const bool pick_fit = fitted.lowrank_is_faster(m.p.Z, m.p.M, m.p.N, m.p.K, m.S);
+    const bool pick_cur = cuda_detail::cost_model().lowrank_is_faster(m.p.Z, m.p.M, m.p.N, m.p.K, m.S);
+    agree_fit += pick_fit == lr_faster;
+    agree_cur += pick_cur == lr_faster;
+    char shape[64];
+    std::snprintf(shape, sizeof shape, "%dx%dx%dx%d", m.p.Z, m.p.M, m.p.N, m.p.K);
+    std::printf("  %-22s %4d %4d %10.4f %10.4f %8s %8s\n", shape, m.rank, m.S, m.lut, m.lr,
+                lr_faster ? "lowrank" : "LUT", pick_fit ? "lowrank" : "LUT");
+  }
+  std::printf("cost model fit (paste into emulator/cuda/cost_model.h):\n"
+              "  lut_fixed = %.4g, lut_per_mac = %.4g, lr_fixed = %.4g, lr_per_gather = %.4g, "
+              "lr_per_mac = %.4g\n",
+              fitted.lut_fixed, fitted.lut_per_mac, fitted.lr_fixed, fitted.lr_per_gather,
+              fitted.lr_per_mac);
+  std::printf("  picks the faster path at %d of %zu points (compiled-in constants: %d)\n", agree_fit,
+              meas.size(), agree_cur);
+  std::printf("  low-rank results %s the LUT results\n", exact ? "equal" : "DIFFER FROM");
+  return exact;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -185,6 +315,9 @@ int main(int argc, char** argv) {
   for (auto& x : lut) x = static_cast<std::int32_t>(rng() % 32768) - 16384;
   std::int32_t* d_lut = dev_alloc<std::int32_t>(65536);
   CUDA_CHECK(cudaMemcpy(d_lut, lut.data(), lut.size() * 4, cudaMemcpyHostToDevice));
+  std::vector<std::int16_t> lut16(lut.begin(), lut.end());  // entries fit int16
+  std::int16_t* d_lut16 = dev_alloc<std::int16_t>(65536);
+  CUDA_CHECK(cudaMemcpy(d_lut16, lut16.data(), lut16.size() * 2, cudaMemcpyHostToDevice));
   std::vector<std::int32_t> lut_wide(65536);
   for (auto& x : lut_wide) x = static_cast<std::int32_t>(rng() % 2000001) - 1000000;
   std::int32_t* d_lut_wide = dev_alloc<std::int32_t>(65536);
@@ -218,6 +351,8 @@ int main(int argc, char** argv) {
   };
   for (int r = 1; r <= 4; ++r) make_form(r, 127, "axx low-rank r=" + std::to_string(r));
   make_form(4, 128, "axx low-rank r=4 (|v|<=128)");
+  make_form(16, 127, "axx low-rank r=16");
+  make_form(48, 127, "axx low-rank r=48");
 
   cublasHandle_t blas;
   CUBLAS_CHECK(cublasCreate(&blas));
@@ -261,10 +396,19 @@ int main(int argc, char** argv) {
     rows.push_back({"lookup-only ceiling (smem table)", ceil_norm, false, false});
 
     const double base_ms = time_ms(
-        [&] { transaxx(dA, dB, d_lut, dC_ref, M, N, K); }, reps);
+        [&] { transaxx(dA, dB, d_lut, d_lut16, dC_ref, M, N, K); }, reps);
     CUDA_CHECK(cudaGetLastError());
     CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
-    rows.push_back({"TransAxx-design (global __ldg table)", base_ms, false, false});
+    rows.push_back({"TransAxx (int16 __ldg table)", base_ms, false, false});
+    for (int kind : {1, 2}) {
+      CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
+      const double ms =
+          time_ms([&] { transaxx(dA, dB, d_lut, d_lut16, dC, M, N, K, 1, kind); }, reps);
+      const bool ok = same();
+      all_exact &= ok;
+      rows.push_back({kind == 1 ? "TransAxx int32-table variant" : "Path::Baseline (narrows per call)",
+                      ms, true, ok});
+    }
 
     TableRef table;
     table.lut = d_lut;
@@ -300,7 +444,7 @@ int main(int argc, char** argv) {
       // A table whose range needs more than 16 bits: each tile runs on the high and low halves.
       TableRef wide;
       wide.lut = d_lut_wide;
-      transaxx(dA, dB, d_lut_wide, dC_ref, M, N, K);
+      transaxx(dA, dB, d_lut_wide, nullptr, dC_ref, M, N, K, 1, 1);
       CUDA_CHECK(cudaGetLastError());
       CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
       CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
@@ -384,9 +528,10 @@ int main(int argc, char** argv) {
     print_rows(rows, macs, base_ms);
     double best_lr = 1e30;
     for (const auto& r : rows)
-      if (r.name.rfind("axx low-rank", 0) == 0 && r.name.find("128") == std::string::npos)
+      if (r.name.rfind("axx low-rank r=", 0) == 0 && r.name.find("128") == std::string::npos &&
+          std::atoi(r.name.c_str() + 15) <= 4)
         best_lr = std::max(best_lr == 1e30 ? 0.0 : best_lr, r.ms);
-    std::printf("  best axx LUT: %.2fx TransAxx-design, %.1f%% of the lookup ceiling; "
+    std::printf("  best axx LUT: %.2fx TransAxx, %.1f%% of the lookup ceiling; "
                 "slowest low-rank r<=4 (int8-ready factors): %.1fx the best axx LUT\n",
                 base_ms / best_lut, 100.0 * ceil_norm / best_lut, best_lut / best_lr);
     cudaFree(dA);
@@ -423,10 +568,10 @@ int main(int argc, char** argv) {
                 (long long)M, (long long)K, (long long)N, macs / 1e9);
     std::vector<Row> rows;
     const double base_ms = time_ms(
-        [&] { transaxx(dA, dB, d_lut, dC_ref, M, N, K, Z); }, reps);
+        [&] { transaxx(dA, dB, d_lut, d_lut16, dC_ref, M, N, K, Z); }, reps);
     CUDA_CHECK(cudaGetLastError());
     CUDA_CHECK(cudaMemcpy(ref.data(), dC_ref, ref.size() * 4, cudaMemcpyDeviceToHost));
-    rows.push_back({"TransAxx-design (global __ldg table)", base_ms, false, false});
+    rows.push_back({"TransAxx (int16 __ldg table, batched)", base_ms, false, false});
     GemmProblem p;
     p.batch = Z;
     p.M = M;
@@ -479,6 +624,17 @@ int main(int argc, char** argv) {
     cudaFree(dC_ref);
   }
 
+  if (!quick) {
+    std::vector<TableRef> fit_tables;
+    for (const auto& f : forms) {
+      if (f.name.find("128") != std::string::npos) continue;
+      TableRef t;
+      t.lut = f.lut;
+      t.lowrank = {f.rank, true, f.u, f.v};
+      fit_tables.push_back(t);
+    }
+    all_exact &= cost_model_section(fit_tables, reps);
+  }
   std::printf("\n%s\n", all_exact ? "all axx results bit-exact" : "MISMATCH in some axx result");
   return all_exact ? 0 : 1;
 }

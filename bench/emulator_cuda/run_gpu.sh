@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# One device-machine run: configure + build the CUDA emulator targets, run the exactness
-# self-check (tests/emulator/emulator_cuda_selfcheck.cu), then the benchmark. Logs go to $OUT (or
+# One device-machine run: configure + build the CUDA emulator targets, run the CUDA GoogleTest suite
+# (tests/emulator/emulator_cuda_test.cc) and the exactness self-check
+# (tests/emulator/emulator_cuda_selfcheck.cu), then the benchmark (whose last section fits the
+# cost model of emulator/cuda/cost_model.h). Logs go to $OUT (or
 # ./gpu_out). The GPU machine has no installed GoogleTest, CLI11 or nlohmann_json: GoogleTest's
 # sources travel in the git-ignored .deps/googletest (`make .deps/googletest`) and build in-tree.
 # Usage (repository root, through the device tool with carry [".deps/googletest"]):
@@ -18,12 +20,15 @@ cat "$OUT/device.txt"
 T0=$(date +%s)
 cmake -S . -B $B -G Ninja -DAXX_CUDA=ON -DAXX_BUILD_CLI=OFF -DAXX_BUILD_TESTS=ON \
   -DAXX_GTEST_SOURCE_DIR="$PWD/.deps/googletest" -DAXX_BUILD_BENCH=ON > "$OUT/build.log" 2>&1 &&
-  cmake --build $B -j "$(nproc)" --target emulator_cuda_selfcheck axx_bench_emulator_cuda \
+  cmake --build $B -j "$(nproc)" --target emulator_cuda_test emulator_cuda_selfcheck axx_bench_emulator_cuda \
     >> "$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 2; }
 echo "build: $(( $(date +%s) - T0 )) s"
 SELF=$B/tests/emulator/emulator_cuda_selfcheck
 BENCH=$B/bench/emulator_cuda/axx_bench_emulator_cuda
 set -o pipefail
+$B/tests/emulator/emulator_cuda_test > "$OUT/cuda_test.log" 2>&1
+TC=$?
+grep -E "^\[  (PASSED|FAILED) |^\[  FAILED" "$OUT/cuda_test.log"
 "$SELF" 2>&1 | tee "$OUT/selfcheck.log"
 SC=$?
 "$BENCH" "$@" 2>&1 | tee "$OUT/bench.log"
@@ -37,5 +42,5 @@ if [ "${MEMCHECK:-0}" = 1 ] && command -v compute-sanitizer > /dev/null; then
   echo "memcheck exit $? (124: timed out)"
   tail -4 "$OUT/memcheck.log"
 fi
-echo "selfcheck exit $SC, benchmark exit $BC"
-exit $(( SC != 0 || BC != 0 ))
+echo "cuda tests exit $TC, selfcheck exit $SC, benchmark exit $BC"
+exit $(( TC != 0 || SC != 0 || BC != 0 ))

@@ -66,7 +66,7 @@ bool plan_term(int t, std::vector<std::int64_t> f, std::vector<std::int64_t> g, 
         best_s = s;
       }
     }
-  if (best_cost + plan.slices > kMaxSlices) return false;
+  if (best_cost + plan.slices > kMaxSlices || plan.n_terms == kMaxPlanTerms) return false;
   plan.terms[plan.n_terms++] = {t,      best_s,  ef, eg, best_e1, e - best_e1,
                                 static_cast<int>(best_nf), static_cast<int>(best_ng)};
   plan.slices += static_cast<int>(best_cost);

@@ -73,16 +73,19 @@ struct SliceTerm {
   int nf, ng;
 };
 
-constexpr int kMaxSlices = 32;
+// Rank 64 with int8-ready factors is 65 slices, twice that when every factor needs two parts. The
+// CUDA gather kernels keep all slice tables in shared memory (kMaxSlices * 256 bytes, static).
+constexpr int kMaxSlices = 160;
+constexpr int kMaxPlanTerms = 65;  // rank <= 64
 
 struct SlicePlan {  // trivially copyable: a CUDA kernel takes it by value
-  SliceTerm terms[kMaxSlices];  // terms with an all-zero factor are left out
+  SliceTerm terms[kMaxPlanTerms];  // terms with an all-zero factor are left out
   int n_terms = 0;
   int slices = 0;               // sum of nf * ng
 };
 
-// False when the form needs more than kMaxSlices slices, or has none (an all-zero table). Any
-// rank: the limit is the slice count.
+// False when the form needs more than kMaxSlices slices or kMaxPlanTerms terms, or has none (an
+// all-zero table).
 bool plan_slices(const LowRankView& form, SlicePlan& plan);
 
 // --- per entry (host and device) --------------------------------------------------------------

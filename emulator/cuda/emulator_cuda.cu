@@ -60,11 +60,12 @@ void stream_free(void* p, cudaStream_t stream) {
 }
 
 // Runs the family the path asks for; the low-rank path declines (returns false) when its form
-// does not fit the exact tensor-core ranges, and the LUT kernel gives the same int32 result.
+// does not fit the exact tensor-core ranges, or, under Path::Auto, when the cost model
+// (cost_model.h) expects the LUT kernel to be faster; the LUT kernel gives the same int32 result.
 void run_gemm(const TableRef& table, const BatchedGemm& g, Path path, cudaStream_t stream) {
   if (path == Path::Baseline) return baseline_gemm(table.lut, g, stream);
   if ((path == Path::Auto || path == Path::LowRank) && table.has_lowrank() &&
-      lowrank_gemm(table.lowrank, table.lut, g, stream))
+      lowrank_gemm(table.lowrank, table.lut, g, stream, path == Path::Auto))
     return;
   lut_gemm(table.lut, g, stream);
 }

@@ -52,15 +52,25 @@ const char* lut_variant_name(int variant);
 void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream,
               int variant = -1, const int* gate = nullptr);
 
-// Path::Baseline: the TransAxx-design kernel (baseline_gemm_cuda.cu), global-memory table
-// through the read-only cache, one output per thread.
+// Path::Baseline: TransAxx's kernel (baseline_gemm_cuda.cu): int16 table in global memory
+// through the read-only cache, 16x16 shared tiles, unrolled 16-step loop, one output per thread.
+// baseline_gemm narrows the int32 table per call and runs the int16 kernel, or the int32 variant
+// when some entry does not fit int16.
 void baseline_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream);
+// The kernel on a table narrowed beforehand (as TransAxx runs it), and the int32 variant.
+void baseline_gemm_int16(const std::int16_t* lut16, const BatchedGemm& g, cudaStream_t stream);
+void baseline_gemm_int32(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream);
+// lut16 = lut narrowed to int16; *overflow (device memory) set to 1 when some entry does not fit.
+bool narrow_table(const std::int32_t* lut, std::int16_t* lut16, int* overflow, cudaStream_t stream);
 
 // Exact low-rank path (lowrank_gemm_cuda.cu). Returns false, having launched nothing, when the
 // form does not fit the exact tensor-core operand ranges (the caller then runs the LUT kernel).
-// lut is the form's table, for the in-stream fallback.
+// lut is the form's table, for the in-stream fallback. by_cost: also decline when the cost model
+// (cost_model.h) expects the LUT kernel to be faster for this form and shape (Path::Auto).
 bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const BatchedGemm& g,
-                  cudaStream_t stream);
+                  cudaStream_t stream, bool by_cost = false);
+// The number of int8 slices of the form's plan (0: no plan; the path declines). Plans are cached.
+int lowrank_slices(const LowRankView& form, cudaStream_t stream);
 
 // Stream-ordered scratch memory from the emulator's own pool, which keeps freed memory for reuse
 // (the default pool would return it to the driver at every synchronization).

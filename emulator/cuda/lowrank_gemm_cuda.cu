@@ -10,7 +10,8 @@
 // products and int32 accumulation are exact modulo 2^32, the same ring as the LUT path, so the
 // result equals the table lookup bit for bit for any K.
 //
-// Tables too wide for kMaxSlices slices make the path decline (the LUT kernel runs).
+// Tables too wide for kMaxSlices slices make the path decline (the LUT kernel runs); so does
+// Path::Auto where the cost model (cost_model.h) expects the LUT kernel to be faster.
 //
 // Planning (plan_slices) needs the factor tables, which live on the device. The plan (signs,
 // shifts and part counts per term, not the tables) is cached per (u, v, rank, signedness, device); only a cache
@@ -39,6 +40,7 @@
 
 #include "emulator/common/lowrank_encoding.h"
 #include "emulator/common/lut_math.h"
+#include "emulator/cuda/cost_model.h"
 #include "emulator/cuda/cuda_check.cuh"
 #include "emulator/cuda/gemm_cuda.cuh"
 
@@ -276,12 +278,20 @@ Plan get_plan(const LowRankView& form, cudaStream_t stream) {
 
 }  // namespace
 
+int lowrank_slices(const LowRankView& form, cudaStream_t stream) {
+  if (form.rank < 0 || (form.rank > 0 && (!form.u || !form.v))) return 0;
+  const Plan plan = get_plan(form, stream);
+  return plan.fits ? plan.slices.slices : 0;
+}
+
 bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const BatchedGemm& g,
-                  cudaStream_t stream) {
+                  cudaStream_t stream, bool by_cost) {
   if (g.K == 0 || form.rank < 0 || (form.rank > 0 && (!form.u || !form.v))) return false;
   const Plan plan = get_plan(form, stream);
   if (!plan.fits) return false;
   const int S = plan.slices.slices;
+  if (by_cost && !cost_model().lowrank_is_faster(g.n_outer * g.n_inner, g.M, g.N, g.K, S))
+    return false;
   const std::int64_t Kp = (g.K + kPadK - 1) / kPadK * kPadK, Kt = S * Kp;
   const std::int64_t Z = g.n_outer * g.n_inner;
   const bool a_bcast = g.sa_o == 0 && g.sa_i == 0, b_bcast = g.sb_o == 0 && g.sb_i == 0;

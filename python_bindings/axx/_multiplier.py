@@ -21,8 +21,9 @@ __all__ = ["Multiplier", "MultiplierInfo", "multipliers"]
 # materialised up to 12x12.
 _MAX_EMULATED_BITS = 8
 _MIN_BITS, _MAX_BITS = 2, 12
-# Largest exact rank for which the low-rank path is offered (R + 1 exact GEMMs).
-_MAX_LOWRANK = 8
+# Largest exact rank for which the low-rank path is offered (its R + 1 terms run as one int8 GEMM
+# on CUDA; the CPU kernels take R <= 8 and run the LUT kernel above).
+_MAX_LOWRANK = 64
 
 
 def _file_options() -> tuple[str, ...]:
@@ -66,7 +67,7 @@ class Multiplier:
         bits_a, bits_b: operand widths.
         metrics: dict of exhaustive error metrics against the exact product, with the keys of
             ``axx metrics --json`` (computed on first access).
-        rank: exact rank of ``lut - a*b`` when it is at most 8 (then the ops can run it as
+        rank: exact rank of ``lut - a*b`` when it is at most 64 (then the ops can run it as
             rank + 1 exact GEMMs), else None; None also for operands wider than 8 bits.
         provenance: dict ``{kind, path, detail, signedness}`` saying where the table came from
             and what fixed its signedness (``"given: signed=False"``, ``"parameter `uint8_t a`
@@ -191,7 +192,7 @@ class Multiplier:
 
     def _tables(self, device: torch.device | str, op: str = "axx.Multiplier") -> tuple:
         """``(lut256, lowrank_u, lowrank_v)`` on DEVICE for the ops; u and v are None when the
-        table has no exact low-rank form of rank <= 8. Uploaded once per device. OP names the
+        table has no exact low-rank form of rank <= 64. Uploaded once per device. OP names the
         caller in errors."""
         device = torch.device(device)
         if device.type == "cuda" and device.index is None:

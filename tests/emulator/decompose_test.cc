@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <ctime>
 #include <random>
 #include <string>
 
@@ -102,6 +104,61 @@ TEST(Decompose, IntegerFormWhenNoRowOrColumnIsABasis) {
   expect_reproduces(tab, *f);
 }
 
+// Ranks 9..64 (published approximate multipliers reach ranks 5..60): the exact rank, a form that
+// reproduces every entry, found in under a second per table. decompose is single-threaded; the
+// time is the process's CPU time, so that a loaded test machine does not fail the test.
+using Clock = std::clock_t;
+double seconds_since(Clock t0) { return static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC; }
+
+TEST(Decompose, HighRanksUpTo64AreFoundQuickly) {
+  for (int r : {9, 12, 16, 24, 32, 40, 49, 56, 64})
+    for (bool s : {true, false}) {
+      const auto tab = et::random_lowrank_table(300 + r, r, s);
+      const Clock t0 = std::clock();
+      const auto f = decompose(tab.lut, s, 64);
+      const double dt = seconds_since(t0);
+      ASSERT_TRUE(f.has_value()) << "rank " << r;
+      EXPECT_EQ(f->rank, r);
+      expect_reproduces(tab, *f);
+      EXPECT_LT(dt, 1.0) << "rank " << r << " signed " << s;
+      // A reduced lattice basis: factors as small as the ones the table was built from.
+      for (auto x : f->u) EXPECT_LE(std::abs(x), 127) << "rank " << r;
+      for (auto x : f->v) EXPECT_LE(std::abs(x), 128) << "rank " << r;
+    }
+}
+
+// Factors from {0, 2, 3} (and {0, 3, 5} on the other side): no choice of R rows or R columns of E
+// gives integer coefficients, only a basis of the row lattice does.
+et::TestTable rational_only_table(std::uint32_t seed, int rank, bool is_signed) {
+  std::mt19937 rng(seed);
+  std::vector<std::int32_t> u(rank * 256), v(rank * 256);
+  for (auto& x : u) x = std::array<int, 3>{0, 2, 3}[rng() % 3];
+  for (auto& x : v) x = std::array<int, 3>{0, 3, 5}[rng() % 3];
+  return et::from_form(is_signed, rank, std::move(u), std::move(v));
+}
+
+TEST(Decompose, RationalOnlyHighRanksGetALatticeBasisQuickly) {
+  for (int r : {2, 5, 9, 16, 33, 49, 64}) {
+    const auto tab = rational_only_table(400 + r, r, true);
+    const Clock t0 = std::clock();
+    const auto f = decompose(tab.lut, true, 64);
+    const double dt = seconds_since(t0);
+    ASSERT_TRUE(f.has_value()) << "rank " << r;
+    EXPECT_EQ(f->rank, r);
+    expect_reproduces(tab, *f);
+    EXPECT_LT(dt, 1.0) << "rank " << r;
+  }
+}
+
+TEST(Decompose, RankAbove64IsRejectedQuickly) {
+  const auto tab = et::random_lowrank_table(65, 65, true);
+  const Clock t0 = std::clock();
+  EXPECT_FALSE(decompose(tab.lut, true, 64).has_value());
+  EXPECT_LT(seconds_since(t0), 1.0);
+  const auto rnd = et::random_table(3, -30000, 30000, false);
+  EXPECT_FALSE(decompose(rnd.lut, false, 64).has_value());
+}
+
 TEST(Decompose, WrongSizeIsAUsageError) {
   try {
     decompose(std::vector<std::int32_t>(100), true);
@@ -111,17 +168,20 @@ TEST(Decompose, WrongSizeIsAUsageError) {
   }
 }
 
+// The found form drives the CPU GEMM: ranks the CPU low-rank kernels take (<= 8) run there, higher
+// ranks fall back to the LUT kernel; every path equals a plain integer loop (outputs poisoned).
 TEST(Decompose, FormDrivesTheLowRankGemmBitExactly) {
   std::mt19937 rng(9);
-  for (int r : {1, 3, 4}) {
+  for (int r : {1, 3, 4, 8, 9, 20, 64}) {
     const auto tab = et::random_lowrank_table(200 + r, r, true);
-    const auto f = decompose(tab.lut, true);
+    const auto f = decompose(tab.lut, true, 64);
     ASSERT_TRUE(f.has_value());
+    ASSERT_EQ(f->rank, r);
     const std::int64_t M = 37, N = 45, K = 77;
     std::vector<std::uint8_t> A(M * K), B(K * N);
     for (auto& x : A) x = static_cast<std::uint8_t>(rng());
     for (auto& x : B) x = static_cast<std::uint8_t>(rng());
-    std::vector<std::int32_t> c_ref(M * N), c_lr(M * N);
+    std::vector<std::int32_t> c_ref(M * N);
     for (std::int64_t i = 0; i < M; ++i)
       for (std::int64_t j = 0; j < N; ++j) {
         std::uint32_t acc = 0;
@@ -141,9 +201,12 @@ TEST(Decompose, FormDrivesTheLowRankGemmBitExactly) {
     axx::emulator::TableRef table;
     table.lut = tab.lut.data();
     table.lowrank = {f->rank, f->is_signed, f->u.data(), f->v.data()};
-    p.C = c_lr.data();
-    axx::emulator::gemm_cpu(table, p, axx::emulator::Path::LowRank);
-    EXPECT_EQ(c_lr, c_ref) << "rank " << r;
+    for (auto path : {axx::emulator::Path::LowRank, axx::emulator::Path::Auto}) {
+      std::vector<std::int32_t> c(M * N, static_cast<std::int32_t>(0xA5A5A5A5));
+      p.C = c.data();
+      axx::emulator::gemm_cpu(table, p, path);
+      EXPECT_EQ(c, c_ref) << "rank " << r;
+    }
   }
 }
 

@@ -454,6 +454,54 @@ inline void case_lowrank_stale_plan(Report& rep) {
   }
 }
 
+// Path::Baseline, TransAxx's kernel: the int16 table (K not a multiple of 16, so the padded
+// lookups of lut[0][0] != 0 must be taken out again), the int32 variant for wide tables, batches,
+// and conv2d (weights in A: the table looked up transposed).
+inline void case_baseline(Report& rep) {
+  TestTable t16 = testing::random_table(71, -32768, 32767, true);
+  t16.lut[0] = 12345;
+  t16.lut[1] = -32768;
+  const TestTable t32 = testing::random_table(72, -(1 << 30), 1 << 30, false);
+  TestTable t_edge = testing::random_table(73, -32768, 32767, true);
+  t_edge.lut[65535] = 32768;  // one entry past int16: the int32 variant
+  std::uint32_t seed = 500;
+  const TestTable* tables[] = {&t16, &t32, &t_edge};
+  const char* names[] = {"int16", "int32", "int16+1"};
+  for (int n = 0; n < 3; ++n)
+    for (const auto& s : {dense(1, 129, 130, 33), dense(1, 7, 5, 3), dense(1, 33, 47, 1),
+                          dense(1, 40, 50, 16), dense(2, 70, 90, 50, 3), dense(1, 3, 4, 0)})
+      check_gemm(rep, std::string("baseline ") + names[n] + " " + std::to_string(s.M) + "x" +
+                          std::to_string(s.N) + "x" + std::to_string(s.K),
+                 *tables[n], s, Path::Baseline, seed++);
+  for (int n = 0; n < 3; ++n)
+    check_conv(rep, std::string("conv baseline ") + names[n], *tables[n],
+               conv(2, 5, 9, 11, 7, 3, 3, 1, 1, 1, 1), Path::Baseline, seed++);
+}
+
+// Exact forms of rank 9..64 (what lutgen::decompose now finds): one int8 GEMM over K x slices.
+// Path::LowRank and Path::Auto (cost model) must both equal the loop; factors too wide for 160
+// slices make the path decline, and the LUT kernel answers.
+inline void case_lowrank_high_ranks(Report& rep) {
+  std::uint32_t seed = 600;
+  for (int rank : {9, 16, 33, 48, 64})
+    for (bool is_signed : {true, false}) {
+      const TestTable t = testing::random_lowrank_table(seed, rank, is_signed);
+      const std::string sg = is_signed ? " signed" : " unsigned";
+      for (const auto& s : {dense(1, 129, 130, 33), dense(1, 33, 47, 1), dense(2, 70, 90, 50, 3)})
+        for (Path path : {Path::LowRank, Path::Auto})
+          check_gemm(rep, "lowrank rank" + std::to_string(rank) + sg + " " +
+                              std::to_string(s.M) + "x" + std::to_string(s.N) + "x" +
+                              std::to_string(s.K) + (path == Path::Auto ? " auto" : ""),
+                     t, s, path, seed++);
+    }
+  // Rank 64 with v in [-300, 300]: three parts per term, 193 slices > 160.
+  const TestTable wide = testing::ranged_lowrank_table(seed, 64, true, -64, 64, -300, 300);
+  check_gemm(rep, "lowrank rank64 wide (declines)", wide, dense(1, 65, 66, 67), Path::LowRank,
+             seed++);
+  check_conv(rep, "conv lowrank rank48", testing::random_lowrank_table(seed, 48, true),
+             conv(2, 6, 8, 8, 4, 3, 3, 1, 1, 1, 2), Path::LowRank, seed + 1);
+}
+
 inline void case_conv2d(Report& rep) {
   const TestTable tables[] = {testing::random_table(61, -20000, 20000, true),
                               testing::random_lowrank_table(62, 3, true),
@@ -518,6 +566,8 @@ inline const std::vector<NamedCase>& all_cases() {
       {"BatchedBroadcast", case_batched_broadcast},
       {"LowRankForms", case_lowrank_forms},
       {"LowRankStalePlan", case_lowrank_stale_plan},
+      {"LowRankHighRanks", case_lowrank_high_ranks},
+      {"Baseline", case_baseline},
       {"Conv2d", case_conv2d},
       {"Errors", case_errors},
   };

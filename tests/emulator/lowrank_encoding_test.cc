@@ -111,12 +111,27 @@ TEST(LowRankEncoding, SlicePlansDeclineWhatTheyCannotHold) {
   SlicePlan plan;
   std::vector<std::int32_t> u(256, 1 << 20), v(256, 1 << 20);  // 2^40 per product
   EXPECT_FALSE(plan_slices(view(testing::from_form(true, 1, u, v)), plan));
-  std::vector<std::int32_t> u2(256), v2(256);  // odd factors, no rebalancing: 3 x 16 slices
+  std::vector<std::int32_t> u2(256), v2(256);  // odd factors, no rebalancing: 3 x 63 slices
   for (int x = 0; x < 256; ++x) {
     u2[x] = x % 2 ? 255 : -255;
-    v2[x] = x % 2 ? 2031 : -2031;
+    v2[x] = x % 2 ? 8001 : -8001;
   }
   EXPECT_FALSE(plan_slices(view(testing::from_form(true, 1, u2, v2)), plan));
+  // Rank 65: more terms than a plan holds, even with int8-ready factors.
+  const TestTable t65 = testing::random_lowrank_table(17, 65, true);
+  EXPECT_FALSE(plan_slices(view(t65), plan));
+}
+
+// Rank 64 with int8-ready factors: 65 slices, one per term, each reproducing its term.
+TEST(LowRankEncoding, Rank64PlansOneSlicePerTerm) {
+  TestTable t = testing::ranged_lowrank_table(19, 64, true, -127, 127, -128, 127);
+  SlicePlan plan;
+  ASSERT_TRUE(plan_slices(view(t), plan));
+  EXPECT_EQ(plan.slices, 65);
+  EXPECT_EQ(plan.n_terms, 65);
+  std::vector<std::int8_t> a_tab(plan.slices * 256), b_tab(plan.slices * 256);
+  for (int x = 0; x < 256; ++x)
+    ASSERT_TRUE(slice_entries(view(t), plan, x, false, a_tab.data(), b_tab.data()));
 }
 
 TEST(LowRankEncoding, StaleTablesAreReported) {
