@@ -143,6 +143,21 @@ def test_pil_transform_equals_timm_transform(tree):
             torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
 
 
+def test_without_torchvision_the_pil_transform_is_used(tree, monkeypatch):
+    """timm's transforms import torchvision; when they cannot be imported the PIL + torch
+    transform with the config read off the model gives the same tensors."""
+    pytest.importorskip("torchvision")
+    from timm.data import create_transform
+
+    model = _model()
+    expected = create_transform(**ev_mod.data_config(model), is_training=False)
+    monkeypatch.setitem(sys.modules, "timm.data", None)          # import timm.data -> ImportError
+    t = ev_mod.eval_transform(model)
+    assert isinstance(t, ev_mod.PilEvalTransform)
+    img = PIL.open(tree / "bee/03.png").convert("RGB")
+    torch.testing.assert_close(t(img), expected(img), rtol=0, atol=1e-6)
+
+
 # --- the function -----------------------------------------------------------------------------
 
 
