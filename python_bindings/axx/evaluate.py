@@ -368,12 +368,12 @@ def _loader(dataset, indices, batch_size, workers, device):
                                        pin_memory=device.type == "cuda", persistent_workers=False)
 
 
-def _run(model, loader, device, world, num_classes_out, desc, progress) -> dict:
+def _run(model, loader, device, world, desc, progress) -> dict:
     """One pass over this rank's shard; metrics summed over ranks."""
     correct1 = torch.zeros((), dtype=torch.int64, device=device)
     correct5 = torch.zeros((), dtype=torch.int64, device=device)
     seen = 0
-    k = min(TOPK, num_classes_out)
+    k = 0
     it = iter(loader)
     first = next(it, None)
     with torch.no_grad():
@@ -388,12 +388,16 @@ def _run(model, loader, device, world, num_classes_out, desc, progress) -> dict:
         t0 = time.perf_counter()
         batches = [] if first is None else [first]
         for x, y in _chain(batches, it):
+            top_label = int(y.max())          # y is still on the host: no device synchronisation
             x = x.to(device, non_blocking=True)
             y = y.to(device, non_blocking=True)
             logits = model(x)
             if logits.dim() != 2 or logits.shape[0] != x.shape[0]:
                 raise UsageError(f"the model returned shape {tuple(logits.shape)} for a batch of {x.shape[0]}; "
                                  f"expected (batch, classes)")
+            if top_label >= logits.shape[1]:
+                raise InputError(f"the data has class index {top_label} but the model has {logits.shape[1]} outputs")
+            k = min(TOPK, logits.shape[1])
             top = logits.topk(k, dim=1).indices
             hit = top == y[:, None]
             correct1 += hit[:, 0].sum()
@@ -406,8 +410,9 @@ def _run(model, loader, device, world, num_classes_out, desc, progress) -> dict:
         if bar is not None:
             bar.close()
     sums = _dist.all_reduce_sum([float(correct1), float(correct5), float(seen)], device)
-    slowest = float(_dist.all_reduce_max([seconds], device)[0])
+    slowest, k = (float(v) for v in _dist.all_reduce_max([seconds, float(k)], device).tolist())
     c1, c5, n = (int(v) for v in sums.tolist())
+    k = int(k)
     return {"top1": c1 / n if n else 0.0, "top5": c5 / n if n else 0.0, "samples": n,
             "correct_top1": c1, "correct_top5": c5, "topk": k, "seconds": slowest,
             "images_per_second": n / slowest if slowest > 0 else None}
@@ -418,19 +423,26 @@ def _chain(first, rest):
     yield from rest
 
 
-def _check_labels(dataset, num_out: int) -> None:
+def _check_labels(model: nn.Module, dataset) -> None:
+    """Before any image is read: labels beyond a timm model's outputs (checked per batch too)."""
+    n = getattr(model, "num_classes", None)
     targets = getattr(dataset, "targets", None)
-    if targets is not None and len(targets) and max(targets) >= num_out:
-        raise InputError(f"the data has class index {max(targets)} but the model has {num_out} outputs "
+    if isinstance(n, int) and n > 0 and targets is not None and len(targets) and max(targets) >= n:
+        raise InputError(f"the data has class index {max(targets)} but the model has {n} outputs "
                          f"(set num_classes to the number of class folders)")
 
 
-def _num_outputs(model: nn.Module, dataset) -> int:
-    n = getattr(model, "num_classes", None)
-    if isinstance(n, int) and n > 0:
-        return n
-    classes = getattr(dataset, "classes", None)
-    return len(classes) if classes else TOPK
+def _shared_order(n: int, limit, world, device) -> list[int]:
+    """The evaluation order, rank 0's on every rank: shards are cut from one list even if
+    hosts' torch versions permute differently; folders of different sizes are an error."""
+    order = evaluation_order(n, limit)
+    if not world.distributed:
+        return order
+    lo_hi = _dist.all_reduce_max([float(n), -float(n)], device).tolist()
+    if lo_hi[0] != -lo_hi[1]:
+        raise InputError(f"the data differs between processes: {int(-lo_hi[1])} to {int(lo_hi[0])} images")
+    t = torch.tensor(order, dtype=torch.int64, device=device)
+    return _dist.broadcast_(t, src=0).tolist()
 
 
 def _broadcast_scales(model: nn.Module, world) -> None:
@@ -527,9 +539,8 @@ def evaluate(model: nn.Module, data, multiplier=None, *, calibration: str | None
             dataset = ImageFolder(data, eval_transform(model, input_size))
         else:
             dataset = data
-        num_out = _num_outputs(model, dataset)
-        _check_labels(dataset, num_out)
-        order = evaluation_order(len(dataset), limit)
+        _check_labels(model, dataset)
+        order = _shared_order(len(dataset), limit, world, device)
         if not order:
             raise InputError(f"{data}: no images to evaluate")
         shard = [order[i] for i in _dist.shard_indices(len(order), world.rank, world.size)]
@@ -540,10 +551,10 @@ def evaluate(model: nn.Module, data, multiplier=None, *, calibration: str | None
         base: dict[str, Any] = {}
         if baselines:
             saved = _swap_multipliers(model, lambda m: None)   # an already approximate model, as float
-            base["float"] = _run(model, loader, device, world, num_out, "float", progress)
+            base["float"] = _run(model, loader, device, world, "float", progress)
             _restore(saved)
         if multiplier is not None:
-            approximate(model, multiplier)
+            model = approximate(model, multiplier)      # a bare Linear/Conv2d comes back replaced
         layers = approx_layers(model)
         model.to(device)
         cal_images = 0
@@ -556,10 +567,10 @@ def evaluate(model: nn.Module, data, multiplier=None, *, calibration: str | None
             _broadcast_scales(model, world)
         if baselines and layers:
             saved = _swap_multipliers(model, _exact_for)
-            base["int8_exact"] = _run(model, loader, device, world, num_out, "int8 exact", progress)
+            base["int8_exact"] = _run(model, loader, device, world, "int8 exact", progress)
             _restore(saved)
         desc = _describe(multiplier) if isinstance(multiplier, (str, type(None))) else "approximate"
-        result.update(_run(model, loader, device, world, num_out, str(desc or "model"), progress))
+        result.update(_run(model, loader, device, world, str(desc or "model"), progress))
         result.update({"world_size": world.size, "batch_size": batch_size, "device": device.type,
                        "multiplier": _describe(multiplier), "calibration": calibration if layers else None,
                        "calibration_images": cal_images, "approximate_products": len(layers),

@@ -201,6 +201,29 @@ def test_limit_and_dataset_input(tree):
 def test_labels_beyond_the_model_outputs(tree):
     with pytest.raises(axx.InputError, match="class index 3 but the model has 3 outputs"):
         axx.evaluate(_model(num_classes=3), tree, None, device="cpu", progress=False)
+    # Any module and dataset: the labels are checked against the logits' width per batch.
+    data = torch.utils.data.TensorDataset(torch.randn(6, 12), torch.tensor([0, 1, 2, 0, 1, 5]))
+    with pytest.raises(axx.InputError, match="class index 5 but the model has 3 outputs"):
+        axx.evaluate(torch.nn.Linear(12, 3), data, "mul8s_exact", batch_size=3, device="cpu", progress=False)
+
+
+def test_any_module_and_dataset():
+    """A plain Linear classifier on a tensor dataset: the batched, permuted loop counts what one
+    forward of all samples through the converted model gives."""
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.randn(20, 12, generator=g), torch.randint(0, 2, (20,), generator=g)
+    model = torch.nn.Sequential(torch.nn.Linear(12, 2))     # converted in place
+    r = axx.evaluate(model, torch.utils.data.TensorDataset(x, y), "mul8s_exact", batch_size=5, calibration="max",
+                     calibration_batches=4, device="cpu", progress=False)
+    assert r["topk"] == 2 and r["samples"] == 20 and r["top5"] == 1.0 and r["calibration_images"] == 20
+    with torch.no_grad():
+        assert isinstance(model[0], axx.nn.ApproxLinear)
+        logits = model(x)                               # all 20 at once, int8 exact products
+    assert r["correct_top1"] == int((logits.argmax(1) == y).sum())
+    # A bare Linear is replaced rather than converted in place: still evaluated approximate.
+    bare = axx.evaluate(torch.nn.Linear(12, 2), torch.utils.data.TensorDataset(x, y), "mul8s_exact",
+                        batch_size=5, device="cpu", progress=False)
+    assert bare["approximate_products"] == 1 and bare["calibration_images"] == 20
 
 
 # --- data-parallel ----------------------------------------------------------------------------
