@@ -16,6 +16,9 @@
    those of N = 1 (exit status 1 when they do not).
 
 NCCL_NVLS_ENABLE=0 is set for the workers unless the environment sets it (docs/distributed.md).
+``--device cpu --model vit_tiny_patch16_224 --model-kwargs '{"img_size": 32, "depth": 1}'
+--image-size 32 --images 40 --procs 1,2 --threads 1`` runs the same steps on a CPU machine (gloo), as a check
+of the script itself.
 """
 from __future__ import annotations
 
@@ -50,14 +53,14 @@ def make_tree(root: Path, images: int, size: int, seed: int = 0) -> Path:
     return root
 
 
-def make_weights(path: Path) -> Path:
+def make_weights(path: Path, model_name: str, kwargs: dict) -> Path:
     if path.exists():
         return path
     import timm
     import torch
 
     torch.manual_seed(0)
-    model = timm.create_model(MODEL, pretrained=False, num_classes=CLASSES)
+    model = timm.create_model(model_name, pretrained=False, num_classes=CLASSES, **kwargs)
     tmp = path.with_suffix(".tmp")
     torch.save(model.state_dict(), tmp)
     os.replace(tmp, path)
@@ -66,14 +69,19 @@ def make_weights(path: Path) -> Path:
 
 def run_eval(procs: int, multiplier: str, data: Path, weights: Path, out: Path, args) -> dict:
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={procs}",
-           "-m", "axx.evaluate", "--model", MODEL, "--weights", str(weights), "--data", str(data),
-           "--multiplier", multiplier, "--device", "cuda", "--batch-size", str(args.batch_size),
+           "-m", "axx.evaluate", "--model", args.model, "--weights", str(weights), "--data", str(data),
+           "--model-kwargs", args.model_kwargs,
+           "--multiplier", multiplier, "--device", args.device, "--batch-size", str(args.batch_size),
            "--calibration", args.calibration, "--calibration-batches", str(args.calibration_batches),
            "--json", str(out), "--no-progress"]
     if args.workers >= 0:
         cmd += ["--workers", str(args.workers)]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
     env = dict(os.environ)
     env.setdefault("NCCL_NVLS_ENABLE", "0")
+    for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+        env.pop(k, None)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -87,12 +95,16 @@ def run_eval(procs: int, multiplier: str, data: Path, weights: Path, out: Path, 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", default=MODEL)
+    ap.add_argument("--model-kwargs", default="{}", help="JSON: further timm.create_model arguments")
+    ap.add_argument("--device", choices=["cuda", "cpu"], default="cuda")
     ap.add_argument("--images", type=int, default=2048)
     ap.add_argument("--image-size", type=int, default=224)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--calibration", default="max")
     ap.add_argument("--calibration-batches", type=int, default=2)
     ap.add_argument("--workers", type=int, default=-1, help="DataLoader workers per process (-1: the command's default)")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads per process (0: the command's default)")
     ap.add_argument("--lowrank", default="mul8s_drum4")
     ap.add_argument("--fullrank", default="mul8s_mitchell")
     ap.add_argument("--procs", default="", help="comma-separated process counts (default: 1, and 2 with 2 GPUs)")
@@ -104,22 +116,26 @@ def main(argv=None) -> int:
     import axx
 
     gpus = torch.cuda.device_count()
-    if not gpus or not axx.cuda_available():
+    if args.device == "cuda" and (not gpus or not axx.cuda_available()):
         raise SystemExit("evaluate_scaling: needs a CUDA GPU and an axx build with the CUDA kernels")
     procs = [int(p) for p in args.procs.split(",")] if args.procs else ([1, 2] if gpus >= 2 else [1])
     if 1 not in procs:
         procs = [1] + procs
-    procs = [p for p in procs if p <= gpus]
+    if args.device == "cuda":
+        procs = [p for p in procs if p <= gpus]
+    kwargs = json.loads(args.model_kwargs)
+    device_name = torch.cuda.get_device_name(0) if args.device == "cuda" else "CPU"
     tables = []
     for name in (args.lowrank, args.fullrank):
         m = axx.Multiplier.builtin(name)
         tables.append((name, "low-rank" if m.rank is not None else "full-rank", m.rank))
     work = Path(args.work)
     t0 = time.perf_counter()
-    data = make_tree(work / f"images{args.images}", args.images, args.image_size)
-    weights = make_weights(work / f"{MODEL}_{CLASSES}.pth")
+    data = make_tree(work / f"images{args.images}_{args.image_size}", args.images, args.image_size)
+    tag = args.model + "".join(f"_{k}{v}" for k, v in sorted(kwargs.items()))
+    weights = make_weights(work / f"{tag}_{CLASSES}.pth", args.model, kwargs)
     print(f"data {data} ({args.images} images), weights {weights} ({time.perf_counter() - t0:.0f} s); "
-          f"{gpus} GPU(s): {torch.cuda.get_device_name(0)}; torch {torch.__version__}", flush=True)
+          f"{gpus} GPU(s), running on {device_name}; torch {torch.__version__}", flush=True)
 
     rows, ok = [], True
     for name, kind, rank in tables:
@@ -144,8 +160,8 @@ def main(argv=None) -> int:
                   f"efficiency {100 * row['efficiency']:5.1f}%  top1 {r['top1']:.4f}  {r['samples']} images{agree}",
                   flush=True)
     if args.json:
-        Path(args.json).write_text(json.dumps({"model": MODEL, "images": args.images, "gpus": gpus,
-                                               "gpu": torch.cuda.get_device_name(0), "batch_size": args.batch_size,
+        Path(args.json).write_text(json.dumps({"model": args.model, "model_kwargs": kwargs, "images": args.images,
+                                               "gpus": gpus, "device": device_name, "batch_size": args.batch_size,
                                                "rows": rows}, indent=2) + "\n")
     return 0 if ok else 1
 
