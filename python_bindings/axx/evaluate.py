@@ -569,8 +569,8 @@ def evaluate(model: nn.Module, data, multiplier=None, *, calibration: str | None
             saved = _swap_multipliers(model, _exact_for)
             base["int8_exact"] = _run(model, loader, device, world, "int8 exact", progress)
             _restore(saved)
-        desc = _describe(multiplier) if isinstance(multiplier, (str, type(None))) else "approximate"
-        result.update(_run(model, loader, device, world, str(desc or "model"), progress))
+        desc = "approximate" if isinstance(multiplier, Mapping) else (_describe(multiplier) or "model")
+        result.update(_run(model, loader, device, world, desc, progress))
         result.update({"world_size": world.size, "batch_size": batch_size, "device": device.type,
                        "multiplier": _describe(multiplier), "calibration": calibration if layers else None,
                        "calibration_images": cal_images, "approximate_products": len(layers),
