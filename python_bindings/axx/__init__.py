@@ -19,6 +19,7 @@ from . import ops
 from . import nn
 from .convert import approximate
 from .quant import calibrate
+from .evaluate import evaluate  # the function; `python -m axx.evaluate` runs the module
 
 __version__ = "0.1.0"
 
