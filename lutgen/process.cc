@@ -1,15 +1,27 @@
 #include "lutgen/process.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include "axx/error.h"
+#include "lutgen/parallel.h"
 
 extern char** environ;
 
@@ -61,6 +73,452 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   while ((n = std::fread(buf, 1, sizeof buf, capture)) > 0) result.output.append(buf, n);
   std::fclose(capture);
   return result;
+}
+
+
+// ---- Models in child processes -------------------------------------------------------------
+//
+// Why processes: a model is arbitrary user code. In-process, a segfault, an abort() or an exit()
+// in it ends axx (or the Python interpreter) without a word, and an endless loop never returns.
+// Each child is a fresh program (posix_spawn of the compiled model, not a fork of this process), so
+// it shares no threads, locks, atexit handlers or stdio buffers with the caller: this is safe in a
+// multithreaded process such as a PyTorch session, and an exit() in the model ends only the child.
+//
+// Protocol: the children take blocks of rows from a counter in shared memory, evaluate each block
+// into one of their two buffers there, and send {block, buffer} on their socket; the parent thread
+// serving that child passes the buffer to the sink and sends the buffer back (one byte). Before each
+// call the child stores the pair's index in its slot, so when it dies the parent knows the pair.
+// After a failure the others stop taking new blocks but finish the block they hold; blocks are
+// taken in increasing order, so every block before the failing one has then been evaluated and the
+// smallest failing index among the reports is the first failing pair of the table.
+//
+// Shared memory, in 64-byte lines: line 0 holds the next block ([0]) and the stop flag ([1]);
+// line 1 + w the slot of worker w ([0]: index of the pair being evaluated, kIdle between calls);
+// then two buffers of rows_per_block * cols int64 values per worker. The driver below computes the
+// same offsets from its arguments.
+
+namespace {
+
+constexpr std::uint64_t kIdle = ~std::uint64_t{0};  // a slot between calls; also the "finished" message
+constexpr std::uint64_t kPairsPerBlock = 1 << 14;
+
+const char kDriver[] = R"(/* Child process of axx's C function source (lutgen/process.cc): evaluates blocks of rows. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/mman.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#ifdef __cplusplus
+extern "C"
+#endif
+void axx_shim_eval_rows(uint64_t a_first, uint64_t a_last, int bits_a, int bits_b, int is_signed,
+                        int64_t* out, volatile uint64_t* at);
+
+static void axx_send(uint64_t block, uint64_t buffer) {
+  uint64_t msg[2];
+  const char* p = (const char*)msg;
+  size_t left = sizeof msg;
+  msg[0] = block;
+  msg[1] = buffer;
+  while (left > 0) {
+    ssize_t n = write(4, p, left);
+    if (n <= 0) _exit(125);
+    p += n;
+    left -= (size_t)n;
+  }
+}
+
+int main(int argc, char** argv) {
+  if (argc != 8) return 125;
+#ifdef __linux__
+  /* A child must not outlive axx (it may be stuck in the model). */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if ((uint64_t)getppid() != strtoull(argv[7], 0, 10)) _exit(125);
+#endif
+  const uint64_t w = strtoull(argv[1], 0, 10), workers = strtoull(argv[2], 0, 10);
+  const int bits_a = atoi(argv[3]), bits_b = atoi(argv[4]), is_signed = atoi(argv[5]);
+  const uint64_t rows_per_block = strtoull(argv[6], 0, 10);
+  const uint64_t rows = (uint64_t)1 << bits_a, cols = (uint64_t)1 << bits_b;
+  const uint64_t blocks = (rows + rows_per_block - 1) / rows_per_block;
+  const uint64_t values = rows_per_block * cols;
+  const size_t bytes = (size_t)(64 * (1 + workers) + workers * 2 * values * 8);
+  void* mem = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, 3, 0);
+  if (mem == MAP_FAILED) return 125;
+  uint64_t* head = (uint64_t*)mem;
+  volatile uint64_t* at = head + 8 * (1 + w);
+  int64_t* buffers = (int64_t*)(head + 8 * (1 + workers)) + w * 2 * values;
+  uint64_t n;
+  for (n = 0;; ++n) {
+    if (__atomic_load_n(&head[1], __ATOMIC_RELAXED)) break;
+    const uint64_t k = __atomic_fetch_add(&head[0], 1, __ATOMIC_RELAXED);
+    if (k >= blocks) break;
+    if (n >= 2) { /* wait until the parent has consumed this buffer */
+      char token;
+      if (read(4, &token, 1) != 1) _exit(125);
+    }
+    const uint64_t a_first = k * rows_per_block;
+    const uint64_t a_last = a_first + rows_per_block < rows ? a_first + rows_per_block : rows;
+    axx_shim_eval_rows(a_first, a_last, bits_a, bits_b, is_signed, buffers + (n % 2) * values, at);
+    *at = ~(uint64_t)0;
+    axx_send(k, n % 2);
+  }
+  fflush(0); /* what the model printed (the program ends with _exit: no atexit handlers of the model) */
+  axx_send(~(uint64_t)0, 0);
+  _exit(0);
+}
+)";
+
+// A descriptor moved to 10 or above (so the children's dup2 onto 3 and 4 cannot clobber it),
+// close-on-exec so other programs this process starts do not inherit it.
+int high_fd(int fd) {
+  const int moved = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+  const int err = errno;
+  ::close(fd);
+  if (moved < 0) throw ToolError(std::string("cannot duplicate a descriptor: ") + std::strerror(err));
+  return moved;
+}
+
+class SharedMemory {
+ public:
+  explicit SharedMemory(std::size_t bytes) : bytes_(bytes) {
+    const int fd = memfd_create("axx-model", MFD_CLOEXEC);
+    if (fd < 0) throw ToolError(std::string("cannot create shared memory: ") + std::strerror(errno));
+    fd_ = high_fd(fd);
+    if (ftruncate(fd_, static_cast<off_t>(bytes)) != 0) {
+      const int err = errno;
+      ::close(fd_);
+      throw ToolError("cannot size shared memory to " + std::to_string(bytes) + " bytes: " + std::strerror(err));
+    }
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+    if (p == MAP_FAILED) {
+      const int err = errno;
+      ::close(fd_);
+      throw ToolError(std::string("cannot map shared memory: ") + std::strerror(err));
+    }
+    words_ = static_cast<std::uint64_t*>(p);
+  }
+  ~SharedMemory() {
+    munmap(words_, bytes_);
+    ::close(fd_);
+  }
+  SharedMemory(const SharedMemory&) = delete;
+  SharedMemory& operator=(const SharedMemory&) = delete;
+  int fd() const { return fd_; }
+  std::uint64_t* words() const { return words_; }
+
+ private:
+  std::size_t bytes_;
+  int fd_ = -1;
+  std::uint64_t* words_ = nullptr;
+};
+
+struct Child {
+  pid_t pid = -1;
+  int sock = -1;       // the parent's end of the socket pair
+  bool reaped = true;  // guarded by Children's mutex
+};
+
+// The children of one run. A pid may only be signalled while it is not reaped (a reaped pid can be
+// reused by an unrelated process), so kill and reap share a mutex, and a thread that sees its
+// child end first waits for it with WNOWAIT: the zombie keeps the pid reserved until the reap.
+class Children {
+ public:
+  explicit Children(std::size_t n) : list_(n) {}
+  ~Children() {
+    kill_all();
+    for (auto& c : list_) {
+      if (!c.reaped) wait(c);
+      if (c.sock >= 0) ::close(c.sock);
+    }
+  }
+  Children(const Children&) = delete;
+  Children& operator=(const Children&) = delete;
+  Child& operator[](std::size_t i) { return list_[i]; }
+
+  void kill_all() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& c : list_) {
+      if (!c.reaped) ::kill(c.pid, SIGKILL);
+    }
+  }
+  void kill(Child& c) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!c.reaped) ::kill(c.pid, SIGKILL);
+  }
+  // Waits for c to end; returns its wait status, -1 when there is none to be had (the caller
+  // ignores SIGCHLD, so the system reaped it).
+  int wait(Child& c) {
+    if (c.reaped) return -1;
+    siginfo_t info;
+    while (waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    int status = -1;
+    while (waitpid(c.pid, &status, 0) < 0) {
+      if (errno != EINTR) {
+        status = -1;
+        break;
+      }
+    }
+    c.reaped = true;
+    return status;
+  }
+
+ private:
+  std::vector<Child> list_;
+  std::mutex mutex_;
+};
+
+std::string signal_text(int sig) {
+  switch (sig) {
+    case SIGSEGV: return "SIGSEGV (invalid memory access, or a stack overflow such as from unbounded recursion)";
+    case SIGFPE: return "SIGFPE (arithmetic exception, e.g. integer division by zero)";
+    case SIGABRT: return "SIGABRT (abort() called, e.g. by a failed assert)";
+    case SIGBUS: return "SIGBUS (bus error: misaligned or unmapped memory access)";
+    case SIGILL: return "SIGILL (illegal instruction, e.g. __builtin_trap() or __builtin_unreachable() reached)";
+    default: break;
+  }
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", s);
+  return buf;
+}
+
+struct Failure {
+  std::uint64_t pair = kIdle;  // kIdle: outside any call
+  std::string what;            // before the operands: "crashed", "did not return within 10 s", ...
+  std::string detail;          // after them
+};
+
+Failure failure_of_status(int status, std::uint64_t at) {
+  Failure f;
+  f.pair = at;
+  if (status == -1) {
+    f.what = "ended its process in an unknown way";
+  } else if (WIFSIGNALED(status)) {
+    f.what = "crashed";
+    f.detail = ": " + signal_text(WTERMSIG(status));
+  } else if (at != kIdle) {
+    f.what = "ended the process with exit(" + std::to_string(WEXITSTATUS(status)) + ")";
+  } else {
+    f.what = "ended the evaluation process with status " + std::to_string(WEXITSTATUS(status));
+  }
+  return f;
+}
+
+}  // namespace
+
+const std::string& child_driver_source() {
+  static const std::string source = kDriver;
+  return source;
+}
+
+double call_timeout_from_env() {
+  const char* v = std::getenv("AXX_C_TIMEOUT");
+  if (!v || !*v) return 10;
+  char* end = nullptr;
+  const double t = std::strtod(v, &end);
+  if (end == v || *end != '\0' || !std::isfinite(t) || t < 0) {
+    throw UsageError(std::string("AXX_C_TIMEOUT=") + v + ": expected the time limit per call in seconds (0: none)");
+  }
+  return t;
+}
+
+unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, unsigned threads) {
+  const OperandSpec spec = model.spec;
+  const std::uint64_t rows = spec.rows(), cols = spec.cols();
+  const std::uint64_t rows_per_block = std::max<std::uint64_t>(1, kPairsPerBlock / cols);
+  const std::uint64_t blocks = (rows + rows_per_block - 1) / rows_per_block;
+  const unsigned workers = worker_count(threads, blocks);
+  const std::uint64_t values = rows_per_block * cols;
+  SharedMemory shm(64 * (1 + workers) + workers * 2 * values * 8);
+  std::uint64_t* const head = shm.words();
+  auto slot = [&](unsigned w) { return head + 8 * (1 + w); };
+  auto buffer = [&](unsigned w, std::uint64_t b) {
+    return reinterpret_cast<std::int64_t*>(head + 8 * (1 + workers)) + (2 * w + b) * values;
+  };
+  for (unsigned w = 0; w < workers; ++w) *slot(w) = kIdle;
+
+  Children children(workers);
+  {
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // Default actions for the signals a crash raises, whatever the caller installed or ignored,
+    // and nothing blocked: the child must die by them so that the parent sees which one.
+    sigset_t none, crash;
+    sigemptyset(&none);
+    sigemptyset(&crash);
+    for (int s : {SIGSEGV, SIGFPE, SIGABRT, SIGBUS, SIGILL, SIGTRAP, SIGSYS, SIGXCPU, SIGPIPE}) sigaddset(&crash, s);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &crash);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    const std::string parent = std::to_string(getpid());
+    for (unsigned w = 0; w < workers; ++w) {
+      int sv[2];
+      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        const int err = errno;
+        posix_spawnattr_destroy(&attr);
+        throw ToolError(std::string("cannot create a socket pair: ") + std::strerror(err));
+      }
+      const int child_end = high_fd(sv[1]);
+      children[w].sock = high_fd(sv[0]);
+      posix_spawn_file_actions_t actions;
+      posix_spawn_file_actions_init(&actions);
+      posix_spawn_file_actions_adddup2(&actions, shm.fd(), 3);
+      posix_spawn_file_actions_adddup2(&actions, child_end, 4);
+      // What the model prints goes to stderr, never into axx's own output on stdout.
+      posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+      posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+      const std::vector<std::string> argv = {model.executable, std::to_string(w), std::to_string(workers),
+                                             std::to_string(spec.bits_a), std::to_string(spec.bits_b),
+                                             spec.is_signed ? "1" : "0", std::to_string(rows_per_block), parent};
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      pid_t pid;
+      const int rc = posix_spawn(&pid, model.executable.c_str(), &actions, &attr, args.data(), environ);
+      posix_spawn_file_actions_destroy(&actions);
+      ::close(child_end);
+      if (rc != 0) {
+        posix_spawnattr_destroy(&attr);
+        throw ToolError("cannot run the compiled model " + model.executable + ": " + std::strerror(rc));
+      }
+      children[w].pid = pid;
+      children[w].reaped = false;
+    }
+    posix_spawnattr_destroy(&attr);
+  }
+
+  std::mutex mutex;
+  std::vector<Failure> failures;
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};   // a model failure: no more sink calls; children finish their block
+  std::atomic<bool> aborted{false};  // the sink or the machinery failed: every child is killed
+  auto stop_children = [&] { __atomic_store_n(&head[1], std::uint64_t{1}, __ATOMIC_RELAXED); };
+  auto report = [&](Failure f) {
+    std::lock_guard<std::mutex> lock(mutex);
+    failures.push_back(std::move(f));
+    failed = true;
+    stop_children();
+  };
+  auto abort_all = [&](std::exception_ptr e) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!error) error = e;
+    }
+    aborted = true;
+    stop_children();
+    children.kill_all();
+  };
+  using Clock = std::chrono::steady_clock;
+  const double timeout = model.timeout_s;
+  // The watchdog looks at the child's slot every interval. Stuck time only grows by at most two
+  // intervals per look, so time during which axx itself was stopped (Ctrl-Z) does not count.
+  const int interval_ms = timeout > 0 ? static_cast<int>(std::clamp(timeout * 1000 / 8, 10.0, 1000.0)) : -1;
+
+  auto serve = [&](unsigned w) {
+    Child& c = children[w];
+    std::uint64_t last_at = kIdle;
+    double stuck = 0;
+    Clock::time_point last_look = Clock::now();
+    bool done = false;
+    try {
+      for (;;) {
+        pollfd p{c.sock, POLLIN, 0};
+        const int r = ::poll(&p, 1, interval_ms);
+        if (r < 0) {
+          if (errno == EINTR) continue;
+          throw ToolError(std::string("waiting for the model's process failed: ") + std::strerror(errno));
+        }
+        if (r == 0) {
+          const Clock::time_point now = Clock::now();
+          const double gap = std::chrono::duration<double>(now - last_look).count();
+          last_look = now;
+          const std::uint64_t at = __atomic_load_n(slot(w), __ATOMIC_RELAXED);
+          if (at == kIdle || at != last_at) {
+            last_at = at;
+            stuck = 0;
+            continue;
+          }
+          stuck += std::min(gap, 2.0 * interval_ms / 1000);
+          if (stuck < timeout) continue;
+          children.kill(c);
+          children.wait(c);
+          Failure f;
+          f.pair = at;
+          f.what = "did not return within " + seconds_text(timeout);
+          f.detail = " (the limit per call is AXX_C_TIMEOUT, in seconds; 0: none)";
+          report(std::move(f));
+          return;
+        }
+        std::uint64_t msg[2];
+        std::size_t got = 0;
+        while (got < sizeof msg) {
+          const ssize_t n = ::recv(c.sock, reinterpret_cast<char*>(msg) + got, sizeof msg - got, 0);
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) break;
+          got += static_cast<std::size_t>(n);
+        }
+        if (got < sizeof msg) {  // the child has ended
+          const int status = children.wait(c);
+          if (aborted) return;
+          if (done) return;  // every block it took has been delivered
+          report(failure_of_status(status, __atomic_load_n(slot(w), __ATOMIC_RELAXED)));
+          return;
+        }
+        if (msg[0] == kIdle) {
+          done = true;
+          continue;
+        }
+        if (!failed && !aborted) {
+          const std::uint64_t a_first = msg[0] * rows_per_block;
+          const std::uint64_t n = (std::min(a_first + rows_per_block, rows) - a_first) * cols;
+          sink(w, a_first * cols, buffer(w, msg[1] & 1), static_cast<std::size_t>(n));
+        }
+        const char token = static_cast<char>(msg[1]);
+        ::send(c.sock, &token, 1, MSG_NOSIGNAL);  // a child that died shows as the end of its stream
+      }
+    } catch (...) {
+      abort_all(std::current_exception());
+      children.wait(c);
+    }
+  };
+
+  if (workers == 1) {
+    serve(0);
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(workers - 1);
+    try {
+      for (unsigned w = 1; w < workers; ++w) pool.emplace_back(serve, w);
+    } catch (...) {
+      abort_all(std::current_exception());
+    }
+    serve(0);
+    for (auto& t : pool) t.join();
+  }
+  if (error) std::rethrow_exception(error);
+  if (!failures.empty()) {
+    const Failure& f = *std::min_element(failures.begin(), failures.end(),
+                                         [](const Failure& x, const Failure& y) { return x.pair < y.pair; });
+    std::string where;
+    if (f.pair == kIdle) {
+      where = " outside any call of it (e.g. in a static initialiser)";
+    } else {
+      const std::uint64_t a = f.pair >> spec.bits_b, b = f.pair & (cols - 1);
+      where = " at a=" + std::to_string(spec.value_a(a)) + ", b=" + std::to_string(spec.value_b(b));
+    }
+    throw InputError(model.subject + " " + f.what + where + f.detail);
+  }
+  return workers;
 }
 
 }  // namespace axx::lutgen
