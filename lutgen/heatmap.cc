@@ -165,14 +165,18 @@ std::string render_heatmap_svg(const Lut& lut, std::uint64_t max_cells) {
   const double bar_x = left + W + 36, bar_w = 18;
   const double width = bar_x + bar_w + 130, height = top + H + bottom;
 
-  // Cells: PNG row 0 is the top of the plot, i.e. the largest a.
-  std::vector<std::uint8_t> rgb(h.rows * h.cols * 3);
-  for (std::uint64_t y = 0; y < h.rows; ++y) {
-    for (std::uint64_t x = 0; x < h.cols; ++x) {
-      error_colour(h.cells[(h.rows - 1 - y) * h.cols + x], h.max_abs, &rgb[(y * h.cols + x) * 3]);
+  // Cells: PNG row 0 is the top of the plot, i.e. the largest a. Each cell is `scale` pixels a side,
+  // so that renderers which smooth images anyway (they may ignore image-rendering) blur only the
+  // cells' edges.
+  const std::uint64_t scale = std::max<std::uint64_t>(1, (512 + std::max(h.rows, h.cols) - 1) / std::max(h.rows, h.cols));
+  const std::uint64_t pw = h.cols * scale, ph = h.rows * scale;
+  std::vector<std::uint8_t> rgb(pw * ph * 3);
+  for (std::uint64_t y = 0; y < ph; ++y) {
+    for (std::uint64_t x = 0; x < pw; ++x) {
+      error_colour(h.cells[(h.rows - 1 - y / scale) * h.cols + x / scale], h.max_abs, &rgb[(y * pw + x) * 3]);
     }
   }
-  const std::string png = encode_png(static_cast<std::uint32_t>(h.cols), static_cast<std::uint32_t>(h.rows), rgb);
+  const std::string png = encode_png(static_cast<std::uint32_t>(pw), static_cast<std::uint32_t>(ph), rgb);
 
   const std::string sign = spec.is_signed ? "signed" : "unsigned";
   const std::string dims = std::to_string(spec.bits_a) + "\u00d7" + std::to_string(spec.bits_b);

@@ -2,7 +2,8 @@
 // title, axes labelled with operand values, a colour bar with its units. Orientation as in the
 // Python plots (axx.report.plot_error_heatmaps): operand a on the vertical axis growing upwards,
 // operand b on the horizontal axis growing to the right. The cells are one embedded PNG (written
-// by libpng), one pixel per cell, drawn without smoothing; the rest is SVG text and lines.
+// by libpng; each cell a square of pixels, at least 512 pixels a side in all), drawn without
+// smoothing; the rest is SVG text and lines.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -102,53 +102,61 @@ namespace {
 constexpr std::uint64_t kIdle = ~std::uint64_t{0};  // a slot between calls; also the "finished" message
 constexpr std::uint64_t kPairsPerBlock = 1 << 14;
 
-const char kDriver[] = R"(/* Child process of axx's C function source (lutgen/process.cc): evaluates blocks of rows. */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-#include <signal.h>
-#include <sys/mman.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
+// Appended to the shim, after the model's source: so that no name of the model can clash with a
+// declaration of a system header here (a model may define its own read() or link()), the few C
+// library functions the driver calls are declared under axx_ names bound to the library's symbols
+// with asm labels, and the constants are Linux's (PROT_READ | PROT_WRITE = 3, MAP_SHARED = 1,
+// PR_SET_PDEATHSIG = 1, SIGKILL = 9). One translation unit without headers keeps the compile as
+// fast as the model's own.
+const char kDriver[] = R"(
+/* ---- axx child driver (lutgen/process.cc): evaluates blocks of rows in a process of its own ---- */
 #ifdef __cplusplus
-extern "C"
+extern "C" {
 #endif
-void axx_shim_eval_rows(uint64_t a_first, uint64_t a_last, int bits_a, int bits_b, int is_signed,
-                        int64_t* out, volatile uint64_t* at);
+long axx_libc_write(int, const void*, unsigned long) __asm__("write");
+long axx_libc_read(int, void*, unsigned long) __asm__("read");
+void* axx_libc_mmap(void*, unsigned long, int, int, int, long) __asm__("mmap");
+unsigned long long axx_libc_strtoull(const char*, char**, int) __asm__("strtoull");
+int axx_libc_getppid(void) __asm__("getppid");
+int axx_libc_prctl(int, ...) __asm__("prctl");
+int axx_libc_fflush(void*) __asm__("fflush");
+void axx_libc_exit(int) __asm__("_exit") __attribute__((noreturn));
+#ifdef __cplusplus
+}
+#endif
 
 static void axx_send(uint64_t block, uint64_t buffer) {
   uint64_t msg[2];
   const char* p = (const char*)msg;
-  size_t left = sizeof msg;
+  unsigned long left = sizeof msg;
   msg[0] = block;
   msg[1] = buffer;
   while (left > 0) {
-    ssize_t n = write(4, p, left);
-    if (n <= 0) _exit(125);
+    long n = axx_libc_write(4, p, left);
+    if (n <= 0) axx_libc_exit(125);
     p += n;
-    left -= (size_t)n;
+    left -= (unsigned long)n;
   }
 }
 
 int main(int argc, char** argv) {
   if (argc != 8) return 125;
-#ifdef __linux__
   /* A child must not outlive axx (it may be stuck in the model). */
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if ((uint64_t)getppid() != strtoull(argv[7], 0, 10)) _exit(125);
-#endif
-  const uint64_t w = strtoull(argv[1], 0, 10), workers = strtoull(argv[2], 0, 10);
-  const int bits_a = atoi(argv[3]), bits_b = atoi(argv[4]), is_signed = atoi(argv[5]);
-  const uint64_t rows_per_block = strtoull(argv[6], 0, 10);
+  axx_libc_prctl(1, 9, 0, 0, 0);
+  if ((uint64_t)axx_libc_getppid() != axx_libc_strtoull(argv[7], 0, 10)) axx_libc_exit(125);
+  const uint64_t w = axx_libc_strtoull(argv[1], 0, 10), workers = axx_libc_strtoull(argv[2], 0, 10);
+  const int bits_a = (int)axx_libc_strtoull(argv[3], 0, 10), bits_b = (int)axx_libc_strtoull(argv[4], 0, 10);
+  const int is_signed = (int)axx_libc_strtoull(argv[5], 0, 10);
+  const uint64_t rows_per_block = axx_libc_strtoull(argv[6], 0, 10);
   const uint64_t rows = (uint64_t)1 << bits_a, cols = (uint64_t)1 << bits_b;
   const uint64_t blocks = (rows + rows_per_block - 1) / rows_per_block;
   const uint64_t values = rows_per_block * cols;
-  const size_t bytes = (size_t)(64 * (1 + workers) + workers * 2 * values * 8);
-  void* mem = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, 3, 0);
-  if (mem == MAP_FAILED) return 125;
+  const unsigned long bytes = (unsigned long)(64 * (1 + workers) + workers * 2 * values * 8);
+  void* mem = axx_libc_mmap(0, bytes, 3, 1, 3, 0);
+  if (mem == (void*)-1) return 125;
   uint64_t* head = (uint64_t*)mem;
+  /* Called through a pointer, so the compiler does not compile the model a second time inlined here. */
+  void (*volatile eval_rows)(uint64_t, uint64_t, int, int, int, int64_t*, volatile uint64_t*) = axx_shim_eval_rows;
   volatile uint64_t* at = head + 8 * (1 + w);
   int64_t* buffers = (int64_t*)(head + 8 * (1 + workers)) + w * 2 * values;
   uint64_t n;
@@ -158,17 +166,17 @@ int main(int argc, char** argv) {
     if (k >= blocks) break;
     if (n >= 2) { /* wait until the parent has consumed this buffer */
       char token;
-      if (read(4, &token, 1) != 1) _exit(125);
+      if (axx_libc_read(4, &token, 1) != 1) axx_libc_exit(125);
     }
     const uint64_t a_first = k * rows_per_block;
     const uint64_t a_last = a_first + rows_per_block < rows ? a_first + rows_per_block : rows;
-    axx_shim_eval_rows(a_first, a_last, bits_a, bits_b, is_signed, buffers + (n % 2) * values, at);
+    eval_rows(a_first, a_last, bits_a, bits_b, is_signed, buffers + (n % 2) * values, at);
     *at = ~(uint64_t)0;
     axx_send(k, n % 2);
   }
-  fflush(0); /* what the model printed (the program ends with _exit: no atexit handlers of the model) */
+  axx_libc_fflush(0); /* what the model printed; _exit runs no atexit handler of the model */
   axx_send(~(uint64_t)0, 0);
-  _exit(0);
+  axx_libc_exit(0);
 }
 )";
 

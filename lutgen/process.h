@@ -20,11 +20,13 @@ struct ProcessResult {
 // `install_hint` (e.g. "gcc") names the Debian package to suggest.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& install_hint);
 
-// A model compiled into an executable from child_driver_source() and a shim defining
+// A model compiled into an executable: a shim that includes the model's source and <stdint.h> and
+// defines
 //   void axx_shim_eval_rows(uint64_t a_first, uint64_t a_last, int bits_a, int bits_b, int is_signed,
 //                           int64_t* out, volatile uint64_t* at);
-// which writes the values of rows [a_first, a_last) (all columns) to out and stores the index
-// (a << bits_b) | b of every pair in *at before calling the model on it.
+// (write the values of rows [a_first, a_last), all columns, to out, storing the index
+// (a << bits_b) | b of every pair in *at before calling the model on it), followed by
+// child_driver_source() in the same translation unit.
 struct IsolatedModel {
   std::string executable;
   OperandSpec spec;
@@ -33,9 +35,9 @@ struct IsolatedModel {
   std::shared_ptr<void> owner;   // keeps the executable's folder alive
 };
 
-// The child's main(), C that also compiles as C++. It maps the shared memory (fd 3), takes blocks
-// of rows from a shared counter, evaluates them into its two shared buffers and announces each on
-// its socket (fd 4).
+// The child's main(), C that also compiles as C++, with no #include of its own. It maps the shared
+// memory (fd 3), takes blocks of rows from a shared counter, evaluates them into its two shared
+// buffers and announces each on its socket (fd 4).
 const std::string& child_driver_source();
 
 // The per-call time limit: $AXX_C_TIMEOUT in seconds (0: none), default 10. Throws

@@ -318,7 +318,6 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
   auto dir = std::make_shared<posix_fs::TempDir>("axx-cc");
   const std::string ext = cplusplus ? ".cpp" : ".c";
   const std::string shim_path = dir->path() + "/axx_shim" + ext;
-  const std::string driver_path = dir->path() + "/axx_driver" + ext;
   const std::string exe_path = dir->path() + "/axx_model";
   {
     std::ofstream shim(shim_path);
@@ -353,12 +352,10 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
          << "    }\n"
          << "  }\n"
          << "}\n";
+    shim << child_driver_source();
     if (!shim) throw ToolError("cannot write " + shim_path);
-    std::ofstream driver(driver_path);
-    driver << child_driver_source();
-    if (!driver) throw ToolError("cannot write " + driver_path);
   }
-  const ProcessResult r = run_process({compiler, "-O2", "-w", "-o", exe_path, shim_path, driver_path, "-lm"},
+  const ProcessResult r = run_process({compiler, "-O2", "-w", "-o", exe_path, shim_path, "-lm"},
                                       cplusplus ? "g++" : "gcc");
   if (r.status != 0) compile_failed(input, abs_source, f->name, compiler, r);
 

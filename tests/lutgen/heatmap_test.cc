@@ -83,7 +83,7 @@ struct Image {
 };
 
 // The PNG of the <image id="cells">, decoded.
-Image cells_image(const std::string& svg) {
+Image decoded_png(const std::string& svg) {
   const std::string href = attribute(svg, "cells", "xlink:href");
   const std::string prefix = "data:image/png;base64,";
   EXPECT_EQ(href.rfind(prefix, 0), 0u);
@@ -100,6 +100,33 @@ Image cells_image(const std::string& svg) {
   out.height = image.height;
   out.rgb.resize(PNG_IMAGE_SIZE(image));
   if (!png_image_finish_read(&image, nullptr, out.rgb.data(), 0, nullptr)) ADD_FAILURE() << image.message;
+  return out;
+}
+
+// The cells: the PNG reduced to one pixel per cell of data-cells="COLSxROWS", after checking that
+// every cell is a uniform square of pixels.
+Image cells_image(const std::string& svg) {
+  const Image png = decoded_png(svg);
+  const std::string dims = attribute(svg, "cells", "data-cells");
+  Image out;
+  out.width = static_cast<std::uint32_t>(std::stoul(dims.substr(0, dims.find('x'))));
+  out.height = static_cast<std::uint32_t>(std::stoul(dims.substr(dims.find('x') + 1)));
+  if (out.width == 0 || png.width % out.width != 0 || png.height * out.width != png.width * out.height) {
+    ADD_FAILURE() << "PNG " << png.width << "x" << png.height << " for cells " << dims;
+    return out;
+  }
+  const std::uint32_t scale = png.width / out.width;
+  for (std::uint32_t r = 0; r < out.height; ++r) {
+    for (std::uint32_t c = 0; c < out.width; ++c) {
+      const std::vector<int> colour = png.at(r * scale, c * scale);
+      for (std::uint32_t y = 0; y < scale; ++y) {
+        for (std::uint32_t x = 0; x < scale; ++x) {
+          if (png.at(r * scale + y, c * scale + x) != colour) ADD_FAILURE() << "cell " << r << "," << c << " not uniform";
+        }
+      }
+      out.rgb.insert(out.rgb.end(), colour.begin(), colour.end());
+    }
+  }
   return out;
 }
 
@@ -200,6 +227,7 @@ TEST(Heatmap, TwelveBitTablesAreBinnedToTheStatedSize) {
   EXPECT_EQ(text_of(svg, "colorbar-label2"), "each cell: the largest-magnitude error among its 16\u00d716 pairs");
   EXPECT_NE(text_of(svg, "subtitle").find("256\u00d7256 cells of 16\u00d716 pairs"), std::string::npos);
   EXPECT_EQ(labels(ticks(svg, "xtick")), (std::vector<std::string>{"0", "1024", "2048", "3072", "4095"}));
+  EXPECT_EQ(decoded_png(svg).width, 512u);  // 2 pixels a cell
   const Image img = cells_image(svg);
   ASSERT_EQ(img.width, 256u);
   ASSERT_EQ(img.height, 256u);

@@ -171,6 +171,26 @@ TEST_F(CModelFailure, HealthyModelsPrintingAndWithMainGiveTheirTable) {
                        }).table);
 }
 
+TEST_F(CModelFailure, ModelMayUseNamesOfPosixFunctions) {
+  // The driver compiled with the model declares no system header of its own, so a model's own
+  // read(), link() or sync() does not clash with anything; a C++ model with the system headers works.
+  const std::string path = file("names.c",
+                                "static int read(int x) { return x; }\n"
+                                "static int link(int x, int y) { return x * y; }\n"
+                                "static int sync(void) { return 0; }\n"
+                                "int mul(int a, int b) { return link(read(a), b) + sync(); }\n");
+  SourceOptions o;
+  o.func = "mul";
+  o.bits_a = o.bits_b = 3;
+  o.is_signed = true;
+  const Lut expected = testing::make_lut("", {3, 3, true}, [](std::int64_t a, std::int64_t b) { return a * b; });
+  EXPECT_EQ(load_lut(path, o).table, expected.table);
+  const std::string cpp = file("posix.cpp",
+                               "#include <unistd.h>\n#include <sys/mman.h>\n#include <sys/prctl.h>\n#include <cstdio>\n"
+                               "int mul(int a, int b) { return a * b; }\n");
+  EXPECT_EQ(load_lut(cpp, o).table, expected.table);
+}
+
 TEST_F(CModelFailure, UndefinedFunctionIsBadInput) {
   const std::string path = file("undef.c", "int helper(int);\nint mul(int a, int b) { return helper(a) * b; }\n");
   EXPECT_EQ(error_of<InputError>([&] { load_lut(path); }),
