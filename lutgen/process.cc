@@ -296,6 +296,19 @@ std::string signal_text(int sig) {
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
+// Seconds process `pid` has spent runnable but waiting for a CPU (Linux's /proc/PID/schedstat,
+// second field, in ns); NaN where that is not available.
+double runqueue_wait_s(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/schedstat", static_cast<int>(pid));
+  std::FILE* f = std::fopen(path, "re");
+  if (!f) return std::nan("");
+  unsigned long long run = 0, wait = 0;
+  const int got = std::fscanf(f, "%llu %llu", &run, &wait);
+  std::fclose(f);
+  return got == 2 ? static_cast<double>(wait) * 1e-9 : std::nan("");
+}
+
 std::string seconds_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g s", s);
@@ -430,14 +443,16 @@ unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, un
   };
   using Clock = std::chrono::steady_clock;
   const double timeout = model.timeout_s;
-  // The watchdog looks at the child's slot every interval. Stuck time only grows by at most two
-  // intervals per look, so time during which axx itself was stopped (Ctrl-Z) does not count.
+  // The watchdog looks at the child's slot every interval while the child is in one call. The time
+  // counted against the call is the time between looks (at most two intervals per look, so a
+  // stopped axx, Ctrl-Z, does not count) less the time the child waited for a CPU meanwhile (on a
+  // loaded machine a healthy call can wait long for one); sleeping or blocked time counts.
   const int interval_ms = timeout > 0 ? static_cast<int>(std::clamp(timeout * 1000 / 8, 10.0, 1000.0)) : -1;
 
   auto serve = [&](unsigned w) {
     Child& c = children[w];
     std::uint64_t last_at = kIdle;
-    double stuck = 0;
+    double stuck = 0, last_wait = runqueue_wait_s(c.pid);
     Clock::time_point last_look = Clock::now();
     bool done = false;
     try {
@@ -453,12 +468,15 @@ unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, un
           const double gap = std::chrono::duration<double>(now - last_look).count();
           last_look = now;
           const std::uint64_t at = __atomic_load_n(slot(w), __ATOMIC_RELAXED);
+          const double wait = runqueue_wait_s(c.pid);
+          const double waited = std::isnan(wait) || std::isnan(last_wait) ? 0 : std::max(0.0, wait - last_wait);
+          last_wait = wait;
           if (at == kIdle || at != last_at) {
             last_at = at;
             stuck = 0;
             continue;
           }
-          stuck += std::min(gap, 2.0 * interval_ms / 1000);
+          stuck += std::max(0.0, std::min(gap, 2.0 * interval_ms / 1000) - waited);
           if (stuck < timeout) continue;
           children.kill(c);
           children.wait(c);
