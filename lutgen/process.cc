@@ -92,9 +92,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 // taken in increasing order, so every block before the failing one has then been evaluated and the
 // smallest failing index among the reports is the first failing pair of the table.
 //
+//
+// Two programs are compiled from the model: a fast one, whose slot notes only the first pair of the
+// row being evaluated (nothing in the inner loop that could keep the compiler from vectorising or
+// hoisting the model: a store per pair cost 15% on a bit-level 12x12 model), and a traced one that
+// notes every pair. The fast one runs first; when a child of it fails (or a row exceeds the time
+// limit), the traced one, compiled then, evaluates the blocks not yet delivered and names the pair.
+//
 // Shared memory, in 64-byte lines: line 0 holds the next block ([0]) and the stop flag ([1]);
-// line 1 + w the slot of worker w ([0]: index of the pair being evaluated, kIdle between calls);
-// then two buffers of rows_per_block * cols int64 values per worker. The driver below computes the
+// line 1 + w the slot of worker w ([0]: index of the pair, or of the row's first pair, being
+// evaluated; kIdle between calls); then two buffers of rows_per_block * cols int64 values per
+// worker; then one byte per block, set once the block is delivered. The driver below computes the
 // same offsets from its arguments.
 
 namespace {
@@ -153,7 +161,7 @@ __attribute__((optimize("O0"))) int main(int argc, char** argv) {
   const uint64_t rows = (uint64_t)1 << bits_a, cols = (uint64_t)1 << bits_b;
   const uint64_t blocks = (rows + rows_per_block - 1) / rows_per_block;
   const uint64_t values = rows_per_block * cols;
-  const unsigned long bytes = (unsigned long)(64 * (1 + workers) + workers * 2 * values * 8);
+  const unsigned long bytes = (unsigned long)(64 * (1 + workers) + workers * 2 * values * 8 + blocks);
   void* mem = axx_libc_mmap(0, bytes, 3, 1, 3, 0);
   if (mem == (void*)-1) return 125;
   uint64_t* head = (uint64_t*)mem;
@@ -161,11 +169,13 @@ __attribute__((optimize("O0"))) int main(int argc, char** argv) {
   void (*volatile eval_rows)(uint64_t, uint64_t, int, int, int, int64_t*, volatile uint64_t*) = axx_shim_eval_rows;
   volatile uint64_t* at = head + 8 * (1 + w);
   int64_t* buffers = (int64_t*)(head + 8 * (1 + workers)) + w * 2 * values;
-  uint64_t n;
-  for (n = 0;; ++n) {
+  const unsigned char* delivered = (const unsigned char*)((int64_t*)(head + 8 * (1 + workers)) + workers * 2 * values);
+  uint64_t n = 0; /* blocks evaluated */
+  for (;;) {
     if (__atomic_load_n(&head[1], __ATOMIC_RELAXED)) break;
     const uint64_t k = __atomic_fetch_add(&head[0], 1, __ATOMIC_RELAXED);
     if (k >= blocks) break;
+    if (delivered[k]) continue; /* by an earlier run */
     if (n >= 2) { /* wait until the parent has consumed this buffer */
       char token;
       if (axx_libc_read(4, &token, 1) != 1) axx_libc_exit(125);
@@ -175,6 +185,7 @@ __attribute__((optimize("O0"))) int main(int argc, char** argv) {
     eval_rows(a_first, a_last, bits_a, bits_b, is_signed, buffers + (n % 2) * values, at);
     *at = ~(uint64_t)0;
     axx_send(k, n % 2);
+    ++n;
   }
   axx_libc_fflush(0); /* what the model printed; _exit runs no atexit handler of the model */
   axx_send(~(uint64_t)0, 0);
@@ -319,6 +330,7 @@ struct Failure {
   std::uint64_t pair = kIdle;  // kIdle: outside any call
   std::string what;            // before the operands: "crashed", "did not return within 10 s", ...
   std::string detail;          // after them
+  bool timeout = false;
 };
 
 Failure failure_of_status(int status, std::uint64_t at) {
@@ -355,22 +367,39 @@ double call_timeout_from_env() {
   return t;
 }
 
-unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, unsigned threads) {
-  const OperandSpec spec = model.spec;
-  const std::uint64_t rows = spec.rows(), cols = spec.cols();
-  const std::uint64_t rows_per_block = std::max<std::uint64_t>(1, kPairsPerBlock / cols);
-  const std::uint64_t blocks = (rows + rows_per_block - 1) / rows_per_block;
-  const unsigned workers = worker_count(threads, blocks);
-  const std::uint64_t values = rows_per_block * cols;
-  SharedMemory shm(64 * (1 + workers) + workers * 2 * values * 8);
+namespace {
+
+// The fixed shape of one run: blocks of rows, one child per worker.
+struct Layout {
+  OperandSpec spec;
+  std::uint64_t rows, cols, rows_per_block, blocks, values;  // values: int64 per buffer
+  unsigned workers;
+  std::size_t bytes() const { return 64 * (1 + workers) + workers * 2 * values * 8 + blocks; }
+};
+
+// What one phase ended with.
+struct PhaseResult {
+  std::vector<Failure> failures;
+  std::exception_ptr error;  // from the sink or the machinery: rethrown as is
+};
+
+// One phase: children running `executable` over the blocks not yet marked delivered; the sink gets
+// each block once and the block is then marked. `exact`: the program notes every pair, and after a
+// failure the other children finish their block (the first failing pair is then among the
+// reports); otherwise it notes rows, and the first failure kills every child.
+PhaseResult run_phase(const std::string& executable, bool exact, const Layout& L, SharedMemory& shm,
+                      const ValueSink& sink, double timeout) {
   std::uint64_t* const head = shm.words();
   auto slot = [&](unsigned w) { return head + 8 * (1 + w); };
   auto buffer = [&](unsigned w, std::uint64_t b) {
-    return reinterpret_cast<std::int64_t*>(head + 8 * (1 + workers)) + (2 * w + b) * values;
+    return reinterpret_cast<std::int64_t*>(head + 8 * (1 + L.workers)) + (2 * w + b) * L.values;
   };
-  for (unsigned w = 0; w < workers; ++w) *slot(w) = kIdle;
+  std::uint8_t* const delivered = reinterpret_cast<std::uint8_t*>(buffer(L.workers, 0));
+  head[0] = 0;  // next block
+  head[1] = 0;  // stop
+  for (unsigned w = 0; w < L.workers; ++w) *slot(w) = kIdle;
 
-  Children children(workers);
+  Children children(L.workers);
   {
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
@@ -384,7 +413,7 @@ unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, un
     posix_spawnattr_setsigdefault(&attr, &crash);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     const std::string parent = std::to_string(getpid());
-    for (unsigned w = 0; w < workers; ++w) {
+    for (unsigned w = 0; w < L.workers; ++w) {
       int sv[2];
       if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
         const int err = errno;
@@ -400,19 +429,19 @@ unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, un
       // What the model prints goes to stderr, never into axx's own output on stdout.
       posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
       posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-      const std::vector<std::string> argv = {model.executable, std::to_string(w), std::to_string(workers),
-                                             std::to_string(spec.bits_a), std::to_string(spec.bits_b),
-                                             spec.is_signed ? "1" : "0", std::to_string(rows_per_block), parent};
+      const std::vector<std::string> argv = {executable, std::to_string(w), std::to_string(L.workers),
+                                             std::to_string(L.spec.bits_a), std::to_string(L.spec.bits_b),
+                                             L.spec.is_signed ? "1" : "0", std::to_string(L.rows_per_block), parent};
       std::vector<char*> args;
       for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
       pid_t pid;
-      const int rc = posix_spawn(&pid, model.executable.c_str(), &actions, &attr, args.data(), environ);
+      const int rc = posix_spawn(&pid, executable.c_str(), &actions, &attr, args.data(), environ);
       posix_spawn_file_actions_destroy(&actions);
       ::close(child_end);
       if (rc != 0) {
         posix_spawnattr_destroy(&attr);
-        throw ToolError("cannot run the compiled model " + model.executable + ": " + std::strerror(rc));
+        throw ToolError("cannot run the compiled model " + executable + ": " + std::strerror(rc));
       }
       children[w].pid = pid;
       children[w].reaped = false;
@@ -421,32 +450,37 @@ unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, un
   }
 
   std::mutex mutex;
-  std::vector<Failure> failures;
-  std::exception_ptr error;
-  std::atomic<bool> failed{false};   // a model failure: no more sink calls; children finish their block
-  std::atomic<bool> aborted{false};  // the sink or the machinery failed: every child is killed
+  PhaseResult result;
+  std::atomic<bool> failed{false};   // a model failure: no more sink calls
+  std::atomic<bool> aborted{false};  // every child is (being) killed
   auto stop_children = [&] { __atomic_store_n(&head[1], std::uint64_t{1}, __ATOMIC_RELAXED); };
   auto report = [&](Failure f) {
-    std::lock_guard<std::mutex> lock(mutex);
-    failures.push_back(std::move(f));
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      result.failures.push_back(std::move(f));
+    }
     failed = true;
     stop_children();
+    if (!exact) {
+      aborted = true;
+      children.kill_all();
+    }
   };
   auto abort_all = [&](std::exception_ptr e) {
     {
       std::lock_guard<std::mutex> lock(mutex);
-      if (!error) error = e;
+      if (!result.error) result.error = e;
     }
     aborted = true;
     stop_children();
     children.kill_all();
   };
   using Clock = std::chrono::steady_clock;
-  const double timeout = model.timeout_s;
-  // The watchdog looks at the child's slot every interval while the child is in one call. The time
-  // counted against the call is the time between looks (at most two intervals per look, so a
-  // stopped axx, Ctrl-Z, does not count) less the time the child waited for a CPU meanwhile (on a
-  // loaded machine a healthy call can wait long for one); sleeping or blocked time counts.
+  // The watchdog looks at the child's slot every interval while the child is in one call (one row
+  // when not `exact`). The time counted against it is the time between looks (at most two
+  // intervals per look, so a stopped axx, Ctrl-Z, does not count) less the time the child waited
+  // for a CPU meanwhile (on a loaded machine a healthy call can wait long for one); sleeping or
+  // blocked time counts.
   const int interval_ms = timeout > 0 ? static_cast<int>(std::clamp(timeout * 1000 / 8, 10.0, 1000.0)) : -1;
 
   auto serve = [&](unsigned w) {
@@ -482,6 +516,7 @@ unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, un
           children.wait(c);
           Failure f;
           f.pair = at;
+          f.timeout = true;
           f.what = "did not return within " + seconds_text(timeout);
           f.detail = " (the limit per call is AXX_C_TIMEOUT, in seconds; 0: none)";
           report(std::move(f));
@@ -507,9 +542,10 @@ unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, un
           continue;
         }
         if (!failed && !aborted) {
-          const std::uint64_t a_first = msg[0] * rows_per_block;
-          const std::uint64_t n = (std::min(a_first + rows_per_block, rows) - a_first) * cols;
-          sink(w, a_first * cols, buffer(w, msg[1] & 1), static_cast<std::size_t>(n));
+          const std::uint64_t a_first = msg[0] * L.rows_per_block;
+          const std::uint64_t n = (std::min(a_first + L.rows_per_block, L.rows) - a_first) * L.cols;
+          sink(w, a_first * L.cols, buffer(w, msg[1] & 1), static_cast<std::size_t>(n));
+          delivered[msg[0]] = 1;
         }
         const char token = static_cast<char>(msg[1]);
         ::send(c.sock, &token, 1, MSG_NOSIGNAL);  // a child that died shows as the end of its stream
@@ -520,33 +556,65 @@ unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, un
     }
   };
 
-  if (workers == 1) {
+  if (L.workers == 1) {
     serve(0);
   } else {
     std::vector<std::thread> pool;
-    pool.reserve(workers - 1);
+    pool.reserve(L.workers - 1);
     try {
-      for (unsigned w = 1; w < workers; ++w) pool.emplace_back(serve, w);
+      for (unsigned w = 1; w < L.workers; ++w) pool.emplace_back(serve, w);
     } catch (...) {
       abort_all(std::current_exception());
     }
     serve(0);
     for (auto& t : pool) t.join();
   }
-  if (error) std::rethrow_exception(error);
-  if (!failures.empty()) {
-    const Failure& f = *std::min_element(failures.begin(), failures.end(),
+  return result;
+}
+
+std::string operands_text(const OperandSpec& spec, std::uint64_t pair) {
+  const std::uint64_t a = pair >> spec.bits_b, b = pair & (spec.cols() - 1);
+  return "a=" + std::to_string(spec.value_a(a)) + ", b=" + std::to_string(spec.value_b(b));
+}
+
+}  // namespace
+
+unsigned run_isolated_rows(const IsolatedModel& model, const ValueSink& sink, unsigned threads) {
+  Layout L;
+  L.spec = model.spec;
+  L.rows = L.spec.rows();
+  L.cols = L.spec.cols();
+  L.rows_per_block = std::max<std::uint64_t>(1, kPairsPerBlock / L.cols);
+  L.blocks = (L.rows + L.rows_per_block - 1) / L.rows_per_block;
+  L.workers = worker_count(threads, L.blocks);
+  L.values = L.rows_per_block * L.cols;
+  SharedMemory shm(L.bytes());
+
+  // First the fast program; only when it fails, the traced one over the blocks not yet delivered,
+  // which names the operands.
+  PhaseResult fast = run_phase(model.executable, false, L, shm, sink, model.timeout_s);
+  if (fast.error) std::rethrow_exception(fast.error);
+  if (fast.failures.empty()) return L.workers;
+  const Failure first_try = fast.failures.front();
+  PhaseResult exact = run_phase(model.traced_executable(), true, L, shm, sink, model.timeout_s);
+  if (exact.error) std::rethrow_exception(exact.error);
+  if (!exact.failures.empty()) {
+    const Failure& f = *std::min_element(exact.failures.begin(), exact.failures.end(),
                                          [](const Failure& x, const Failure& y) { return x.pair < y.pair; });
-    std::string where;
-    if (f.pair == kIdle) {
-      where = " outside any call of it (e.g. in a static initialiser)";
-    } else {
-      const std::uint64_t a = f.pair >> spec.bits_b, b = f.pair & (cols - 1);
-      where = " at a=" + std::to_string(spec.value_a(a)) + ", b=" + std::to_string(spec.value_b(b));
-    }
+    const std::string where = f.pair == kIdle ? " outside any call of it (e.g. in a static initialiser)"
+                                              : " at " + operands_text(L.spec, f.pair);
     throw InputError(model.subject + " " + f.what + where + f.detail);
   }
-  return workers;
+  // Evaluated again, the model did not fail. A row that only took longer than the limit is fine
+  // (its calls each stayed within it); a crash or an exit that does not come back means the model
+  // does not compute the same thing every time, and its table cannot be trusted.
+  if (!first_try.timeout) {
+    const std::string where =
+        first_try.pair == kIdle ? "" : " in the row a=" + std::to_string(L.spec.value_a(first_try.pair >> L.spec.bits_b));
+    throw InputError(model.subject + " " + first_try.what + where + first_try.detail +
+                     ", but not when evaluated again: its results are not reproducible");
+  }
+  return L.workers;
 }
 
 }  // namespace axx::lutgen

@@ -11,6 +11,7 @@
 #include <climits>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <sstream>
 
@@ -317,49 +318,64 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
   const double timeout = call_timeout_from_env();
   auto dir = std::make_shared<posix_fs::TempDir>("axx-cc");
   const std::string ext = cplusplus ? ".cpp" : ".c";
-  const std::string shim_path = dir->path() + "/axx_shim" + ext;
-  const std::string exe_path = dir->path() + "/axx_model";
-  {
-    std::ofstream shim(shim_path);
-    // Signed spec: an unsigned result type carries a two's-complement pattern of its own width;
-    // unsigned spec: a negative result of a narrow signed type is read back as its bit pattern.
-    // The driver's main() is the program's; a main() in the model is renamed out of its way. The
-    // pair's index is stored before each call (the barrier keeps the call after the store), so a
-    // child that dies names the pair it died on.
-    shim << "#define main axx_model_main\n"
-         << "#include " << c_string_literal(abs_source) << "\n"
-         << "#undef main\n"
-         << "#include <stdint.h>\n"
-         << "#ifdef __cplusplus\nextern \"C\"\n#endif\n"
-         << "void axx_shim_eval_rows(uint64_t a_first, uint64_t a_last, int bits_a, int bits_b, int is_signed,\n"
-         << "                        int64_t* out, volatile uint64_t* at) {\n"
-         << "  const uint64_t cols = (uint64_t)1 << bits_b;\n"
-         << "  for (uint64_t a = a_first; a < a_last; ++a) {\n"
-         << "    int64_t va = (int64_t)a;\n"
-         << "    if (is_signed && ((a >> (bits_a - 1)) & 1)) va -= (int64_t)1 << bits_a;\n"
-         << "    for (uint64_t b = 0; b < cols; ++b) {\n"
-         << "      int64_t vb = (int64_t)b;\n"
-         << "      if (is_signed && ((b >> (bits_b - 1)) & 1)) vb -= (int64_t)1 << bits_b;\n"
-         << "      *at = (a << bits_b) | b;\n"
-         << "      __asm__ __volatile__(\"\" ::: \"memory\");\n"
-         << "      __typeof__(" << f->name << "(0, 0)) r = " << f->name << "(va, vb);\n"
-         << "      int64_t v = (int64_t)r;\n"
-         << "      const int w = (int)sizeof(r) * 8;\n"
-         << "      const int type_unsigned = (__typeof__(r))-1 > 0;\n"
-         << "      if (w < 64 && is_signed && type_unsigned && ((v >> (w - 1)) & 1)) v -= (int64_t)1 << w;\n"
-         << "      if (w < 64 && !is_signed && !type_unsigned && v < 0) v += (int64_t)1 << w;\n"
-         << "      *out++ = v;\n"
-         << "    }\n"
-         << "  }\n"
-         << "}\n";
-    shim << child_driver_source();
-    if (!shim) throw ToolError("cannot write " + shim_path);
-  }
-  const ProcessResult r = run_process({compiler, "-O2", "-w", "-o", exe_path, shim_path, "-lm"},
-                                      cplusplus ? "g++" : "gcc");
-  if (r.status != 0) compile_failed(input, abs_source, f->name, compiler, r);
+  // The fast program notes the row before its inner loop, the traced one every pair before the call
+  // (the barrier keeps the call after the store), so that a child that dies names the pair it died
+  // on (run_isolated_rows in lutgen/process.h).
+  auto compile = [=, func = f->name](bool traced) {
+    const std::string shim_path = dir->path() + (traced ? "/axx_shim_traced" : "/axx_shim") + ext;
+    const std::string exe_path = dir->path() + (traced ? "/axx_model_traced" : "/axx_model");
+    {
+      std::ofstream shim(shim_path);
+      // Signed spec: an unsigned result type carries a two's-complement pattern of its own width;
+      // unsigned spec: a negative result of a narrow signed type is read back as its bit pattern.
+      // The driver's main() is the program's; a main() in the model is renamed out of its way.
+      shim << "#define main axx_model_main\n"
+           << "#include " << c_string_literal(abs_source) << "\n"
+           << "#undef main\n"
+           << "#include <stdint.h>\n"
+           << "#ifdef __cplusplus\nextern \"C\"\n#endif\n"
+           << "void axx_shim_eval_rows(uint64_t a_first, uint64_t a_last, int bits_a, int bits_b, int is_signed,\n"
+           << "                        int64_t* out, volatile uint64_t* at) {\n"
+           << "  const uint64_t cols = (uint64_t)1 << bits_b;\n"
+           << "  for (uint64_t a = a_first; a < a_last; ++a) {\n"
+           << "    int64_t va = (int64_t)a;\n"
+           << "    if (is_signed && ((a >> (bits_a - 1)) & 1)) va -= (int64_t)1 << bits_a;\n"
+           << (traced ? "" : "    *at = a << bits_b;\n")
+           << "    for (uint64_t b = 0; b < cols; ++b) {\n"
+           << "      int64_t vb = (int64_t)b;\n"
+           << "      if (is_signed && ((b >> (bits_b - 1)) & 1)) vb -= (int64_t)1 << bits_b;\n"
+           << (traced ? "      *at = (a << bits_b) | b;\n      __asm__ __volatile__(\"\" ::: \"memory\");\n" : "")
+           << "      __typeof__(" << func << "(0, 0)) r = " << func << "(va, vb);\n"
+           << "      int64_t v = (int64_t)r;\n"
+           << "      const int w = (int)sizeof(r) * 8;\n"
+           << "      const int type_unsigned = (__typeof__(r))-1 > 0;\n"
+           << "      if (w < 64 && is_signed && type_unsigned && ((v >> (w - 1)) & 1)) v -= (int64_t)1 << w;\n"
+           << "      if (w < 64 && !is_signed && !type_unsigned && v < 0) v += (int64_t)1 << w;\n"
+           << "      *out++ = v;\n"
+           << "    }\n"
+           << "  }\n"
+           << "}\n";
+      shim << child_driver_source();
+      if (!shim) throw ToolError("cannot write " + shim_path);
+    }
+    const ProcessResult r = run_process({compiler, "-O2", "-w", "-o", exe_path, shim_path, "-lm"},
+                                        cplusplus ? "g++" : "gcc");
+    if (r.status != 0) compile_failed(input, abs_source, func, compiler, r);
+    return exe_path;
+  };
 
-  IsolatedModel model{exe_path, spec, input + ": function '" + f->name + "'", timeout, dir};
+  IsolatedModel model;
+  model.executable = compile(false);
+  auto traced = std::make_shared<std::pair<std::mutex, std::string>>();
+  model.traced_executable = [compile, traced] {
+    std::lock_guard<std::mutex> lock(traced->first);
+    if (traced->second.empty()) traced->second = compile(true);
+    return traced->second;
+  };
+  model.spec = spec;
+  model.subject = input + ": function '" + f->name + "'";
+  model.timeout_s = timeout;
+  model.owner = dir;
   TableStream s{options.name.empty() ? file_stem(input) : options.name, spec,
                 {"c", input, "function " + f->name + ", compiled with " + compiler + " -O2"}, {}};
   s.run = [model](const ValueSink& sink, unsigned threads) { return run_isolated_rows(model, sink, threads); };

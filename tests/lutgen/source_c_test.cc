@@ -105,6 +105,44 @@ TEST_F(CModelFailure, SlowButHealthyCallsStayWithinTheLimit) {
             testing::make_lut("", {2, 2, true}, [](std::int64_t a, std::int64_t b) { return a * b; }).table);
 }
 
+TEST_F(CModelFailure, LongRowsOfQuickCallsAreNotAHang) {
+  // 20 ms a call, 16 calls a row: each row takes longer than the 0.2 s limit, no call does.
+  const std::string path = file("rows.c",
+                                "#include <time.h>\n"
+                                "int mul(int a, int b) {\n"
+                                "  struct timespec t = {0, 20000000};\n"
+                                "  nanosleep(&t, 0);\n"
+                                "  return a * b + 1;\n"
+                                "}\n");
+  setenv("AXX_C_TIMEOUT", "0.2", 1);
+  SourceOptions o;
+  o.bits_a = 2;
+  o.bits_b = 4;
+  o.is_signed = true;
+  EXPECT_EQ(load_lut(path, o).table,
+            testing::make_lut("", {2, 4, true}, [](std::int64_t a, std::int64_t b) { return a * b + 1; }).table);
+}
+
+TEST_F(CModelFailure, CrashThatDoesNotComeBackIsNotTrusted) {
+  // Crashes only in the first process that reaches a = 1, b = 1 (a file marks that it happened).
+  const std::string marker = dir + "/crashed";
+  const std::string path = file("flaky.c",
+                                "#include <fcntl.h>\n#include <stdlib.h>\n#include <unistd.h>\n"
+                                "int mul(int a, int b) {\n"
+                                "  if (a == 1 && b == 1 && access(\"" + marker + "\", F_OK) != 0) {\n"
+                                "    close(open(\"" + marker + "\", O_CREAT | O_WRONLY, 0600));\n"
+                                "    abort();\n"
+                                "  }\n"
+                                "  return a * b;\n"
+                                "}\n");
+  SourceOptions o;
+  o.bits_a = o.bits_b = 3;
+  o.is_signed = true;
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(path, o); }),
+            path + ": function 'mul' crashed in the row a=1: SIGABRT (abort() called, e.g. by a failed assert), but "
+                   "not when evaluated again: its results are not reproducible");
+}
+
 TEST_F(CModelFailure, BadTimeLimitIsAUsageError) {
   const std::string path = model("ok.c", "");
   setenv("AXX_C_TIMEOUT", "ten", 1);
