@@ -86,18 +86,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 //
 // Protocol: the children take blocks of rows from a counter in shared memory, evaluate each block
 // into one of their two buffers there, and send {block, buffer} on their socket; the parent thread
-// serving that child passes the buffer to the sink and sends the buffer back (one byte). Before each
-// call the child stores the pair's index in its slot, so when it dies the parent knows the pair.
-// After a failure the others stop taking new blocks but finish the block they hold; blocks are
-// taken in increasing order, so every block before the failing one has then been evaluated and the
-// smallest failing index among the reports is the first failing pair of the table.
-//
+// serving that child passes the buffer to the sink and sends the buffer back (one byte).
 //
 // Two programs are compiled from the model: a fast one, whose slot notes only the first pair of the
 // row being evaluated (nothing in the inner loop that could keep the compiler from vectorising or
 // hoisting the model: a store per pair cost 15% on a bit-level 12x12 model), and a traced one that
-// notes every pair. The fast one runs first; when a child of it fails (or a row exceeds the time
-// limit), the traced one, compiled then, evaluates the blocks not yet delivered and names the pair.
+// notes every pair before the call, so that when one of its children dies the parent knows the
+// pair. The fast one runs first; when a child of it fails (or a row exceeds the time limit), the
+// traced one, compiled then, evaluates the blocks not yet delivered. After a failure there, the
+// other children stop taking new blocks but finish the block they hold; blocks are taken in
+// increasing order, so every block before the failing one has then been evaluated and the smallest
+// failing index among the reports is the first failing pair of the table.
 //
 // Shared memory, in 64-byte lines: line 0 holds the next block ([0]) and the stop flag ([1]);
 // line 1 + w the slot of worker w ([0]: index of the pair, or of the row's first pair, being
