@@ -300,10 +300,20 @@ std::string signal_text(int sig) {
     case SIGABRT: return "SIGABRT (abort() called, e.g. by a failed assert)";
     case SIGBUS: return "SIGBUS (bus error: misaligned or unmapped memory access)";
     case SIGILL: return "SIGILL (illegal instruction, e.g. __builtin_trap() or __builtin_unreachable() reached)";
-    default: break;
+    case SIGTRAP: return "SIGTRAP";
+    case SIGSYS: return "SIGSYS";
+    case SIGXCPU: return "SIGXCPU (CPU time limit exceeded)";
+    case SIGXFSZ: return "SIGXFSZ (file size limit exceeded)";
+    case SIGKILL: return "SIGKILL (killed from outside, e.g. by the out-of-memory killer)";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGALRM: return "SIGALRM";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
+    default: return "signal " + std::to_string(sig);
   }
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
 // Seconds process `pid` has spent runnable but waiting for a CPU (Linux's /proc/PID/schedstat,
