@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 JOBS ?= $(shell nproc)
 OUT ?= demo_out
-APT_PACKAGES := cmake g++ make pkg-config zlib1g-dev yosys iverilog verilator libcli11-dev \
+APT_PACKAGES := cmake g++ make pkg-config libpng-dev yosys iverilog verilator libcli11-dev \
   nlohmann-json3-dev libgtest-dev dataset-fashion-mnist bc time
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_FLAGS ?=

@@ -11,18 +11,17 @@ namespace axx::cli {
 void setup_heatmap(CLI::App& app) {
   auto opt = std::make_shared<HeatmapOptions>();
   auto* sub = app.add_subcommand(
-      "heatmap", "PNG heatmap of the error LUT - a*b (blue: below, white: exact, red: above; axes by operand value)");
+      "heatmap",
+      "SVG figure of the error LUT[a][b] - a*b: a up, b right, by operand value; blue below, white exact, red above; "
+      "tables over 256 values a side binned (largest |error| per cell)");
   sub->add_option("INPUT", opt->input, "Any input kind")->required();
-  sub->add_option("-o,--output", opt->output, "PNG file to write (atomically)")->required();
+  sub->add_option("-o,--output", opt->output, "SVG file to write (atomically)")->required();
   add_input_options(*sub, opt->source);
   sub->callback([opt] { run_heatmap(*opt); });
 }
 
 void run_heatmap(const HeatmapOptions& options) {
-  const std::string& o = options.output;
-  if (o.size() < 4 || (o.compare(o.size() - 4, 4, ".png") != 0 && o.compare(o.size() - 4, 4, ".PNG") != 0)) {
-    throw UsageError(o + ": heatmap output must be a .png file");
-  }
+  lutgen::check_heatmap_path(options.output);  // before the (possibly long) evaluation
   lutgen::write_heatmap(lutgen::load_lut(options.input, options.source), options.output);
 }
 

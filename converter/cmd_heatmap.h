@@ -1,4 +1,4 @@
-// axx heatmap INPUT -o FILE.png + input options: PNG of the error matrix LUT - exact product.
+// axx heatmap INPUT -o FILE.svg + input options: an SVG figure of the error matrix LUT - exact product.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>

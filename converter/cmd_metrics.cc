@@ -1,9 +1,12 @@
 #include "converter/cmd_metrics.h"
 
+#include <unistd.h>
+
 #include <memory>
 
 #include "converter/input_options.h"
 #include "lutgen/metrics.h"
+#include "lutgen/progress.h"
 
 namespace axx::cli {
 
@@ -26,7 +29,11 @@ void setup_metrics(CLI::App& app) {
 void run_metrics(const MetricsOptions& options, std::ostream& out) {
   check_name_for_inputs(options.source, options.inputs.size());
   std::vector<lutgen::Metrics> rows;
-  for (const auto& input : options.inputs) rows.push_back(lutgen::metrics_of(input, options.source));
+  lutgen::TerminalProgress progress(STDERR_FILENO);
+  for (const auto& input : options.inputs) {
+    rows.push_back(lutgen::metrics_of(input, options.source, progress.start("axx metrics " + input)));
+  }
+  progress.finish();
   TableOptions table;
   table.style = options.style;
   out << render_metrics(rows, table);

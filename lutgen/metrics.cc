@@ -184,9 +184,11 @@ class Accumulator {
   std::vector<Part> parts_;
 };
 
-Metrics metrics_of_stream(const TableStream& s) {
+Metrics metrics_of_stream(const TableStream& s, const ProgressFn& progress) {
   Accumulator acc(s.spec, max_workers(0));
-  s.run([&](unsigned w, std::uint64_t first, const std::int64_t* v, std::size_t n) { acc.add(w, first, v, n); }, 0);
+  ValueSink sink = [&](unsigned w, std::uint64_t first, const std::int64_t* v, std::size_t n) { acc.add(w, first, v, n); };
+  if (progress) sink = counting_sink(std::move(sink), s.spec.rows() * s.spec.cols(), progress);
+  s.run(sink, 0);
   return acc.finish(s.name);
 }
 
@@ -249,8 +251,8 @@ Metrics compute_metrics(const Lut& lut) {
   return acc.finish(lut.name);
 }
 
-Metrics metrics_of(const std::string& input, const SourceOptions& options) {
-  return metrics_of_stream(open_source(input, options));
+Metrics metrics_of(const std::string& input, const SourceOptions& options, const ProgressFn& progress) {
+  return metrics_of_stream(open_source(input, options), progress);
 }
 
 std::string json_number(double x) { return number(x); }

@@ -5,6 +5,7 @@
 
 #include "lutgen/lut.h"
 #include "lutgen/source.h"
+#include "lutgen/table_stream.h"
 
 namespace axx::lutgen {
 
@@ -21,7 +22,8 @@ Metrics compute_metrics(const Lut& lut);
 
 // Metrics of INPUT without materialising its table when the operands are wider than 12 bits
 // (streams the simulator's / C function's output); otherwise equal to compute_metrics(load_lut()).
-Metrics metrics_of(const std::string& input, const SourceOptions& options = {});
+// `progress` (may be empty) follows the pairs done (lutgen/progress.h shows it on a terminal).
+Metrics metrics_of(const std::string& input, const SourceOptions& options = {}, const ProgressFn& progress = {});
 
 // One JSON object with the DESIGN.md keys, in that order.
 std::string metrics_json(const Metrics& m);

@@ -1,9 +1,10 @@
 // C function source: a behavioural C/C++ model `R f(A a, B b)` (the way published C models of
 // multipliers are written: (u)int8/16/32 operands, (u)int16/32 result) is compiled with the system
-// compiler into a temporary shared object and dlopen'ed. The source is #included into a small shim
-// that loops over operand rows and calls the function, so the compiler applies the function's own
-// argument and return types (and may inline it), and static functions are reachable too.
-#include <dlfcn.h>
+// compiler into a temporary program and evaluated in child processes (run_isolated_rows in
+// lutgen/process.h), so that a model that crashes, hangs or calls exit() is reported with its
+// operands instead of ending axx. The source is #included into a small shim that loops over operand
+// rows and calls the function, so the compiler applies the function's own argument and return
+// types (and may inline it), and static functions are reachable too.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <tuple>
@@ -266,15 +268,18 @@ std::string c_string_literal(const std::string& s) {
   return out + "\"";
 }
 
-using EvalRows = void (*)(std::uint64_t, std::uint64_t, int, int, int, std::int64_t*);
-
 // Maps the compiler's first error to a ParseError at the user's file when it is there.
 [[noreturn]] void compile_failed(const std::string& input, const std::string& abs_source, const std::string& func,
                                  const std::string& compiler, const ProcessResult& r) {
   static const std::regex kDiag(R"(^(.*):(\d+):(\d+): (?:fatal )?error: (.*)$)");
+  static const std::regex kUndefined(R"(undefined reference to [`'](.*)'$)");
   std::istringstream lines(r.output);
   for (std::string line; std::getline(lines, line);) {
     std::smatch m;
+    if (std::regex_search(line, m, kUndefined)) {
+      throw InputError(input + ": '" + m[1].str() + "' is used but not defined (the file must define every function " +
+                       func + " calls, other than the C library's)");
+    }
     if (!std::regex_match(line, m, kDiag)) continue;
     if (m[1] == abs_source) throw ParseError(input, std::stoul(m[2]), std::stoul(m[3]), m[4].str());
     throw InputError(input + ": function '" + func + "' cannot be called as " + func +
@@ -357,53 +362,72 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
   const std::string compiler = env_compiler && *env_compiler ? env_compiler : (cplusplus ? "c++" : "cc");
   const std::string abs_source = posix_fs::absolute(input);
 
-  posix_fs::TempDir dir("axx-cc");
-  const std::string shim_path = dir.path() + (cplusplus ? "/axx_shim.cpp" : "/axx_shim.c");
-  const std::string so_path = dir.path() + "/axx_shim.so";
-  {
-    std::ofstream shim(shim_path);
-    // Signed spec: an unsigned result type carries a two's-complement pattern of its own width;
-    // unsigned spec: a negative result of a narrow signed type is read back as its bit pattern.
-    shim << "#include " << c_string_literal(abs_source) << "\n"
-         << "#include <stdint.h>\n"
-         << "#ifdef __cplusplus\nextern \"C\"\n#endif\n"
-         << "void axx_shim_eval_rows(uint64_t a_first, uint64_t a_last, int bits_a, int bits_b, int is_signed,\n"
-         << "                        int64_t* out) {\n"
-         << "  const uint64_t cols = (uint64_t)1 << bits_b;\n"
-         << "  for (uint64_t a = a_first; a < a_last; ++a) {\n"
-         << "    int64_t va = (int64_t)a;\n"
-         << "    if (is_signed && ((a >> (bits_a - 1)) & 1)) va -= (int64_t)1 << bits_a;\n"
-         << "    for (uint64_t b = 0; b < cols; ++b) {\n"
-         << "      int64_t vb = (int64_t)b;\n"
-         << "      if (is_signed && ((b >> (bits_b - 1)) & 1)) vb -= (int64_t)1 << bits_b;\n"
-         << "      __typeof__(" << f->name << "(0, 0)) r = " << f->name << "(va, vb);\n"
-         << "      int64_t v = (int64_t)r;\n"
-         << "      const int w = (int)sizeof(r) * 8;\n"
-         << "      const int type_unsigned = (__typeof__(r))-1 > 0;\n"
-         << "      if (w < 64 && is_signed && type_unsigned && ((v >> (w - 1)) & 1)) v -= (int64_t)1 << w;\n"
-         << "      if (w < 64 && !is_signed && !type_unsigned && v < 0) v += (int64_t)1 << w;\n"
-         << "      *out++ = v;\n"
-         << "    }\n"
-         << "  }\n"
-         << "}\n";
-    if (!shim) throw ToolError("cannot write " + shim_path);
-  }
-  const ProcessResult r = run_process({compiler, "-O2", "-shared", "-fPIC", "-w", "-o", so_path, shim_path},
-                                      cplusplus ? "g++" : "gcc");
-  if (r.status != 0) compile_failed(input, abs_source, f->name, compiler, r);
-
-  void* handle = dlopen(so_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) throw ToolError(std::string("cannot load the compiled function: ") + dlerror());
-  std::shared_ptr<void> lib(handle, [](void* h) { dlclose(h); });
-  auto eval_rows = reinterpret_cast<EvalRows>(dlsym(handle, "axx_shim_eval_rows"));
-  if (!eval_rows) throw ToolError("compiled shim lacks axx_shim_eval_rows");
-
-  RowEvaluator eval = [lib, eval_rows, spec](std::uint64_t a_first, std::uint64_t a_last, std::int64_t* out) {
-    eval_rows(a_first, a_last, spec.bits_a, spec.bits_b, spec.is_signed ? 1 : 0, out);
+  const double timeout = call_timeout_from_env();
+  auto dir = std::make_shared<posix_fs::TempDir>("axx-cc");
+  const std::string ext = cplusplus ? ".cpp" : ".c";
+  // The fast program notes the row before its inner loop, the traced one every pair before the call
+  // (the barrier keeps the call after the store), so that a child that dies names the pair it died
+  // on (run_isolated_rows in lutgen/process.h).
+  auto compile = [=, func = f->name](bool traced) {
+    const std::string shim_path = dir->path() + (traced ? "/axx_shim_traced" : "/axx_shim") + ext;
+    const std::string exe_path = dir->path() + (traced ? "/axx_model_traced" : "/axx_model");
+    {
+      std::ofstream shim(shim_path);
+      // Signed spec: an unsigned result type carries a two's-complement pattern of its own width;
+      // unsigned spec: a negative result of a narrow signed type is read back as its bit pattern.
+      // The driver's main() is the program's; a main() in the model is renamed out of its way.
+      shim << "#define main axx_model_main\n"
+           << "#include " << c_string_literal(abs_source) << "\n"
+           << "#undef main\n"
+           << "#include <stdint.h>\n"
+           << "#ifdef __cplusplus\nextern \"C\"\n#endif\n"
+           << "void axx_shim_eval_rows(uint64_t a_first, uint64_t a_last, int bits_a, int bits_b, int is_signed,\n"
+           << "                        int64_t* out, volatile uint64_t* at) {\n"
+           << "  const uint64_t cols = (uint64_t)1 << bits_b;\n"
+           << "  for (uint64_t a = a_first; a < a_last; ++a) {\n"
+           << "    int64_t va = (int64_t)a;\n"
+           << "    if (is_signed && ((a >> (bits_a - 1)) & 1)) va -= (int64_t)1 << bits_a;\n"
+           << (traced ? "" : "    *at = a << bits_b;\n")
+           << "    for (uint64_t b = 0; b < cols; ++b) {\n"
+           << "      int64_t vb = (int64_t)b;\n"
+           << "      if (is_signed && ((b >> (bits_b - 1)) & 1)) vb -= (int64_t)1 << bits_b;\n"
+           << (traced ? "      *at = (a << bits_b) | b;\n      __asm__ __volatile__(\"\" ::: \"memory\");\n" : "")
+           << "      __typeof__(" << func << "(0, 0)) r = " << func << "(va, vb);\n"
+           << "      int64_t v = (int64_t)r;\n"
+           << "      const int w = (int)sizeof(r) * 8;\n"
+           << "      const int type_unsigned = (__typeof__(r))-1 > 0;\n"
+           << "      if (w < 64 && is_signed && type_unsigned && ((v >> (w - 1)) & 1)) v -= (int64_t)1 << w;\n"
+           << "      if (w < 64 && !is_signed && !type_unsigned && v < 0) v += (int64_t)1 << w;\n"
+           << "      *out++ = v;\n"
+           << "    }\n"
+           << "  }\n"
+           << "}\n";
+      shim << child_driver_source();
+      if (!shim) throw ToolError("cannot write " + shim_path);
+    }
+    const ProcessResult r = run_process({compiler, "-O2", "-w", "-o", exe_path, shim_path, "-lm"},
+                                        cplusplus ? "g++" : "gcc");
+    if (r.status != 0) compile_failed(input, abs_source, func, compiler, r);
+    return exe_path;
   };
-  return stream_of_rows(table_name(input, options), spec,
-                        Provenance{"c", input, "function " + f->name + ", compiled with " + compiler + " -O2", sign.how},
-                        std::move(eval));
+
+  IsolatedModel model;
+  model.executable = compile(false);
+  auto traced = std::make_shared<std::pair<std::mutex, std::string>>();
+  model.traced_executable = [compile, traced] {
+    std::lock_guard<std::mutex> lock(traced->first);
+    if (traced->second.empty()) traced->second = compile(true);
+    return traced->second;
+  };
+  model.spec = spec;
+  model.subject = input + ": function '" + f->name + "'";
+  model.timeout_s = timeout;
+  model.owner = dir;
+  TableStream s{table_name(input, options), spec,
+                Provenance{"c", input, "function " + f->name + ", compiled with " + compiler + " -O2", sign.how},
+                {}};
+  s.run = [model](const ValueSink& sink, unsigned threads) { return run_isolated_rows(model, sink, threads); };
+  return s;
 }
 
 }  // namespace axx::lutgen

@@ -28,6 +28,15 @@ struct TableStream {
   std::function<unsigned(const ValueSink& sink, unsigned threads)> run;
 };
 
+// Progress of a stream: pairs done so far, pairs in all. Long commands show it (lutgen/progress.h).
+using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+// `sink`, counting the pairs it has been given and passing the count to `progress` after each
+// block. The calls to `progress` never overlap (a worker that finds another one reporting skips
+// its report rather than wait), so it needs no locking of its own; the count never goes back and
+// the last report is the total. Defined in lutgen/progress.cc.
+ValueSink counting_sink(ValueSink sink, std::uint64_t total, ProgressFn progress);
+
 // Upper bound on the worker index + 1 a stream may pass to its sink for the given thread request.
 unsigned max_workers(unsigned threads);
 

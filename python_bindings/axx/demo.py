@@ -25,6 +25,7 @@ from pathlib import Path
 import torch
 
 from . import AxxError, Multiplier, approximate, calibrate, multipliers
+from ._progress import progress, progress_write
 from .data import batches, load_fashion_mnist
 from .models import vit_fmnist
 from .nn import approx_layers
@@ -115,8 +116,7 @@ def run(args) -> dict:
 
     print("== int8 evaluation with every multiplier")
     results = []
-    from tqdm.auto import tqdm
-    for e in tqdm(entries, desc="multipliers"):
+    for e in progress(entries, desc="multipliers"):
         m = e["multiplier"]
         approximate(model, m)
         t0 = time.time()
@@ -128,7 +128,7 @@ def run(args) -> dict:
             "ep_percent": metrics["ep_percent"], "rank": m.rank, "accuracy": acc,
             "eval_seconds": time.time() - t0, "finetuned_accuracy": None,
         })
-        tqdm.write(f"  {m.name:<20} {acc:6.2f}%  ({time.time() - t0:.1f} s)")
+        progress_write(f"  {m.name:<20} {acc:6.2f}%  ({time.time() - t0:.1f} s)")
     exact_acc = next(r["accuracy"] for r in results if r["name"] == EXACT)
 
     worst = min(results, key=lambda r: r["accuracy"])

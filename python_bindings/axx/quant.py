@@ -299,8 +299,8 @@ def calibrate(model: nn.Module, data: Iterable, method: str = "percentile", num_
     try:
         it = iter(data)
         if progress:
-            from tqdm.auto import tqdm
-            it = tqdm(it, total=num_batches, desc=f"calibrate ({method})", leave=False)
+            from ._progress import progress as _progress
+            it = _progress(it, total=num_batches, desc=f"calibrate ({method})")
         with torch.no_grad():
             for batch in it:
                 if num_batches is not None and seen >= num_batches:

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._progress import progress as _progress
 from .data import batches, load_fashion_mnist
 from .models import ViT
 
@@ -33,8 +34,7 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch
     correct = 0
     it = batches(images, labels, batch_size)
     if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(it, total=math.ceil(len(images) / batch_size), desc=desc, leave=False)
+        it = _progress(it, total=math.ceil(len(images) / batch_size), desc=desc)
     with torch.no_grad():
         for x, y in it:
             correct += int((model(x.to(device)).argmax(1).cpu() == y).sum())
@@ -77,8 +77,7 @@ def train_steps(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, st
     losses: list[float] = []
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=steps, desc=desc, leave=False)
+        bar = _progress(total=steps, desc=desc)
     epoch = 0
     while len(losses) < steps:
         for x, y in batches(images, labels, batch_size, shuffle=True, generator=g):

@@ -273,11 +273,24 @@ TEST(AxxBinary, CFunctionCompileErrorIsBadInput) {
   EXPECT_EQ(r.err, "axx: error: m.c:2:17: expected expression before ';' token\n");
 }
 
-TEST(AxxBinary, HeatmapWritesAPng) {
+TEST(AxxBinary, HeatmapWritesAnSvg) {
   const std::string dir = scratch_dir();
-  const auto r = axx(dir, {"heatmap", "builtin:mul8s_lor6", "-o", "h.png"});
+  const auto r = axx(dir, {"heatmap", "builtin:mul8s_lor6", "-o", "h.svg"});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(read_file(dir + "/h.png").substr(1, 3), "PNG");
+  EXPECT_EQ(read_file(dir + "/h.svg").substr(0, 5), "<?xml");
+  const auto png = axx(dir, {"heatmap", "builtin:mul8s_lor6", "-o", "h.png"});
+  EXPECT_EQ(png.status, 1);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/h.png"));
+}
+
+TEST(AxxBinary, CrashingCModelIsBadInput) {
+  const std::string dir = scratch_dir();
+  write_file(dir + "/m.c", "int m(int a, int b) {\n  if (a == 2 && b == -1) *(volatile int*)0 = 0;\n  return a * b;\n}\n");
+  const auto r = axx(dir, {"lut", "m.c", "-o", "m.npy"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "axx: error: m.c: function 'm' crashed at a=2, b=-1: SIGSEGV (invalid memory access, or a stack "
+                   "overflow such as from unbounded recursion)\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/m.npy"));
 }
 
 }  // namespace

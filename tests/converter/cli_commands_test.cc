@@ -195,15 +195,19 @@ TEST(RunCompare, SortedByMaeWithTheBestMarked) {
             0u);
 }
 
-TEST(RunHeatmap, WritesAPng) {
+TEST(RunHeatmap, WritesAnSvg) {
   const std::string dir = scratch_dir();
   HeatmapOptions o;
   o.input = "builtin:mul8s_drum4";
-  o.output = dir + "/h.png";
+  o.output = dir + "/h.svg";
   run_heatmap(o);
-  EXPECT_EQ(read_file(dir + "/h.png").substr(0, 8), "\x89PNG\r\n\x1a\n");
-  o.output = dir + "/h.jpg";
-  EXPECT_EQ(error_of<UsageError>([&] { run_heatmap(o); }), dir + "/h.jpg: heatmap output must be a .png file");
+  EXPECT_NE(read_file(dir + "/h.svg").find("<text id=\"title\""), std::string::npos);
+  // The output is checked before the input is read.
+  o.input = dir + "/missing.blif";
+  o.output = dir + "/h.png";
+  EXPECT_EQ(error_of<UsageError>([&] { run_heatmap(o); }),
+            dir + "/h.png: heatmap output must be an .svg file (a figure with title, axes and colour bar; for a "
+                  "raster image convert it, e.g. rsvg-convert -o FILE.png FILE.svg)");
 }
 
 TEST(RunCompare, EveryFileIsNamedAfterTheFile) {
