@@ -9,7 +9,7 @@
 2. Runs ``torchrun --standalone --nproc_per_node N -m axx.evaluate ... --device cuda`` for N = 1
    and, when at least 2 GPUs are visible, N = 2 (``--procs`` to choose), for a low-rank table
    (default ``mul8s_drum4``, rank 2; the exact low-rank path, R+1 exact GEMMs) and a full-rank table
-   (default ``mul8s_mitchell``; the table-lookup path).
+   (default: ``a*b`` plus seeded noise on every entry, written as a JSON table; the table-lookup path).
 3. Prints images/s (``images_per_second`` of the command's JSON: the evaluation loop only,
    after calibration and one warm-up batch, slowest rank), the scaling efficiency
    ``ips(N) / (N * ips(1))``, and checks that ``top1``, ``top5`` and ``samples`` of every N equal
@@ -67,6 +67,19 @@ def make_weights(path: Path, model_name: str, kwargs: dict) -> Path:
     return path
 
 
+def write_noisy_table(path: Path, seed: int = 0) -> Path:
+    """A signed 8x8 table a*b + noise, as axx's own JSON (it carries its signedness)."""
+    import numpy as np
+    v = np.arange(256, dtype=np.int64)
+    v = np.where(v >= 128, v - 256, v)
+    noise = np.random.default_rng(seed).integers(-64, 65, size=(256, 256))
+    table = np.outer(v, v) + noise
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"name": "noisy", "bits_a": 8, "bits_b": 8, "signed": True,
+                                "table": table.tolist()}))
+    return path
+
+
 def run_eval(procs: int, multiplier: str, data: Path, weights: Path, out: Path, args) -> dict:
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={procs}",
            "-m", "axx.evaluate", "--model", args.model, "--weights", str(weights), "--data", str(data),
@@ -106,7 +119,9 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=-1, help="DataLoader workers per process (-1: the command's default)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads per process (0: the command's default)")
     ap.add_argument("--lowrank", default="mul8s_drum4")
-    ap.add_argument("--fullrank", default="mul8s_mitchell")
+    ap.add_argument("--fullrank", default="noisy",
+                    help="a built-in name, a table file, or 'noisy': a*b plus seeded noise in [-64, 64] on "
+                         "every entry (exact rank above 64, so the table-lookup path runs)")
     ap.add_argument("--procs", default="", help="comma-separated process counts (default: 1, and 2 with 2 GPUs)")
     ap.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "axx_evaluate_scaling"))
     ap.add_argument("--json", default="", help="write the table here")
@@ -125,11 +140,13 @@ def main(argv=None) -> int:
         procs = [p for p in procs if p <= gpus]
     kwargs = json.loads(args.model_kwargs)
     device_name = torch.cuda.get_device_name(0) if args.device == "cuda" else "CPU"
+    work = Path(args.work)
+    if args.fullrank == "noisy":
+        args.fullrank = str(write_noisy_table(work / "noisy_signed8.json"))
     tables = []
     for name in (args.lowrank, args.fullrank):
-        m = axx.Multiplier.builtin(name)
+        m = axx.Multiplier.from_file(name) if Path(name).suffix else axx.Multiplier.builtin(name)
         tables.append((name, "low-rank" if m.rank is not None else "full-rank", m.rank))
-    work = Path(args.work)
     t0 = time.perf_counter()
     data = make_tree(work / f"images{args.images}_{args.image_size}", args.images, args.image_size)
     tag = args.model + "".join(f"_{k}{v}" for k, v in sorted(kwargs.items()))
@@ -141,9 +158,10 @@ def main(argv=None) -> int:
     for name, kind, rank in tables:
         one = None
         for n in procs:
-            r = run_eval(n, name, data, weights, work / f"{name}_{n}.json", args)
+            label = Path(name).stem if Path(name).suffix else name
+            r = run_eval(n, name, data, weights, work / f"{label}_{n}.json", args)
             ips = r["images_per_second"]
-            row = {"multiplier": name, "kind": kind, "rank": rank, "processes": n, "images_per_second": ips,
+            row = {"multiplier": label, "kind": kind, "rank": rank, "processes": n, "images_per_second": ips,
                    "top1": r["top1"], "top5": r["top5"], "samples": r["samples"], "seconds": r["seconds"],
                    "wall_seconds": r["wall_seconds"]}
             if one is None:
@@ -156,7 +174,7 @@ def main(argv=None) -> int:
                 ok &= same
             rows.append(row)
             agree = "" if n == 1 else ("  same top1/top5/samples as 1" if row["agrees_with_1"] else "  DIFFERS from 1 process")
-            print(f"{name:<16} {kind:<9} rank {str(rank):<4} {n} proc  {ips:9.1f} images/s  "
+            print(f"{label:<16} {kind:<9} rank {str(rank):<4} {n} proc  {ips:9.1f} images/s  "
                   f"efficiency {100 * row['efficiency']:5.1f}%  top1 {r['top1']:.4f}  {r['samples']} images{agree}",
                   flush=True)
     if args.json:
