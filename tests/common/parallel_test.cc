@@ -164,6 +164,7 @@ TEST(Parallel, ForkedChildStartsAFreshPool) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
+    alarm(30);  // a child waiting for the parent's workers would hang: end it instead
     std::atomic<std::uint64_t> s{0};
     std::atomic<unsigned> max_worker{0};
     const unsigned used = for_each_task(1000, 4, [&](unsigned w, std::uint64_t t) {
