@@ -81,7 +81,7 @@ enum class CpuIsa { Auto, Portable, Avx2, AvxVnni, Avx512, Amx };
 bool cpu_isa_supported(CpuIsa isa);
 void set_cpu_isa(CpuIsa isa);  // throws axx::UsageError when this CPU lacks it
 CpuIsa cpu_isa();              // the resolved choice (never Auto)
-void set_cpu_threads(int n);   // worker threads for *_cpu; 0 = all hardware threads
+void set_cpu_threads(int n);   // worker threads for *_cpu (and lutgen, the simulator when given 0); 0 = all hardware threads
 int cpu_threads();
 
 // --- CUDA (emulator/cuda/) ------------------------------------------------------------------

@@ -1,10 +1,9 @@
 // The registry of netlist file formats and read_netlist_file, the single entry point for lutgen.
 // A new format is one reader file plus one line in netlist_formats().
-#include <algorithm>
-#include <cctype>
 #include <iostream>
 
 #include "axx/error.h"
+#include "axx/path.h"
 #include "netlist_sim/reader.h"
 
 namespace axx::netlist {
@@ -26,11 +25,6 @@ Netlist read_verilog_format(const std::string& path, const ReadOptions& o) {
   }
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = char(std::tolower((unsigned char)c));
-  return s;
-}
-
 }  // namespace
 
 const std::vector<NetlistFormat>& netlist_formats() {
@@ -42,10 +36,9 @@ const std::vector<NetlistFormat>& netlist_formats() {
 }
 
 const NetlistFormat* find_netlist_format(const std::string& path) {
-  std::string p = lower(path);
   for (const NetlistFormat& f : netlist_formats())
     for (const std::string& ext : f.extensions)
-      if (p.size() > ext.size() && p.compare(p.size() - ext.size(), ext.size(), ext) == 0) return &f;
+      if (has_extension(path, ext)) return &f;
   return nullptr;
 }
 

@@ -11,14 +11,12 @@
 #include "netlist_sim/simulator.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <exception>
-#include <mutex>
-#include <thread>
+#include <memory>
 #include <vector>
 
 #include "axx/error.h"
+#include "axx/parallel.h"
 
 namespace axx::netlist {
 
@@ -527,37 +525,14 @@ unsigned simulate_exhaustive(const Netlist& nl, const PortBinding& binding, cons
   plan.spec_inputs = 1 + plan.key_shift;
   std::uint64_t keys = std::uint64_t{1} << plan.key_bits;
 
-  unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  unsigned nthreads = threads == 0 ? hw : threads;
-  nthreads = unsigned(std::min<std::uint64_t>(nthreads, keys));
-  std::atomic<std::uint64_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  std::atomic<bool> stop{false};
-  auto work = [&](unsigned id) {
-    try {
-      Worker w(canon, plan, sink, id);
-      for (;;) {
-        if (stop.load(std::memory_order_relaxed)) return;
-        std::uint64_t k = next.fetch_add(1, std::memory_order_relaxed);
-        if (k >= keys) return;
-        w.run_key(k);
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-      stop = true;
-    }
-  };
-  if (nthreads <= 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < nthreads; ++t) pool.emplace_back(work, t);
-    for (auto& t : pool) t.join();
-  }
-  if (error) std::rethrow_exception(error);
-  return nthreads;
+  // One Worker (scratch buffers for the specialised programs) per pool worker, made on its first key.
+  // Asking for exactly `bound` threads keeps every worker index below workers.size().
+  const unsigned bound = parallel::worker_count(threads, keys);
+  std::vector<std::unique_ptr<Worker>> workers(bound);
+  return parallel::for_each_task(keys, bound, [&](unsigned id, std::uint64_t key) {
+    if (!workers[id]) workers[id] = std::make_unique<Worker>(canon, plan, sink, id);
+    workers[id]->run_key(key);
+  });
 }
 
 void simulate_pairs(const Netlist& nl, const PortBinding& binding, const std::uint64_t* a, const std::uint64_t* b,

@@ -36,7 +36,9 @@ using SimSink = std::function<void(unsigned worker, std::uint64_t first, const s
                                    std::size_t n)>;
 
 // Simulates every one of the 2^(bits_a+bits_b) input pairs (bits_a + bits_b <= 32).
-// threads = 0 means all hardware threads. Returns the number of worker threads used.
+// threads = 0 means the default thread count (common/axx/parallel.h: all hardware threads unless
+// set_cpu_threads changed it). Returns the number of workers used; `worker` stays below it. Runs
+// on the common thread pool (serially when called from inside another parallel loop).
 unsigned simulate_exhaustive(const Netlist& nl, const PortBinding& binding, const SimSink& sink,
                              unsigned threads = 0);
 

@@ -72,6 +72,19 @@ struct Module {
   std::vector<ModuleInst> instances;
 };
 
+// A constant integer expression (a range bound, a bit or part select, a repetition count),
+// evaluated the same way by the parser and the elaboration: numbers, unary + and -, binary + - *
+// / % (integer division truncating toward zero, as in Verilog). When the expression is not such a
+// constant, `bad` is its innermost part that is not (an identifier, another operator), or, with
+// `error` set, the part whose value is undefined (division by zero, overflow).
+struct ConstValue {
+  long value = 0;
+  const Expr* bad = nullptr;
+  std::string error;
+  bool ok() const { return bad == nullptr; }
+};
+ConstValue const_eval(const Expr& e);
+
 // Parses a whole file. Throws ParseError for invalid syntax and UnsupportedConstruct for valid
 // Verilog outside the subset.
 std::vector<Module> parse_file(const std::string& path);

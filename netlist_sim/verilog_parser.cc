@@ -1,7 +1,9 @@
 // Lexer and recursive-descent parser for the structural Verilog subset (docs/formats-netlist.md).
 // Valid Verilog outside the subset raises UnsupportedConstruct so the caller can hand the file
 // to Yosys; malformed input raises ParseError. Both carry file:line:col.
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -450,30 +452,13 @@ class Parser {
     return eval_const(*e);
   }
   long eval_const(const Expr& e) const {
-    switch (e.kind) {
-      case Expr::Number: {
-        long v = 0;
-        for (std::size_t i = std::min<std::size_t>(e.bits.size(), 62); i-- > 0;) v = (v << 1) | e.bits[i];
-        return v;
-      }
-      case Expr::Unary:
-        if (e.op == "-") return -eval_const(*e.args[0]);
-        if (e.op == "+") return eval_const(*e.args[0]);
-        break;
-      case Expr::Binary: {
-        long a = eval_const(*e.args[0]), b = eval_const(*e.args[1]);
-        if (e.op == "+") return a + b;
-        if (e.op == "-") return a - b;
-        if (e.op == "*") return a * b;
-        if (e.op == "/" && b != 0) return a / b;
-        if (e.op == "%" && b != 0) return a % b;
-        break;
-      }
-      case Expr::Ident:
-        throw UnsupportedConstruct(path_, e.pos.line, e.pos.col, "parameter '" + e.name + "' in a constant expression");
-      default: break;
-    }
-    throw ParseError(path_, e.pos.line, e.pos.col, "expected a constant integer expression");
+    const ConstValue c = const_eval(e);
+    if (c.ok()) return c.value;
+    const Pos& p = c.bad->pos;
+    if (!c.error.empty()) throw ParseError(path_, p.line, p.col, c.error);
+    if (c.bad->kind == Expr::Ident)
+      throw UnsupportedConstruct(path_, p.line, p.col, "parameter '" + c.bad->name + "' in a constant expression");
+    throw ParseError(path_, p.line, p.col, "expected a constant integer expression");
   }
 
   // ---- expressions, by precedence (lowest first)
@@ -689,6 +674,53 @@ class Parser {
 };
 
 }  // namespace
+
+ConstValue const_eval(const Expr& e) {
+  auto fail = [&](const Expr& at, std::string why = "") {
+    ConstValue c;
+    c.bad = &at;
+    c.error = std::move(why);
+    return c;
+  };
+  auto value = [](long v) {
+    ConstValue c;
+    c.value = v;
+    return c;
+  };
+  switch (e.kind) {
+    case Expr::Number: {
+      long v = 0;
+      for (std::size_t i = std::min<std::size_t>(e.bits.size(), 62); i-- > 0;) v = (v << 1) | e.bits[i];
+      return value(v);
+    }
+    case Expr::Unary: {
+      if (e.op != "-" && e.op != "+") return fail(e);
+      ConstValue a = const_eval(*e.args[0]);
+      if (!a.ok() || e.op == "+") return a;
+      return value(-a.value);  // |a.value| < 2^62: no overflow
+    }
+    case Expr::Binary: {
+      static const char* const kOps[] = {"+", "-", "*", "/", "%"};
+      if (std::find(std::begin(kOps), std::end(kOps), e.op) == std::end(kOps)) return fail(e);
+      ConstValue a = const_eval(*e.args[0]);
+      if (!a.ok()) return a;
+      ConstValue b = const_eval(*e.args[1]);
+      if (!b.ok()) return b;
+      long r = 0;
+      bool overflow = false;
+      if (e.op == "+") overflow = __builtin_add_overflow(a.value, b.value, &r);
+      if (e.op == "-") overflow = __builtin_sub_overflow(a.value, b.value, &r);
+      if (e.op == "*") overflow = __builtin_mul_overflow(a.value, b.value, &r);
+      if (e.op == "/" || e.op == "%") {
+        if (b.value == 0) return fail(e, "division by zero in a constant expression");
+        r = e.op == "/" ? a.value / b.value : a.value % b.value;  // no LONG_MIN: operands stay below 2^62
+      }
+      if (overflow) return fail(e, "constant expression overflows");
+      return value(r);
+    }
+    default: return fail(e);
+  }
+}
 
 std::vector<Module> parse_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

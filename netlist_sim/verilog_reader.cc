@@ -115,28 +115,15 @@ class Elaborator {
   }
 
   long const_int(const Scope& sc, const Expr& e) const {
-    switch (e.kind) {
-      case Expr::Number: {
-        long v = 0;
-        for (std::size_t i = std::min<std::size_t>(e.bits.size(), 62); i-- > 0;) v = (v << 1) | e.bits[i];
-        return v;
-      }
-      case Expr::Unary:
-        if (e.op == "-") return -const_int(sc, *e.args[0]);
-        break;
-      case Expr::Binary: {
-        long a = const_int(sc, *e.args[0]), b = const_int(sc, *e.args[1]);
-        if (e.op == "+") return a + b;
-        if (e.op == "-") return a - b;
-        if (e.op == "*") return a * b;
-        break;
-      }
-      case Expr::Ident:
-        if (sc.nets.count(e.name)) unsupported(e.pos, "variable bit select");
-        unsupported(e.pos, "parameter '" + e.name + "' in a constant expression");
-      default: break;
+    const ConstValue c = const_eval(e);
+    if (c.ok()) return c.value;
+    const Expr& bad = *c.bad;
+    if (!c.error.empty()) fail(bad.pos, c.error);
+    if (bad.kind == Expr::Ident) {
+      if (sc.nets.count(bad.name)) unsupported(bad.pos, "variable bit select");
+      unsupported(bad.pos, "parameter '" + bad.name + "' in a constant expression");
     }
-    unsupported(e.pos, "non-constant select");
+    unsupported(bad.pos, "non-constant select");
   }
 
   // Position (0 = LSB) of index `index` in a net declared [msb:lsb].

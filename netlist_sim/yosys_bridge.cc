@@ -1,43 +1,21 @@
 // Behavioural Verilog through Yosys: run the `yosys` executable twice in a temporary folder — the
 // front end (parse, elaborate, dump RTLIL, checked here for the user's mistakes) and synthesis to
 // simple gates written as BLIF — then read that BLIF back.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "axx/error.h"
+#include "axx/path.h"
 #include "axx/posix_fs.h"
+#include "axx/process.h"
 #include "netlist_sim/reader.h"
 #include "netlist_sim/yosys_rtlil.h"
-
-extern char** environ;
 
 namespace axx::netlist {
 namespace {
 
 namespace fs = axx::posix_fs;
-
-// Full path of an executable: as given when it contains a '/', else searched on PATH.
-std::string find_executable(const std::string& name) {
-  auto runnable = [](const std::string& p) { return ::access(p.c_str(), X_OK) == 0 && !fs::is_directory(p); };
-  if (name.find('/') != std::string::npos) return runnable(name) ? name : "";
-  const char* path = std::getenv("PATH");
-  std::stringstream ss(path ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(ss, dir, ':');) {
-    std::string p = (dir.empty() ? "." : dir) + "/" + name;
-    if (runnable(p)) return p;
-  }
-  return "";
-}
 
 // Yosys script quoting: file names go in double quotes.
 std::string yosys_quoted(const std::string& s) {
@@ -66,36 +44,17 @@ std::string last_error_lines(const std::string& log_path) {
   return out;
 }
 
-// Runs `bin -q -l LOG -s SCRIPT` with stdout and stderr into LOG.out; returns the wait status.
-int run_yosys(const std::string& bin, const std::string& script, const std::string& log) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  std::string out = log + ".out";
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<std::string> args = {bin, "-q", "-l", log, "-s", script};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw ToolError("cannot run " + bin + ": " + std::strerror(rc));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
+// Runs `bin -q -l LOG -s SCRIPT` with stdout and stderr into LOG.out.
+process::Result run_yosys(const std::string& bin, const std::string& script, const std::string& log) {
+  process::Options o;
+  o.output_file = log + ".out";
+  return process::run({bin, "-q", "-l", log, "-s", script}, o);
 }
 
-bool succeeded(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
-
-[[noreturn]] void tool_failure(const std::string& path, int status, const std::string& log) {
-  std::string why = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
-                                      : "killed by signal " + std::to_string(WTERMSIG(status));
+[[noreturn]] void tool_failure(const std::string& path, const process::Result& r, const std::string& log) {
   std::string tail = last_error_lines(log);
   if (tail.empty()) tail = last_error_lines(log + ".out");
-  throw ToolError("yosys failed on " + path + " (" + why + ")" + (tail.empty() ? "" : ":" + tail));
+  throw ToolError("yosys failed on " + path + " (" + r.describe() + ")" + (tail.empty() ? "" : ":" + tail));
 }
 
 // Yosys quotes names as `\name' (RTLIL identifiers) or `name'; the user wrote plain 'name'.
@@ -182,7 +141,7 @@ bool fatal_warning(const std::string& message) { return message.find("select out
 
 Netlist synthesize_with_yosys(const std::string& path, const ReadOptions& options) {
   std::string bin_name = options.yosys_bin.empty() ? "yosys" : options.yosys_bin;
-  std::string bin = find_executable(bin_name);
+  std::string bin = process::find_executable(bin_name);
   if (bin.empty())
     throw ToolError("yosys not found (" +
                     (options.yosys_bin.empty() ? std::string("looked for 'yosys' on PATH")
@@ -205,19 +164,19 @@ Netlist synthesize_with_yosys(const std::string& path, const ReadOptions& option
   // undriven wire that synthesis would read as 0.
   {
     std::ofstream s(dir + "/front.ys");
-    bool sv = abs.size() > 3 && abs.compare(abs.size() - 3, 3, ".sv") == 0;
+    bool sv = has_extension(abs, ".sv");
     s << "read_verilog -noautowire " << (sv ? "-sv " : "") << yosys_quoted(abs) << "\n"
       << "hierarchy -check " << (options.top.empty() ? "-auto-top" : "-top " + options.top) << "\n"
       << "proc\n"
       << "write_rtlil " << yosys_quoted(dir + "/front.il") << "\n";
   }
-  int status = run_yosys(bin, dir + "/front.ys", dir + "/front.log");
+  process::Result run = run_yosys(bin, dir + "/front.ys", dir + "/front.log");
   Diagnostic diag;
   for (const std::string& l : read_lines(dir + "/front.log")) {
     if (parse_diagnostic(l, "ERROR", diag)) input_error(diag, path, abs);
     if (parse_diagnostic(l, "Warning", diag) && fatal_warning(diag.message)) input_error(diag, path, abs);
   }
-  if (!succeeded(status) || !fs::exists(dir + "/front.il")) tool_failure(path, status, dir + "/front.log");
+  if (!run.ok() || !fs::exists(dir + "/front.il")) tool_failure(path, run, dir + "/front.log");
   detail::rtlil::Design design = detail::rtlil::read_file(dir + "/front.il");
   detail::rtlil::check_design(design, path, abs);
 
@@ -241,8 +200,8 @@ Netlist synthesize_with_yosys(const std::string& path, const ReadOptions& option
       << "opt_clean -purge\n"
       << "write_blif " << yosys_quoted(dir + "/out.blif") << "\n";
   }
-  status = run_yosys(bin, dir + "/synth.ys", dir + "/synth.log");
-  if (!succeeded(status) || !fs::exists(dir + "/out.blif")) tool_failure(path, status, dir + "/synth.log");
+  run = run_yosys(bin, dir + "/synth.ys", dir + "/synth.log");
+  if (!run.ok() || !fs::exists(dir + "/out.blif")) tool_failure(path, run, dir + "/synth.log");
 
   Netlist nl;
   try {

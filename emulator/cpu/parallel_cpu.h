@@ -1,9 +1,11 @@
-// The CPU kernels' threading: a dynamic parallel-for over independent tasks on a persistent pool
-// of std::threads (the caller works too; parallel_cpu.cc). Nested calls run serially in the
-// calling worker.
+// The CPU kernels' threading: the common parallel loop (common/axx/parallel.h), a dynamic
+// parallel-for over independent tasks on the process-wide persistent pool. Nested calls run
+// serially in the calling worker; the thread count is set_cpu_threads (emulator.h).
 #pragma once
 #include <cstdint>
 #include <functional>
+
+#include "axx/parallel.h"
 
 namespace axx::emulator::cpu {
 
@@ -15,15 +17,6 @@ void parallel_for(std::int64_t n, const std::function<void(std::int64_t)>& fn);
 int threads_for(std::int64_t n);
 
 // While alive, parallel_for on this thread runs serially (small problems, nested calls).
-class SerialScope {
- public:
-  SerialScope();
-  ~SerialScope();
-  SerialScope(const SerialScope&) = delete;
-  SerialScope& operator=(const SerialScope&) = delete;
-
- private:
-  bool was_;
-};
+using SerialScope = axx::parallel::SerialScope;
 
 }  // namespace axx::emulator::cpu

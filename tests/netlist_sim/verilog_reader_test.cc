@@ -308,3 +308,43 @@ TEST(VerilogReader, AmbiguousTop) {
 
 }  // namespace
 }  // namespace axx::netlist
+
+namespace axx::netlist {
+namespace {
+
+// The parser (a declared range) and the elaboration (a bit select, a repetition count) evaluate
+// constant expressions with one function: both accept the same operators, with the same values.
+TEST(VerilogReader, ConstantExpressionsAgreeInRangesSelectsAndRepetitions) {
+  TempDir d;
+  for (const std::string e : {"3", "+3", "-(-3)", "2*2-1", "7/2", "11%4", "12/4", "(9 % 5) - 1", "+(6/2)", "-7/-2",
+                              "-(-11 % 4) + 0"}) {
+    SCOPED_TRACE(e);
+    // p[3] = b[3] (select), p[2:0] = a[0] three times (repetition); the range [e:0] makes p 4 bits wide.
+    std::string p = d.write("c.v", "module m(a, b, p);\n  input [1:0] a;\n  input [3:0] b;\n  output [" + e +
+                                       ":0] p;\n  assign p = {b[" + e + "], {" + e + "{a[0]}}};\nendmodule\n");
+    Netlist nl = read_verilog(p);
+    ASSERT_EQ(nl.outputs.size(), 1u);
+    ASSERT_EQ(nl.outputs[0].bits.size(), 4u);
+    std::vector<std::uint64_t> t = truth_table(nl);
+    for (unsigned a = 0; a < 4; ++a)
+      for (unsigned b = 0; b < 16; ++b)
+        ASSERT_EQ(t[(a << 4) | b], (b & 8) | (a & 1 ? 7u : 0u)) << "a=" << a << " b=" << b;
+  }
+}
+
+TEST(VerilogReader, ConstantExpressionErrorsAreTheSameInBothPaths) {
+  TempDir d;
+  std::string range = d.write("r.v", "module m(input [1:0] a, output [1/0:0] p);\nendmodule\n");
+  EXPECT_EQ(error_of(range), range + ":1:34: division by zero in a constant expression");
+  std::string rep = d.write("rep.v", "module m(input [1:0] a, output [1:0] p);\n  assign p = {2%0{a[0]}};\nendmodule\n");
+  EXPECT_EQ(error_of(rep), rep + ":2:16: division by zero in a constant expression");
+  std::string big = d.write("big.v", "module m(input [1:0] a, output [1:0] p);\n  assign p = a[4000000000*4000000000*4000000000];\nendmodule\n");
+  EXPECT_EQ(error_of(big), big + ":2:26: constant expression overflows");
+  std::string par = d.write("par.v", "module m(input [1:0] a, output [W:0] p);\nendmodule\n");
+  EXPECT_EQ(error_of(par), "unsupported: " + par + ":1:33: parameter 'W' in a constant expression is outside the structural subset");
+  std::string var = d.write("var.v", "module m(input [1:0] a, input [1:0] b, output p);\n  assign p = a[b + 1];\nendmodule\n");
+  EXPECT_EQ(error_of(var), "unsupported: " + var + ":2:16: variable bit select is outside the structural subset");
+}
+
+}  // namespace
+}  // namespace axx::netlist
