@@ -23,6 +23,7 @@ void run_heatmap(const HeatmapOptions& options) {
   if (o.size() < 4 || (o.compare(o.size() - 4, 4, ".png") != 0 && o.compare(o.size() - 4, 4, ".PNG") != 0)) {
     throw UsageError(o + ": heatmap output must be a .png file");
   }
+  check_distinct_paths({options.input}, {{"-o", options.output}});
   lutgen::write_heatmap(lutgen::load_lut(options.input, options.source), options.output);
 }
 

@@ -121,7 +121,8 @@ TEST(Decompose, FormDrivesTheLowRankGemmBitExactly) {
     std::vector<std::uint8_t> A(M * K), B(K * N);
     for (auto& x : A) x = static_cast<std::uint8_t>(rng());
     for (auto& x : B) x = static_cast<std::uint8_t>(rng());
-    std::vector<std::int32_t> c_ref(M * N), c_lr(M * N);
+    // The output starts poisoned: a path that skipped some entries cannot pass on zeros.
+    std::vector<std::int32_t> c_ref(M * N), c_lr(M * N, 0x5a5a5a5a);
     for (std::int64_t i = 0; i < M; ++i)
       for (std::int64_t j = 0; j < N; ++j) {
         std::uint32_t acc = 0;

@@ -487,8 +487,11 @@ TEST_F(EmulatorCpu, WorkerPoolSurvivesRepeatedConcurrentAndForkedCalls) {
   std::atomic<int> bad{0};
   for (int u = 0; u < 4; ++u)
     users.emplace_back([&] {
+      // Each thread's output starts poisoned on every call: a copy of c.C would already hold
+      // the expected result, so a call that wrote nothing would pass.
       Case mine = c;
       for (int rep = 0; rep < 20; ++rep) {
+        std::fill(mine.C.begin(), mine.C.end(), kSentinel);
         mine.p.C = mine.C.data();
         gemm_cpu(ref_of(t), mine.p, Path::Lut);
         if (mine.C != want) ++bad;
