@@ -17,14 +17,21 @@ export AXX_SKIP_SLOW=1  # the 2^32-pair metrics case: the 2^28-pair one covers t
 
 mkdir -p "$WORK/src"
 # Tracked and untracked-but-not-ignored files, as git sees them now.
-(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$WORK/src"
+(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar --keep-newer-files -xf - -C "$WORK/src" 2>/dev/null
+# (--keep-newer-files: a file restored after a mutant is newer than its object, so a second run
+# over the same WORKDIR rebuilds it rather than trusting an object compiled from a mutant.)
 # -O1: each mutant recompiles one file; the tests still run quickly.
 [ -n "${DRY:-}" ] || cmake -S "$WORK/src" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 \
   -DAXX_CUDA=OFF -DAXX_BUILD_BENCH=OFF -DAXX_BUILD_PYTHON=OFF \
   ${CMAKE_FLAGS:-} > "$WORK/configure.log"
 
 exec python3 - "$WORK" "$JOBS" <<'PY'
-import os, re, subprocess, sys, time
+import os, re, signal, subprocess, sys, time
+
+# Stopped from outside (SIGTERM, or SIGINT where a background job ignores it): unwind, so the
+# `finally` below puts the mutated file back.
+signal.signal(signal.SIGTERM, signal.default_int_handler)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 work, jobs = sys.argv[1], sys.argv[2]
 src, build = f"{work}/src", f"{work}/build"

@@ -42,7 +42,7 @@ def summary_of_two():
 
 def test_format_table_is_the_aligned_text():
     assert format_table(summary_of_two()) == "\n".join([
-        "multiplier               MAE %  WCE %  EP %  rank  accuracy %  after fine-tuning %",
+        "multiplier                MAE %  WCE %  EP %  rank  accuracy %  after fine-tuning %",
         "-----------------------  ------  -----  ----  ----  ----------  -------------------",
         "float (no quantization)       -      -     -     -       90.00",
         "exact                    0.0000  0.000   0.0     0       89.50",
