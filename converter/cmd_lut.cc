@@ -31,7 +31,7 @@ void run_lut(const LutOptions& options, std::ostream& out) {
   check_distinct_paths({options.input}, {{"-o", options.output}, {"--report", options.report}});
   // Resolve the writer before doing any work, so a bad format is a quick usage error.
   const lutgen::WriterKind& writer = !options.format.empty() ? lutgen::find_writer(options.format)
-                                     : !options.output.empty() ? lutgen::writer_for_path(options.output)
+                                     : !options.output.empty() && options.output != "-" ? lutgen::writer_for_path(options.output)
                                                                : lutgen::find_writer("header");
   const lutgen::Lut lut = lutgen::load_lut(options.input, options.source);
   const lutgen::Metrics metrics = lutgen::compute_metrics(lut);
