@@ -22,6 +22,7 @@ void setup_heatmap(CLI::App& app) {
 
 void run_heatmap(const HeatmapOptions& options) {
   lutgen::check_heatmap_path(options.output);  // before the (possibly long) evaluation
+  check_distinct_paths({options.input}, {{"-o", options.output}});
   lutgen::write_heatmap(lutgen::load_lut(options.input, options.source), options.output);
 }
 

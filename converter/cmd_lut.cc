@@ -1,6 +1,5 @@
 #include "converter/cmd_lut.h"
 
-#include <filesystem>
 #include <memory>
 
 #include "axx/error.h"
@@ -26,24 +25,13 @@ void setup_lut(CLI::App& app) {
   sub->callback([opt] { run_lut(*opt); });
 }
 
-namespace {
-
-// Outputs replace files by rename; refusing to write onto the input keeps the input untouched.
-void check_not_input(const std::string& input, const std::string& output) {
-  std::error_code ec;
-  if (!output.empty() && output != "-" && std::filesystem::equivalent(input, output, ec)) {
-    throw UsageError(output + ": is the input file; choose another output");
-  }
-}
-
-}  // namespace
-
 void run_lut(const LutOptions& options, std::ostream& out) {
-  check_not_input(options.input, options.output);
-  check_not_input(options.input, options.report);
+  // Outputs replace files by rename: one output onto another would keep only the last, and one
+  // onto the input would replace it.
+  check_distinct_paths({options.input}, {{"-o", options.output}, {"--report", options.report}});
   // Resolve the writer before doing any work, so a bad format is a quick usage error.
   const lutgen::WriterKind& writer = !options.format.empty() ? lutgen::find_writer(options.format)
-                                     : !options.output.empty() ? lutgen::writer_for_path(options.output)
+                                     : !options.output.empty() && options.output != "-" ? lutgen::writer_for_path(options.output)
                                                                : lutgen::find_writer("header");
   const lutgen::Lut lut = lutgen::load_lut(options.input, options.source);
   const lutgen::Metrics metrics = lutgen::compute_metrics(lut);

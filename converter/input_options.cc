@@ -1,5 +1,6 @@
 #include "converter/input_options.h"
 
+#include <filesystem>
 #include <map>
 
 #include "axx/error.h"
@@ -105,6 +106,43 @@ std::string input_kinds_list() {
 void check_name_for_inputs(const lutgen::SourceOptions& source, std::size_t inputs) {
   if (!source.name.empty() && inputs > 1) {
     throw UsageError("--name names one table, but " + std::to_string(inputs) + " inputs were given");
+  }
+}
+
+namespace {
+
+// The folder's real path plus the name; a folder that does not exist stays as written (writing
+// there fails later with its own message).
+std::filesystem::path canonical_name(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path p = fs::absolute(path).lexically_normal();
+  std::error_code ec;
+  const fs::path parent = fs::canonical(p.parent_path(), ec);
+  return ec ? p : parent / p.filename();
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return canonical_name(a) == canonical_name(b) || std::filesystem::equivalent(a, b, ec);
+}
+
+}  // namespace
+
+void check_distinct_paths(const std::vector<std::string>& inputs, const std::vector<NamedPath>& outputs) {
+  auto used = [](const NamedPath& p) { return !p.second.empty() && p.second != "-"; };
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (!used(outputs[i])) continue;
+    for (const auto& in : inputs) {
+      if (!in.empty() && in != "-" && same_file(in, outputs[i].second)) {
+        throw UsageError(outputs[i].second + ": is the input file; choose another output");
+      }
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (used(outputs[j]) && same_file(outputs[j].second, outputs[i].second)) {
+        throw UsageError(outputs[i].second + ": " + outputs[j].first + " and " + outputs[i].first +
+                         " name the same file; choose two different outputs");
+      }
+    }
   }
 }
 

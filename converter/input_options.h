@@ -5,6 +5,8 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lutgen/source.h"
 
@@ -21,5 +23,13 @@ std::string input_kinds_list();
 
 // --name names one table: a usage error when several inputs share it.
 void check_name_for_inputs(const lutgen::SourceOptions& source, std::size_t inputs);
+
+// One command's input files and its outputs, each output with the option that names it ("-o",
+// "--report"): a usage error when two outputs, or an output and an input, are the same file. Paths compare by the real
+// path of their folder plus their name (so ./x, x and x through a linked folder are one file), and
+// existing files also by identity (a link to the input is the input). Empty paths and "-" (stdout)
+// are skipped.
+using NamedPath = std::pair<std::string, std::string>;  // option, path of an output
+void check_distinct_paths(const std::vector<std::string>& inputs, const std::vector<NamedPath>& outputs);
 
 }  // namespace axx::cli

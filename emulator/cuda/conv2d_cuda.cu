@@ -53,6 +53,7 @@ void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void*
   using namespace cuda_detail;
   check_conv2d_problem(table, p, "conv2d_cuda");
   check_path(table, path, "conv2d_cuda");
+  if (!cuda_available()) throw Error("conv2d_cuda: no CUDA device is present");
   const std::int64_t OH = p.out_h(), OW = p.out_w(), P = OH * OW;
   if (p.N == 0 || p.O == 0 || P == 0) return;
   auto stream = static_cast<cudaStream_t>(stream_ptr);

@@ -87,6 +87,9 @@ void gemm_cuda(const TableRef& table, const GemmProblem& p, Path path, void* str
   using namespace cuda_detail;
   check_gemm_problem(table, p, "gemm_cuda");
   check_path(table, path, "gemm_cuda");
+  // A CUDA build on a machine without a device: one clear message rather than the runtime's
+  // error from whichever call happens to come first.
+  if (!cuda_available()) throw Error("gemm_cuda: no CUDA device is present");
   if (p.batch == 0 || p.M == 0 || p.N == 0) return;
 
   run_gemm(table, batched_of(p), path, static_cast<cudaStream_t>(stream));

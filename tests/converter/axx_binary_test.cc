@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -76,18 +77,22 @@ TEST(AxxBinary, Version) {
 TEST(AxxBinary, OptionsThatDoNotApplyAreUsageErrors) {
   const std::string dir = scratch_dir();
   const std::string c = kSrc + "/mul8u_trunc6.c", blif = kSrc + "/mul8s_bam_h1v6.blif";
+  const std::string c_opts = " (its options: --signed/--unsigned, --bits, --a-bits, --b-bits, --name, --func)";
+  const std::string blif_opts =
+      " (its options: --signed/--unsigned, --bits, --a-bits, --b-bits, --name, --top, --port-a, --port-b, --port-out)";
   auto r = axx(dir, {"lut", c, "--out", "f.h"});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "axx: error: The following arguments were not expected: f.h --out (see axx --help)\n");
   EXPECT_FALSE(std::filesystem::exists(dir + "/f.h"));
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"lut", c, "--port-out", "p"}, c + ": --port-out does not apply to a C function"},
-      {{"lut", c, "--top", "m"}, c + ": --top does not apply to a C function"},
-      {{"metrics", blif, "--func", "f", "--signed"}, blif + ": --func does not apply to a BLIF netlist"},
-      {{"metrics", blif, "--yosys", "--signed"}, blif + ": --yosys/--no-yosys does not apply to a BLIF netlist"},
+      {{"lut", c, "--port-out", "p"}, c + ": --port-out does not apply to a C function" + c_opts},
+      {{"lut", c, "--top", "m"}, c + ": --top does not apply to a C function" + c_opts},
+      {{"metrics", blif, "--func", "f", "--signed"}, blif + ": --func does not apply to a BLIF netlist" + blif_opts},
+      {{"metrics", blif, "--yosys", "--signed"}, blif + ": --yosys/--no-yosys does not apply to a BLIF netlist" + blif_opts},
       {{"metrics", "builtin:mul8s_exact", "--yosys-bin", "/bin/yosys"},
-       "builtin:mul8s_exact: --yosys-bin does not apply to a built-in multiplier"},
+       "builtin:mul8s_exact: --yosys-bin does not apply to a built-in multiplier (its options: --signed/--unsigned, "
+       "--bits, --a-bits, --b-bits, --name)"},
       {{"metrics", "builtin:mul8s_exact", "--bits", "4"}, "builtin:mul8s_exact: table has 8x8 operands, but 4x4 were requested"},
       {{"metrics", "builtin:mul8s_exact", "--unsigned"},
        "builtin:mul8s_exact: the built-in multiplier is signed; --unsigned contradicts it"},
@@ -95,7 +100,7 @@ TEST(AxxBinary, OptionsThatDoNotApplyAreUsageErrors) {
   for (const auto& [args, message] : cases) {
     r = axx(dir, args);
     EXPECT_EQ(r.status, 1) << message;
-    EXPECT_EQ(r.err.rfind("axx: error: " + message, 0), 0u) << r.err;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n");
     EXPECT_EQ(r.out, "") << message;
   }
 }
@@ -210,9 +215,9 @@ TEST(AxxBinary, MissingYosysIsExitStatusThree) {
   const std::string before = read_file(input);
   const auto r = axx(dir, {"lut", input, "--yosys", "--yosys-bin", dir + "/no-such-yosys", "-o", "m.h"});
   EXPECT_EQ(r.status, 3);
-  EXPECT_EQ(r.err.rfind("axx: error: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find("yosys"), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err, "axx: error: yosys not found ('" + dir + "/no-such-yosys' is not an executable); it is needed to read " +
+                       input + ": install the Debian package 'yosys' (apt-get install yosys) or name the executable "
+                               "with the yosys-bin option\n");
   EXPECT_FALSE(std::filesystem::exists(dir + "/m.h"));
   EXPECT_EQ(read_file(input), before);
 }
@@ -291,6 +296,179 @@ TEST(AxxBinary, CrashingCModelIsBadInput) {
   EXPECT_EQ(r.err, "axx: error: m.c: function 'm' crashed at a=2, b=-1: SIGSEGV (invalid memory access, or a stack "
                    "overflow such as from unbounded recursion)\n");
   EXPECT_FALSE(std::filesystem::exists(dir + "/m.npy"));
+}
+
+
+// Any two outputs of one command naming one file, or an output naming the input, are a usage error
+// before any work: "./x" and "x", and a path through a linked folder, are the same file.
+TEST(AxxBinary, TwoOutputsNamingOneFileAreAUsageError) {
+  const std::string dir = scratch_dir();
+  std::filesystem::create_directory(dir + "/sub");
+  std::filesystem::create_directory_symlink(dir + "/sub", dir + "/link");
+  write_file(dir + "/sub/keep.json", "previous");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"lut", "builtin:mul8s_trunc4", "-o", "same.json", "--report", "same.json"},
+       "same.json: -o and --report name the same file; choose two different outputs"},
+      {{"lut", "builtin:mul8s_trunc4", "-o", "./same.json", "--report", "same.json"},
+       "same.json: -o and --report name the same file; choose two different outputs"},
+      {{"lut", "builtin:mul8s_trunc4", "-o", "sub/keep.json", "--report", "link/keep.json"},
+       "link/keep.json: -o and --report name the same file; choose two different outputs"},
+      {{"lut", "builtin:mul8s_trunc4", "--format", "json", "-o", "link/../sub/keep.json", "--report", dir + "/sub/keep.json"},
+       dir + "/sub/keep.json: -o and --report name the same file; choose two different outputs"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = axx(dir, args);
+    EXPECT_EQ(r.status, 1) << message;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n");
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/same.json"));
+  EXPECT_EQ(read_file(dir + "/sub/keep.json"), "previous");
+  // The report onto the input, through the linked folder; the heatmap onto its input.
+  ASSERT_EQ(axx(dir, {"lut", "builtin:mul8s_trunc4", "-o", "sub/t.json"}).status, 0);
+  const std::string before = read_file(dir + "/sub/t.json");
+  auto r = axx(dir, {"lut", "sub/t.json", "-o", "t.h", "--report", "link/t.json"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "axx: error: link/t.json: is the input file; choose another output\n");
+  EXPECT_EQ(read_file(dir + "/sub/t.json"), before);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/t.h"));
+  write_file(dir + "/h.png", "not yet a png");
+  r = axx(dir, {"heatmap", "h.png", "-o", "./h.png"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "axx: error: ./h.png: is the input file; choose another output\n");
+  EXPECT_EQ(read_file(dir + "/h.png"), "not yet a png");
+  // Distinct names still work, and "-" (stdout) is no file.
+  r = axx(dir, {"lut", "builtin:mul8s_trunc4", "-o", "-", "--report", "r.json"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("axx_lut_mul8s_trunc4"), std::string::npos);
+}
+
+// Every documented exit status at the binary level, each with its whole message and no output.
+TEST(AxxBinary, DocumentedExitStatuses) {
+  const std::string dir = scratch_dir();
+  write_file(dir + "/two.c", "int f(int a, int b) { return a * b; }\nint g(int a, int b) { return a + b; }\n");
+  write_file(dir + "/wide.c", "#include <stdint.h>\nuint32_t w(uint16_t a, uint16_t b) { return (uint32_t)a * b; }\n");
+  std::filesystem::create_directory(dir + "/ro");
+  struct Case {
+    std::vector<std::string> args;
+    int status;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"lut", "builtin:mul8s_exact", "--frobnicate"}, 1,
+       "The following argument was not expected: --frobnicate (see axx --help)"},
+      {{"lut"}, 1, "INPUT is required (see axx --help)"},
+      {{"metrics"}, 1, "INPUT is required (see axx --help)"},
+      {{"lut", "builtin:mul8s_exact", "--format", "csv"}, 1,
+       "unknown format 'csv'; valid formats: header, transaxx, npy, json"},
+      {{"lut", "wide.c"}, 1,
+       "wide.c: 16x16 operands are too wide to materialise a table (at most 12x12); `axx metrics` streams wider ones"},
+      {{"lut", "two.c", "--signed"}, 1, "two.c: several functions (f, g); choose one with --func"},
+      {{"lut", "missing.c"}, 2, "missing.c: cannot open: No such file or directory"},
+      {{"lut", "builtin:mul8s_exact", "-o", "no-such-dir/t.h"}, 2,
+       "no-such-dir/t.h: cannot write: No such file or directory"},
+  };
+  for (const auto& c : cases) {
+    const auto r = axx(dir, c.args);
+    EXPECT_EQ(r.status, c.status) << c.message;
+    EXPECT_EQ(r.err, "axx: error: " + c.message + "\n");
+    EXPECT_EQ(r.out, "") << c.message;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/no-such-dir"));
+}
+
+// The C compiler missing: $CC naming nothing, or no `cc` on PATH. Exit status 3, nothing written.
+TEST(AxxBinary, MissingCompilerIsExitStatusThree) {
+  const std::string dir = scratch_dir();
+  write_file(dir + "/m.c", "int m(signed char a, signed char b) { return a * b; }\n");
+  const std::string run = "cd " + quote(dir) + " && ";
+  auto status_of = [&](const std::string& env) {
+    const int rc = std::system((run + env + " " + quote(AXX_BIN) + " lut m.c -o m.h > out.txt 2> err.txt").c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  EXPECT_EQ(status_of("CC=" + dir + "/no-such-cc"), 3);
+  EXPECT_EQ(read_file(dir + "/err.txt"),
+            "axx: error: cannot run '" + dir + "/no-such-cc': No such file or directory (install it: apt-get install gcc)\n");
+  EXPECT_EQ(read_file(dir + "/out.txt"), "");
+  // An empty PATH: `cc` itself is not found.
+  EXPECT_EQ(status_of("env -u CC PATH=" + dir + "/empty-path"), 3);
+  EXPECT_EQ(read_file(dir + "/err.txt"),
+            "axx: error: cannot run 'cc': No such file or directory (install it: apt-get install gcc)\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/m.h"));
+}
+
+// The subcommands' outputs other than the default: list --json/--markdown, compare --sort/--json,
+// metrics' text table, decompose's ranks; numbers against loops here.
+TEST(AxxBinary, ListCompareMetricsAndDecomposeOutputs) {
+  const std::string dir = scratch_dir();
+  // mul8u_trunc6 by the test's loop.
+  double sum = 0, wce = 0;
+  for (std::int64_t a = 0; a < 256; ++a)
+    for (std::int64_t b = 0; b < 256; ++b) {
+      std::int64_t p = 0;
+      for (int i = 0; i < 8; ++i)
+        if ((b >> i) & 1) p += (a << i) & ~std::int64_t{63};
+      sum += static_cast<double>(a * b - p);
+      wce = std::max(wce, static_cast<double>(a * b - p));
+    }
+  auto r = axx(dir, {"list", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), axx::multipliers::builtins().size());
+  for (std::size_t i = 0; i < j.size(); ++i) EXPECT_EQ(j[i]["name"], axx::multipliers::builtins()[i].name);
+  for (const auto& row : j) {
+    if (row["name"] == "mul8u_trunc6") {
+      EXPECT_EQ(row["mae"].get<double>(), sum / 65536);
+      EXPECT_EQ(row["wce"].get<double>(), wce);
+    }
+    if (row["name"] == "mul8s_exact" || row["name"] == "mul8u_exact") EXPECT_EQ(row["mae"], 0);
+  }
+  r = axx(dir, {"list", "--markdown"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("| name | bits | signed | EP% | MAE |", 0), 0u) << r.out;
+  EXPECT_EQ(static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n')),
+            axx::multipliers::builtins().size() + 2);
+  EXPECT_NE(r.out.find("| mul8s_exact | 8x8 | yes | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"), std::string::npos)
+      << r.out;
+  r = axx(dir, {"list", "--json", "--markdown"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "axx: error: --json excludes --markdown (see axx --help)\n");
+
+  // compare --sort wce --json: ascending |wce|, the values the loops give.
+  r = axx(dir, {"compare", "builtin:mul8u_trunc6", "builtin:mul8u_exact", "builtin:mul8u_drum4", "--sort", "wce",
+                "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 3u);
+  EXPECT_EQ(j[0]["name"], "mul8u_exact");
+  for (std::size_t i = 1; i < j.size(); ++i) EXPECT_LE(j[i - 1]["wce"].get<double>(), j[i]["wce"].get<double>());
+  for (const auto& row : j)
+    if (row["name"] == "mul8u_trunc6") EXPECT_EQ(row["wce"].get<double>(), wce);
+  r = axx(dir, {"compare", "builtin:mul8u_trunc6", "builtin:mul8u_exact", "--sort", "speed"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err,
+            "axx: error: unknown metric 'speed' for --sort; valid: ep_percent, mae, mae_percent, wce, wce_percent, mse, "
+            "rmse, mre_percent, wcre_percent, mred, nmed, bias, error_variance\n");
+
+  // metrics: the default text table, whole, for the exact design.
+  r = axx(dir, {"metrics", "builtin:mul8s_exact"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "name         bits  signed  EP%  MAE  MAE%  WCE  WCE%  MSE  RMSE  MRE%  WCRE%  MRED  NMED  bias  var\n"
+            "mul8s_exact   8x8     yes    0    0     0    0     0    0     0     0      0     0     0     0    0\n");
+
+  // decompose: the rank printed, and --max-rank below it.
+  r = axx(dir, {"decompose", "builtin:mul8s_trunc4"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "mul8s_trunc4: exact rank 4");  // rank: cli_commands_test
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 5);
+  r = axx(dir, {"decompose", "builtin:mul8s_trunc4", "--max-rank", "3"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "mul8s_trunc4: exact rank of LUT - a*b is above 3; no low-rank form (the table-lookup kernels "
+                   "serve this multiplier)\n");
+  r = axx(dir, {"decompose", "builtin:mul8s_trunc4", "--max-rank", "x"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "axx: error: Could not convert: --max-rank = x (see axx --help)\n");
 }
 
 }  // namespace

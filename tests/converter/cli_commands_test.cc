@@ -25,6 +25,58 @@ using lutgen::testing::error_of;
 using lutgen::testing::read_file;
 using lutgen::testing::scratch_dir;
 
+// The truncated unsigned array: rows b_i * (a << i) with the bits of weight below 2^6 dropped.
+std::int64_t trunc6(std::int64_t a, std::int64_t b) {
+  std::int64_t p = 0;
+  for (int i = 0; i < 8; ++i) {
+    if ((b >> i) & 1) p += (a << i) & ~std::int64_t{63};
+  }
+  return p;
+}
+
+// LUT - a*b of the signed Baugh-Wooley array with columns 0..T-1 dropped: the dropped bits are
+// a_j b_i 2^(i+j) with i + j < T, all of non-sign bits for T <= 7 (so no inverted bits), and the
+// array's constants sit at columns 8 and 15.
+std::int64_t trunc_error(int T, int a_pattern, int b_pattern) {
+  std::int64_t e = 0;
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j)
+      if (i + j < T) e -= static_cast<std::int64_t>((a_pattern >> j) & (b_pattern >> i) & 1) << (i + j);
+  return e;
+}
+
+// Rank of a 256x256 integer matrix by elimination modulo the prime 2^31 - 1 (equal to the rational
+// rank unless the prime divides a minor; the entries here are tiny).
+int rank_mod_p(std::vector<std::int64_t> m) {
+  constexpr std::int64_t P = 2147483647;
+  auto pw = [&](std::int64_t x, std::int64_t e) {
+    std::int64_t r = 1;
+    for (x %= P; e; e >>= 1, x = x * x % P)
+      if (e & 1) r = r * x % P;
+    return r;
+  };
+  for (auto& x : m) x = ((x % P) + P) % P;
+  int rank = 0;
+  for (int col = 0; col < 256 && rank < 256; ++col) {
+    int piv = -1;
+    for (int r = rank; r < 256; ++r)
+      if (m[r * 256 + col]) {
+        piv = r;
+        break;
+      }
+    if (piv < 0) continue;
+    for (int c = 0; c < 256; ++c) std::swap(m[piv * 256 + c], m[rank * 256 + c]);
+    const std::int64_t inv = pw(m[rank * 256 + col], P - 2);
+    for (int r = 0; r < 256; ++r) {
+      if (r == rank || !m[r * 256 + col]) continue;
+      const std::int64_t f = m[r * 256 + col] * inv % P;
+      for (int c = 0; c < 256; ++c) m[r * 256 + c] = ((m[r * 256 + c] - f * m[rank * 256 + c]) % P + P) % P;
+    }
+    ++rank;
+  }
+  return rank;
+}
+
 TEST(RunLut, HeaderToStdoutByDefault) {
   LutOptions o;
   o.input = "builtin:mul8s_exact";
@@ -52,16 +104,11 @@ TEST(RunLut, FormatFollowsTheExtensionAndReportIsWritten) {
   EXPECT_EQ(report["signed"], false);
   EXPECT_EQ(report["provenance"]["kind"], "builtin");
   EXPECT_EQ(report["provenance"]["signedness"], "the built-in multiplier is unsigned");
-  EXPECT_EQ(report["metrics"]["wce"], lutgen::metrics_of("builtin:mul8u_trunc6").wce);
-}
-
-// The truncated unsigned array: rows b_i * (a << i) with the bits of weight below 2^6 dropped.
-std::int64_t trunc6(std::int64_t a, std::int64_t b) {
-  std::int64_t p = 0;
-  for (int i = 0; i < 8; ++i) {
-    if ((b >> i) & 1) p += (a << i) & ~std::int64_t{63};
-  }
-  return p;
+  // The worst case of the truncated array by the test's loop (trunc6 below), not by lutgen.
+  std::int64_t wce = 0;
+  for (std::int64_t a = 0; a < 256; ++a)
+    for (std::int64_t b = 0; b < 256; ++b) wce = std::max(wce, a * b - trunc6(a, b));
+  EXPECT_EQ(report["metrics"]["wce"], wce);
 }
 
 TEST(RunLut, ReportReadsBackAsAnInput) {
@@ -111,7 +158,10 @@ TEST(RunMetrics, JsonListWithTheDesignKeys) {
                                             "nmed", "bias", "error_variance"}));
   EXPECT_EQ(j[0]["mae"], 0);
   EXPECT_EQ(j[1]["name"], "mul8s_trunc4");
-  EXPECT_EQ(j[1]["mae"], lutgen::metrics_of("builtin:mul8s_trunc4").mae);
+  double sum = 0;
+  for (int a = 0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b) sum -= static_cast<double>(trunc_error(4, a, b));
+  EXPECT_EQ(j[1]["mae"].get<double>(), sum / 65536);
 }
 
 // MAE and WCE of the truncated design by a plain loop, and the JSON numbers as integers where
@@ -237,11 +287,36 @@ TEST(RunDecompose, ExactIsRankZeroAndTruncatedIsLowRank) {
   std::ostringstream out;
   run_decompose(o, out);
   EXPECT_EQ(out.str(), "mul8s_exact: exact rank 0 (the multiplier is exact)\n");
-  o.input = "builtin:mul8s_trunc4";
-  std::ostringstream out4;
-  run_decompose(o, out4);
-  EXPECT_EQ(out4.str().rfind("mul8s_trunc4: exact rank ", 0), 0u) << out4.str();
-  EXPECT_NE(out4.str().find("  term 0: U range ["), std::string::npos) << out4.str();
+  for (int T : {4, 6}) {
+    std::vector<std::int64_t> e(65536);
+    for (int a = 0; a < 256; ++a)
+      for (int b = 0; b < 256; ++b) e[a * 256 + b] = trunc_error(T, a, b) + (T == 6 ? 64 : 0);  // trunc6c: +64
+    const int rank = rank_mod_p(e);
+    // trunc4: the sum over b's bits i < 4 of b_i times the a-row of its dropped bits, 4 terms.
+    if (T == 4) EXPECT_EQ(rank, 4);
+    o.input = T == 4 ? "builtin:mul8s_trunc4" : "builtin:mul8s_trunc6c";
+    const std::string name = o.input.substr(8);
+    std::ostringstream text;
+    run_decompose(o, text);
+    std::istringstream lines(text.str());
+    std::string line;
+    std::getline(lines, line);
+    EXPECT_EQ(line, name + ": exact rank " + std::to_string(rank)) << text.str();
+    int terms = 0;
+    while (std::getline(lines, line)) {
+      EXPECT_EQ(line.rfind("  term " + std::to_string(terms) + ": U range [", 0), 0u) << line;
+      EXPECT_NE(line.find("], V range ["), std::string::npos) << line;
+      ++terms;
+    }
+    EXPECT_EQ(terms, rank);
+    // Below the rank: the "above N" answer, and no terms.
+    o.max_rank = rank - 1;
+    std::ostringstream above;
+    run_decompose(o, above);
+    EXPECT_EQ(above.str(), name + ": exact rank of LUT - a*b is above " + std::to_string(rank - 1) +
+                               "; no low-rank form (the table-lookup kernels serve this multiplier)\n");
+    o.max_rank = 8;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "axx/error.h"
 #include "lutgen/metrics.h"
@@ -102,6 +103,118 @@ TEST(Metrics, StreamingEqualsMaterialised) {
     const Metrics table = compute_metrics(load_lut(input));
     for (const auto& f : metric_fields()) EXPECT_EQ(streamed.*f.member, table.*f.member) << input << " " << f.key;
   }
+}
+
+// Operand truncation, LUT(a, b) = (a with its low T bits cleared) * (b likewise), unsigned N-bit:
+// every sum over the 2^2N pairs factors into sums over one operand, so the metrics have a closed
+// form computed here in exact integers, independent of the streaming accumulator.
+struct TruncOracle {
+  double mae, wce, mse, bias, var, ep_percent, mre_percent, mred, nmed, wcre_percent;
+};
+
+TruncOracle operand_truncation_oracle(int N, int T) {
+  using u128 = unsigned __int128;
+  const std::uint64_t n = std::uint64_t{1} << N, low = (std::uint64_t{1} << T) - 1;
+  u128 s1 = 0, s2 = 0, h1 = 0, h2 = 0, x = 0;  // sums of a, a^2, a_h, a_h^2, a*a_h
+  long double rel = 0;                          // sum over a > 0 of a_h / a
+  for (std::uint64_t a = 0; a < n; ++a) {
+    const std::uint64_t h = a & ~low;
+    s1 += a, s2 += u128(a) * a, h1 += h, h2 += u128(h) * h, x += u128(a) * h;
+    if (a) rel += static_cast<long double>(h) / a;
+  }
+  // e = a_h b_h - a b <= 0 for every pair; sum e = H1^2 - S1^2, sum e^2 = H2^2 - 2 X^2 + S2^2.
+  const u128 sum_abs = s1 * s1 - h1 * h1;
+  const u128 sum_sq = h2 * h2 - 2 * x * x + s2 * s2;
+  // Exact pairs: a_l b_h + a b_l = 0, i.e. (a_l = 0 or b_h = 0) and (a = 0 or b_l = 0).
+  std::uint64_t exact_pairs = 0;
+  for (std::uint64_t a = 0; a < n; ++a) {
+    const bool al0 = (a & low) == 0;
+    for (int bh0 = 0; bh0 < 2; ++bh0)
+      for (int bl0 = 0; bl0 < 2; ++bl0) {
+        // b with (b_h == 0) == bh0 and (b_l == 0) == bl0
+        const std::uint64_t both = 1, h0 = low + 1 - both, l0 = (n >> T) - both;
+        const std::uint64_t count = bh0 && bl0 ? both : bh0 ? h0 : bl0 ? l0 : n - both - h0 - l0;
+        if ((al0 || bh0) && (a == 0 || bl0)) exact_pairs += count;
+      }
+  }
+  const long double pairs = static_cast<long double>(n) * n, nz = static_cast<long double>(n - 1) * (n - 1);
+  const long double sum_rel = nz - rel * rel;  // sum over a, b > 0 of 1 - (a_h / a)(b_h / b)
+  TruncOracle o;
+  o.mae = static_cast<double>(static_cast<long double>(sum_abs) / pairs);
+  o.bias = -o.mae;
+  o.mse = static_cast<double>(static_cast<long double>(sum_sq) / pairs);
+  o.var = o.mse - o.bias * o.bias;
+  o.wce = static_cast<double>(2 * low * (n - 1) - low * low);  // at a = b = 2^N - 1
+  o.ep_percent = static_cast<double>(100 * (pairs - exact_pairs) / pairs);
+  o.mre_percent = static_cast<double>(100 * sum_rel / nz);
+  o.mred = static_cast<double>(sum_rel / pairs);  // pairs with a zero product are exact
+  o.nmed = static_cast<double>(static_cast<long double>(sum_abs) / pairs / nz);
+  o.wcre_percent = 100;  // a < 2^T: a_h = 0, the whole product lost
+  return o;
+}
+
+void expect_truncation_metrics(const Metrics& m, int N, int T) {
+  const TruncOracle o = operand_truncation_oracle(N, T);
+  EXPECT_EQ(m.bits_a, N);
+  EXPECT_FALSE(m.is_signed);
+  EXPECT_DOUBLE_EQ(m.mae, o.mae);
+  EXPECT_DOUBLE_EQ(m.bias, o.bias);
+  EXPECT_DOUBLE_EQ(m.mse, o.mse);
+  EXPECT_EQ(m.wce, o.wce);
+  EXPECT_DOUBLE_EQ(m.ep_percent, o.ep_percent);
+  EXPECT_NEAR(m.error_variance, o.var, 1e-9 * o.mse);
+  EXPECT_NEAR(m.mre_percent, o.mre_percent, 1e-9 * o.mre_percent);
+  EXPECT_NEAR(m.mred, o.mred, 1e-9 * o.mred);
+  EXPECT_NEAR(m.nmed, o.nmed, 1e-12 * o.nmed);
+  EXPECT_DOUBLE_EQ(m.wcre_percent, o.wcre_percent);
+  EXPECT_DOUBLE_EQ(m.mae_percent, 100 * o.mae / std::ldexp(1.0, 2 * N));
+  EXPECT_DOUBLE_EQ(m.wce_percent, 100 * o.wce / std::ldexp(1.0, 2 * N));
+  EXPECT_DOUBLE_EQ(m.rmse, std::sqrt(o.mse));
+}
+
+// The closed form against a materialised table first (small N, every pair by hand), so the oracle
+// itself is checked.
+TEST(Metrics, OperandTruncationOracleAgreesWithASmallTable) {
+  const Lut lut = make_lut("t", {7, 7, false}, [](std::int64_t a, std::int64_t b) { return (a & ~7) * (b & ~7); });
+  expect_truncation_metrics(compute_metrics(lut), 7, 3);
+}
+
+// A wide C model streamed through the metrics (2^28 pairs, never a table).
+TEST(Metrics, WideOperandTruncationStreamedAgainstTheClosedForm) {
+  const std::string dir = testing::scratch_dir();
+  testing::write_file(dir + "/trunc.c",
+                      "#include <stdint.h>\n"
+                      "uint32_t optrunc(uint16_t a, uint16_t b) { return (uint32_t)(a & ~31u) * (uint32_t)(b & ~31u); }\n");
+  SourceOptions o;
+  o.bits_a = o.bits_b = 14;
+  expect_truncation_metrics(metrics_of(dir + "/trunc.c", o), 14, 5);
+}
+
+// 16x16, the widest operands: 2^32 pairs through the C model; AXX_SKIP_SLOW=1 skips it.
+TEST(Metrics, SixteenBitOperandTruncationAgainstTheClosedForm) {
+  if (const char* skip = std::getenv("AXX_SKIP_SLOW"); skip && *skip == '1') GTEST_SKIP() << "AXX_SKIP_SLOW=1";
+  const std::string dir = testing::scratch_dir();
+  testing::write_file(dir + "/trunc.c",
+                      "#include <stdint.h>\n"
+                      "uint32_t optrunc(uint16_t a, uint16_t b) { return (uint32_t)(a & ~255u) * (uint32_t)(b & ~255u); }\n");
+  expect_truncation_metrics(metrics_of(dir + "/trunc.c"), 16, 8);
+}
+
+// A wide exact netlist (Yosys synthesises the behavioural product) streamed through the simulator:
+// every metric is 0.
+TEST(Metrics, WideExactNetlistStreamsToZeroError) {
+  const std::string dir = testing::scratch_dir();
+  testing::write_file(dir + "/mul13.v",
+                      "module mul13(input [12:0] a, input [12:0] b, output [25:0] y);\n"
+                      "  assign y = a * b;\n"
+                      "endmodule\n");
+  SourceOptions o;
+  o.is_signed = false;
+  o.yosys = YosysMode::Force;
+  const Metrics m = metrics_of(dir + "/mul13.v", o);
+  EXPECT_EQ(m.bits_a, 13);
+  EXPECT_EQ(m.bits_b, 13);
+  for (const auto& f : metric_fields()) EXPECT_EQ(m.*f.member, 0) << f.key;
 }
 
 TEST(Metrics, JsonHasTheDesignKeysInOrder) {

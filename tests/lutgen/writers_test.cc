@@ -155,5 +155,21 @@ TEST(HeaderWriter, CompilesAsCAndCxx) {
   }
 }
 
+// A name or provenance holding "*/" must not close the header's comment (a survivor of the
+// mutation pass, docs/testing.md): it is written "* /", and no other "*/" appears before the
+// comment's own end.
+TEST(HeaderWriter, CommentTerminatorInNameIsDefused) {
+  Lut lut = make_lut("a*/b", {2, 2, true}, [](std::int64_t a, std::int64_t b) { return a * b; });
+  lut.provenance.kind = "c";
+  lut.provenance.path = "dir*/m.c";
+  const std::string h = render_lut(lut, "header");
+  const auto end = h.find("*/");
+  ASSERT_NE(end, std::string::npos);
+  const std::string comment = h.substr(0, end);
+  EXPECT_NE(comment.find("\"a* /b\""), std::string::npos) << comment;
+  EXPECT_NE(comment.find("dir* /m.c"), std::string::npos) << comment;
+  EXPECT_EQ(h.find("a*/b"), std::string::npos) << h;
+}
+
 }  // namespace
 }  // namespace axx::lutgen

@@ -63,12 +63,12 @@ def test_grad_mode_option_and_root_layer():
 
 
 def test_unused_pattern_warns():
-    with pytest.warns(UserWarning, match="axx.approximate: pattern 'nothing.here' matched no layer"):
+    with pytest.warns(UserWarning, match="^axx.approximate: pattern 'nothing.here' matched no layer$"):
         axx.approximate(ViT(), A, exclude="nothing.here")
 
 
 def test_bad_multiplier_type():
-    with pytest.raises(TypeError, match="approximate: expected an axx.Multiplier, a built-in name or None, got int"):
+    with pytest.raises(TypeError, match="^approximate: expected an axx.Multiplier, a built-in name or None, got int$"):
         axx.approximate(ViT(), 3)
 
 
