@@ -12,7 +12,7 @@ APT_PACKAGES := cmake g++ make pkg-config libpng-dev yosys iverilog verilator li
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu bench-cpu-device clean
+.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu bench-cpu-device mutate clean
 
 all: build
 
@@ -68,6 +68,12 @@ bench-gpu:
 # On the GPU machine (AVX-512 VNNI/VBMI + AMX-INT8 Xeon): CPU emulator tests + benchmark.
 bench-cpu-device:
 	bash bench/emulator_cpu/run_device.sh
+
+# Mutation pass over chosen emulator and lutgen functions (docs/testing.md): each mutant is built and
+# tested in a copy of the tree under MUTATE_DIR.
+MUTATE_DIR ?= /tmp/axx-mutate
+mutate:
+	MUTANTS_PER_FILE=$${MUTANTS_PER_FILE:-4} scripts/mutate.sh $(MUTATE_DIR)
 
 clean:
 	rm -rf $(BUILD) $(OUT)
