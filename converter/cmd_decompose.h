@@ -1,5 +1,5 @@
 // axx decompose INPUT [--max-rank R] + input options: the exact low-rank form
-// LUT[a][b] = a*b + sum_r U_r[a] V_r[b] (DESIGN.md) and its rank.
+// LUT[a][b] = a*b + sum_r U_r[a] V_r[b] (docs/architecture.md) and its rank.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <iostream>

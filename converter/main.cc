@@ -1,5 +1,5 @@
 // axx: one binary, one file pair per subcommand. main only wires the subcommands and maps
-// exceptions to exit codes (DESIGN.md): 0 ok, 1 usage error, 2 bad input, 3 external tool problem.
+// exceptions to exit codes (docs/architecture.md): 0 ok, 1 usage error, 2 bad input, 3 external tool problem.
 #include <CLI/CLI.hpp>
 #include <iostream>
 

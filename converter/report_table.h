@@ -1,5 +1,5 @@
 // Rendering a list of metrics: a readable aligned table, Markdown, or JSON (a list of objects with
-// the DESIGN.md keys). Shared by `axx metrics`, `axx list` and `axx compare`.
+// the keys docs/cli.md lists). Shared by `axx metrics`, `axx list` and `axx compare`.
 #pragma once
 #include <string>
 #include <vector>

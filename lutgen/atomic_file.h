@@ -1,6 +1,6 @@
 // Atomic output: contents go to a temporary file in the destination's directory, which is then
 // renamed over the destination, so readers never see a partial file and a failed write leaves
-// nothing behind (DESIGN.md, "Public interface").
+// nothing behind (docs/cli.md).
 #pragma once
 #include <string>
 

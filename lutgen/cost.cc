@@ -27,7 +27,7 @@ namespace {
   throw UsageError(input + ": axx cost needs a gate-level netlist (.blif, .v, .sv): " + why);
 }
 
-// Signedness by the rule of DESIGN.md: the user's option, else what the file declares (signed /
+// Signedness by the rule of docs/cli.md: the user's option, else what the file declares (signed /
 // unsigned ports, a signed $mul through yosys), else an error: never a silent default.
 bool netlist_signedness(const std::string& input, const netlist::Netlist& nl, const netlist::ResolvedPorts& ports,
                         const SourceOptions& options) {

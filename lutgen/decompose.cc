@@ -1,4 +1,4 @@
-// Exact low-rank form of a 256x256 table (DESIGN.md, "Exact low-rank form").
+// Exact low-rank form of a 256x256 table (docs/emulator.md, the exact low-rank form).
 //
 // E = lut - val(a)*val(b). We look for E = U^T V with R = rank(E) integer rows: V taken from rows
 // of E itself (then U holds each row's coefficients in that basis), U taken from columns of E, or

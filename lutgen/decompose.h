@@ -1,4 +1,4 @@
-// Exact low-rank form of an approximate multiplier (DESIGN.md, "Exact low-rank form"):
+// Exact low-rank form of an approximate multiplier (docs/emulator.md, the exact low-rank form):
 //   lut[a][b] = value(a) * value(b) + sum_r u[r][a] * v[r][b]    for every 8-bit pattern pair,
 // integer tables found with exact arithmetic and verified on every entry.
 #pragma once

@@ -1,4 +1,4 @@
-// Minimal JSON text helpers: lutgen writes JSON by hand (no third-party dependency, DESIGN.md).
+// Minimal JSON text helpers: lutgen writes JSON by hand (no third-party dependency, docs/architecture.md).
 #pragma once
 #include <string>
 

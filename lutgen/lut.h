@@ -1,4 +1,4 @@
-// Lut: the one table representation every producer ends in and every consumer takes (DESIGN.md).
+// Lut: the one table representation every producer ends in and every consumer takes (docs/architecture.md).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -35,7 +35,7 @@ struct Provenance {
 };
 
 // Materialised table, row = operand A bit pattern, column = operand B bit pattern:
-// table[(a << bits_b) | b]. Materialised up to 12x12 operands (DESIGN.md, "Operands").
+// table[(a << bits_b) | b]. Materialised up to 12x12 operands (docs/architecture.md).
 struct Lut {
   std::string name;
   OperandSpec spec;

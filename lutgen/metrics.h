@@ -9,7 +9,7 @@
 
 namespace axx::lutgen {
 
-// Field names follow the JSON keys of DESIGN.md ("Public interface").
+// Field names follow the JSON keys of docs/cli.md.
 struct Metrics {
   std::string name;
   int bits_a = 0, bits_b = 0;
@@ -25,7 +25,7 @@ Metrics compute_metrics(const Lut& lut);
 // `progress` (may be empty) follows the pairs done (lutgen/progress.h shows it on a terminal).
 Metrics metrics_of(const std::string& input, const SourceOptions& options = {}, const ProgressFn& progress = {});
 
-// One JSON object with the DESIGN.md keys, in that order.
+// One JSON object with the keys docs/cli.md lists, in that order.
 std::string metrics_json(const Metrics& m);
 
 // The numeric metrics in JSON-key order, for tables and comparisons (all: smaller |value| is better).

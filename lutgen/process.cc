@@ -82,7 +82,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 // in it ends axx (or the Python interpreter) without a word, and an endless loop never returns.
 // Each child is a fresh program (posix_spawn of the compiled model, not a fork of this process), so
 // it shares no threads, locks, atexit handlers or stdio buffers with the caller: this is safe in a
-// multithreaded process such as a PyTorch session, and an exit() in the model ends only the child.
+// multithreaded process such as a PyTorch program, and an exit() in the model ends only the child.
 //
 // Protocol: the children take blocks of rows from a counter in shared memory, evaluate each block
 // into one of their two buffers there, and send {block, buffer} on their socket; the parent thread

@@ -6,7 +6,7 @@
 //   - or the bare array [[...], ...], which declares no signedness.
 // Rows are operand A's bit patterns; the shape must be (2^bits_a, 2^bits_b) with 2..12 bits each.
 // Errors name file:line:col (parse errors, a wrong value, a ragged row, an entry outside int32).
-// The parser is our own (lutgen has no third-party dependencies, DESIGN.md).
+// The parser is our own (lutgen has no third-party dependencies, docs/architecture.md).
 #include <cctype>
 #include <cmath>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Netlist source: BLIF or Verilog read by netlist_sim (behavioural Verilog through yosys), then
 // simulated exhaustively. The output bus is read as two's complement of its own width when the spec is
-// signed, else as unsigned (DESIGN.md, "Output interpretation"). Signedness: the operand ports'
+// signed, else as unsigned (docs/formats-netlist.md). Signedness: the operand ports'
 // `signed` declarations, else a `$mul` that yosys saw multiply signed or unsigned operands, else
 // the user's flag (signedness.h).
 #include <iostream>

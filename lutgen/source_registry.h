@@ -1,4 +1,4 @@
-// The registry of input kinds (STYLE.md, point 2): each source file defines one SourceKind and is
+// The registry of input kinds (docs/contributing.md): each source file defines one SourceKind and is
 // listed once in source_registry.cc with the input options it takes. Error messages for unknown
 // inputs and for options that do not apply, and the CLI's help, are generated from it.
 #pragma once

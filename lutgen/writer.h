@@ -1,5 +1,5 @@
 // Table writers, one file each (writer_<name>.cc), registered in writer_registry.cc with a name,
-// the file extensions that select them and a one-line description (STYLE.md, point 2).
+// the file extensions that select them and a one-line description (docs/contributing.md).
 #pragma once
 #include <string>
 #include <vector>

@@ -21,7 +21,7 @@
 namespace axx::netlist {
 
 // ---------------------------------------------------------------------------------------------
-// Ports (DESIGN.md, "Output interpretation")
+// Ports (docs/formats-netlist.md)
 
 namespace {
 

@@ -11,7 +11,7 @@
 namespace axx::netlist {
 
 // Which ports are operand A, operand B and the product. Empty names pick the defaults of
-// DESIGN.md: ports named a/A and b/B and the single output; otherwise the first and second input.
+// docs/formats-netlist.md: ports named a/A and b/B and the single output; otherwise the first and second input.
 struct PortBinding {
   std::string a, b, out;
 };

@@ -1,4 +1,4 @@
-// One exception hierarchy for every axx module (STYLE.md, point 5).
+// One exception hierarchy for every axx module (docs/architecture.md, "Contracts in one place").
 // Header-only so that netlist_sim and emulator stay free of dependencies on other axx libraries.
 #pragma once
 #include <cstddef>
@@ -9,7 +9,7 @@
 namespace axx {
 
 // Base of everything axx throws on purpose. The CLI maps subclasses to exit codes:
-//   UsageError -> 1, InputError/ParseError -> 2, ToolError -> 3 (DESIGN.md, "Public interface").
+//   UsageError -> 1, InputError/ParseError -> 2, ToolError -> 3 (docs/cli.md).
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

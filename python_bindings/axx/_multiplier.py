@@ -1,7 +1,7 @@
 """``axx.Multiplier``: an approximate multiplier as data (its table), from any source lutgen reads.
 
 A multiplier is its lookup table ``lut[a][b]`` (row = operand A's bit pattern, column = operand
-B's, two's complement when signed; DESIGN.md "LUT indexing") plus a name and where it came from.
+B's, two's complement when signed; docs/architecture.md) plus a name and where it came from.
 Nothing is compiled per multiplier: the ops take the table as a tensor. What the kernels need --
 the table expanded to 256x256 and its exact low-rank form -- is derived once and kept per device,
 so calling an op again does not upload anything.
@@ -17,7 +17,7 @@ from . import _C
 
 __all__ = ["Multiplier", "MultiplierInfo", "multipliers"]
 
-# The emulator's kernels take operands of up to 8 bits (DESIGN.md, "Operands"); tables are
+# The emulator's kernels take operands of up to 8 bits (docs/architecture.md); tables are
 # materialised up to 12x12.
 _MAX_EMULATED_BITS = 8
 _MIN_BITS, _MAX_BITS = 2, 12

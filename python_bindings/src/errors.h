@@ -1,4 +1,4 @@
-// axx::Error and subclasses as Python exceptions (STYLE.md, point 5). The classes live in axx._C
+// axx::Error and subclasses as Python exceptions (docs/architecture.md, "Contracts in one place"). The classes live in axx._C
 // and are re-exported by the axx package: AxxError is the base; UsageError and InputError are also
 // ValueErrors, ParseError an InputError with .file/.line/.col, ToolError also a RuntimeError.
 #pragma once
