@@ -1,5 +1,5 @@
-// Running external programs: the C compiler (run_process), and compiled user models in child
-// processes (run_isolated_rows), so that a model that crashes, hangs or calls exit() ends with a
+// Compiled user models in child processes (run_isolated_rows; the compiler itself runs through
+// common/axx/process.h), so that a model that crashes, hangs or calls exit() ends with a
 // message naming the operands rather than taking axx (or the Python process) down with it.
 #pragma once
 #include <functional>
@@ -11,15 +11,6 @@
 #include "lutgen/table_stream.h"
 
 namespace axx::lutgen {
-
-struct ProcessResult {
-  int status = 0;      // exit status; 128 + signal number when killed by a signal
-  std::string output;  // stdout and stderr, interleaved
-};
-
-// Runs argv (argv[0] looked up on PATH) with LC_ALL=C. Throws axx::ToolError when the program cannot be started;
-// `install_hint` (e.g. "gcc") names the Debian package to suggest.
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& install_hint);
 
 // A model compiled into executables: a shim that includes the model's source and <stdint.h> and
 // defines

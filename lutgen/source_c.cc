@@ -19,6 +19,7 @@
 
 #include "axx/error.h"
 #include "axx/posix_fs.h"
+#include "axx/process.h"
 #include "lutgen/process.h"
 #include "lutgen/signedness.h"
 #include "lutgen/source_registry.h"
@@ -270,7 +271,7 @@ std::string c_string_literal(const std::string& s) {
 
 // Maps the compiler's first error to a ParseError at the user's file when it is there.
 [[noreturn]] void compile_failed(const std::string& input, const std::string& abs_source, const std::string& func,
-                                 const std::string& compiler, const ProcessResult& r) {
+                                 const std::string& compiler, const process::Result& r) {
   static const std::regex kDiag(R"(^(.*):(\d+):(\d+): (?:fatal )?error: (.*)$)");
   static const std::regex kUndefined(R"(undefined reference to [`'](.*)'$)");
   std::istringstream lines(r.output);
@@ -286,7 +287,7 @@ std::string c_string_literal(const std::string& s) {
                      "(a, b) with integer operands: " + m[4].str());
   }
   std::string first = r.output.substr(0, r.output.find('\n'));
-  throw ToolError(compiler + " failed with status " + std::to_string(r.status) + (first.empty() ? "" : ": " + first));
+  throw ToolError(compiler + " failed with status " + std::to_string(r.status()) + (first.empty() ? "" : ": " + first));
 }
 
 }  // namespace
@@ -405,9 +406,10 @@ TableStream open_c_source(const std::string& input, const SourceOptions& options
       shim << child_driver_source();
       if (!shim) throw ToolError("cannot write " + shim_path);
     }
-    const ProcessResult r = run_process({compiler, "-O2", "-w", "-o", exe_path, shim_path, "-lm"},
-                                        cplusplus ? "g++" : "gcc");
-    if (r.status != 0) compile_failed(input, abs_source, func, compiler, r);
+    // The C locale keeps the compiler's diagnostics in plain ASCII, so the messages passed on are stable.
+    const process::Result r = process::run({compiler, "-O2", "-w", "-o", exe_path, shim_path, "-lm"},
+                                           {.output_file = "", .env = {"LC_ALL=C"}, .install_hint = cplusplus ? "g++" : "gcc"});
+    if (!r.ok()) compile_failed(input, abs_source, func, compiler, r);
     return exe_path;
   };
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "axx/error.h"
+#include "axx/path.h"
 #include "netlist_sim/reader.h"
 
 namespace axx::lutgen {
@@ -133,19 +134,11 @@ bool SourceKind::takes(const std::string& option_key) const {
 
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  if (s.size() < suffix.size()) return false;
-  for (std::size_t i = 0; i < suffix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i])) != suffix[i]) return false;
-  }
-  return true;
-}
-
 bool matches(const SourceKind& kind, const std::string& input) {
   for (const auto& p : kind.patterns) {
     if (p.back() == ':') {
       if (input.rfind(p, 0) == 0) return true;
-    } else if (ends_with(input, p)) {
+    } else if (has_extension(input, p)) {
       return true;
     }
   }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "axx/error.h"
+#include "axx/path.h"
 #include "lutgen/atomic_file.h"
 #include "lutgen/json.h"
 #include "lutgen/writer.h"
@@ -31,10 +32,7 @@ const WriterKind& find_writer(const std::string& name) {
 }
 
 const WriterKind& writer_for_path(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  const auto dot = path.find_last_of('.');
-  std::string ext = dot == std::string::npos || (slash != std::string::npos && dot < slash) ? "" : path.substr(dot);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string ext = extension_of(path);
   std::string valid;
   for (const auto& w : writer_kinds()) {
     for (const auto& e : w.extensions) {
