@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 import axx
-from axx.models import ViT
+from axx.apps.models import ViT
 from axx.nn import (ApproxConv2d, ApproxLinear, ApproxMatmul, ApproxModule, ApproxMultiheadAttention,
                     ApproxTimmAttention, approx_layers)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from axx.data import (FASHION_MNIST_DIR, IdxError, batches, load_fashion_mnist, read_idx, write_idx)
+from axx.apps.data import (FASHION_MNIST_DIR, IdxError, batches, load_fashion_mnist, read_idx, write_idx)
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])

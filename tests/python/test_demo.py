@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import axx
-from axx.data import write_idx
+from axx.apps.data import write_idx
 
 ROOT = Path(__file__).resolve().parents[2]
 

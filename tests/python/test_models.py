@@ -2,9 +2,9 @@
 import pytest
 import torch
 
-from axx.data import FASHION_MNIST_DIR, load_fashion_mnist
-from axx.models import CHECKPOINT, ViT, vit_fmnist
-from axx.train import evaluate
+from axx.apps.data import FASHION_MNIST_DIR, load_fashion_mnist
+from axx.apps.models import CHECKPOINT, ViT, vit_fmnist
+from axx.apps.train import evaluate
 
 
 def test_parameter_count_and_shapes():

@@ -9,7 +9,7 @@ from torch import nn
 
 import axx
 from axx._progress import MIN_INTERVAL_S, progress
-from axx.train import evaluate, train_steps
+from axx.apps.train import evaluate, train_steps
 
 
 class FakeTerminal(io.StringIO):

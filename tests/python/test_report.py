@@ -15,7 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
 
 import axx  # noqa: E402
-from axx import report  # noqa: E402
+from axx.apps import report  # noqa: E402
 
 # The shipped demo's results (docs/python-ml.md): most designs within 1.5 points of the exact
 # table, one collapsing to 10%.

@@ -1,4 +1,4 @@
-"""axx.report: the error-by-value matrix against a loop over operand values, the console and
+"""axx.apps.report: the error-by-value matrix against a loop over operand values, the console and
 Markdown tables of a constructed summary, and the files write_report leaves."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import axx
-from axx.report import error_by_value, format_table, write_report
+from axx.apps.report import error_by_value, format_table, write_report
 
 
 @pytest.mark.parametrize("name", ["mul8s_trunc4", "mul8u_trunc6"])

@@ -5,8 +5,8 @@ import torch.nn.functional as F
 from torch import nn
 
 import axx
-from axx.models import ViT
-from axx.train import evaluate, train_steps
+from axx.apps.models import ViT
+from axx.apps.train import evaluate, train_steps
 
 _v = torch.where(torch.arange(256) >= 128, torch.arange(256) - 256, torch.arange(256))
 # a coarse approximate multiplier: products rounded down to multiples of 256, plus a bias

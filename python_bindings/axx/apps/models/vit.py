@@ -68,7 +68,7 @@ class ViT(nn.Module):
 
 
 def vit_fmnist(pretrained: bool = True, checkpoint: str | Path | None = None) -> ViT:
-    """The Fashion-MNIST ViT; with ``pretrained`` the weights shipped in axx/checkpoints."""
+    """The Fashion-MNIST ViT; with ``pretrained`` the weights shipped in axx/apps/checkpoints."""
     model = ViT()
     if pretrained:
         path = Path(checkpoint) if checkpoint is not None else CHECKPOINT
