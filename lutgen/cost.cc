@@ -25,7 +25,7 @@ namespace {
 
 // D's generated Verilog read back by the structural reader, as any user's netlist is read.
 netlist::Netlist read_generated(const netgen::DesignSpec& d) {
-  const TempDir dir("axx-cost");
+  const posix_fs::TempDir dir("axx-cost");
   const std::string path = dir.path() + "/" + d.name + ".v";
   {
     std::ofstream f(path);
@@ -166,7 +166,8 @@ Cost cost_of_netlist(const netlist::Netlist& nl, const netlist::PortBinding& bin
 
 Cost cost_of(const std::string& input, const SourceOptions& options, const Activity& activity) {
   const SourceKind& kind = find_source_kind(input);
-  if (kind.name != "netlist" && kind.name != "builtin") not_a_netlist(input, kind);
+  const bool netlist_file = kind.name == "blif" || kind.name == "verilog";
+  if (!netlist_file && kind.name != "builtin") not_a_netlist(input, kind);
   check_options_apply(kind, input, options);
   if (kind.name == "builtin") {
     const std::string name = input.substr(input.find(':') + 1);
@@ -200,8 +201,7 @@ Cost cost_of(const std::string& input, const SourceOptions& options, const Activ
                      std::to_string(spec.bits_a) + " and " + std::to_string(spec.bits_b) + " bits wide, but " +
                      std::to_string(options.bits_a ? options.bits_a : spec.bits_a) + "x" +
                      std::to_string(options.bits_b ? options.bits_b : spec.bits_b) + " operands were requested");
-  const netlist::NetlistFormat* format = netlist::find_netlist_format(input);
-  const bool blif = format && format->name == "blif";
+  const bool blif = kind.name == "blif";
   spec.is_signed =
       resolve_signedness(input, netlist_signedness_facts(nl, *ports.a, *ports.b, blif), options).is_signed;
   return cost_of_netlist(nl, binding, spec, options.name.empty() ? file_stem(input) : options.name, activity);

@@ -76,18 +76,21 @@ TEST(CostOf, SignednessFollowsTheFileOrTheUser) {
   const std::string dir = scratch_dir();
   // BLIF says nothing: the user must.
   EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(kSrc + "/mul8s_bam_h1v6.blif"); }),
-            kSrc + "/mul8s_bam_h1v6.blif: the netlist does not say whether its operands are signed; pass --signed or "
-                   "--unsigned");
+            kSrc + "/mul8s_bam_h1v6.blif: BLIF ports carry no signedness; give --signed or --unsigned");
   EXPECT_FALSE(lutgen::cost_of(kSrc + "/mul8s_bam_h1v6.blif", with_sign(false)).spec.is_signed);
-  // Verilog `signed` ports say it; the user's option still wins.
+  // Verilog `signed` ports say it; a flag may repeat it.
   write_file(dir + "/s.v", "module s(input signed [3:0] a, input signed [3:0] b, output [7:0] p);\n"
                            "  assign p = {8{a[0] & b[0]}};\nendmodule\n");
   EXPECT_TRUE(lutgen::cost_of(dir + "/s.v").spec.is_signed);
-  EXPECT_FALSE(lutgen::cost_of(dir + "/s.v", with_sign(false)).spec.is_signed);
+  EXPECT_TRUE(lutgen::cost_of(dir + "/s.v", with_sign(true)).spec.is_signed);
   write_file(dir + "/m.v", "module m(input signed [3:0] a, input unsigned [3:0] b, output [7:0] p);\n"
                            "  assign p = {8{a[0] & b[0]}};\nendmodule\n");
-  EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(dir + "/m.v"); }),
-            dir + "/m.v: port a is declared signed but b unsigned; pass --signed or --unsigned");
+  // Mixed declarations are bad input by the one signedness rule (lutgen/signedness.h), as for axx lut.
+  EXPECT_EQ(error_of<InputError>([&] { lutgen::cost_of(dir + "/m.v"); }),
+            error_of<InputError>([&] { lutgen::load_lut(dir + "/m.v"); }));
+  // A flag contradicting the declaration is a usage error, as for axx lut.
+  EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(dir + "/s.v", with_sign(false)); }),
+            error_of<UsageError>([&] { lutgen::load_lut(dir + "/s.v", with_sign(false)); }));
 }
 
 TEST(CostOf, InputsWithoutGatesAreUsageErrors) {
