@@ -1,5 +1,5 @@
-// axx cost: lutgen::cost_of (inputs, signedness, activity samples, the exact reference) through
-// run_cost(), and the built binary's exit statuses and messages.
+// axx cost: lutgen::cost_of (inputs, built-ins, signedness, activity samples, the exact reference)
+// through run_cost(), axx list's cost columns, and the built binary's exit statuses and messages.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -10,8 +10,10 @@
 #include "../lutgen/test_util.h"
 #include "axx/error.h"
 #include "converter/cmd_cost.h"
+#include "converter/cmd_list.h"
 #include "lutgen/cost.h"
 #include "multipliers/netgen/builtin_spec.h"
+#include "multipliers/registry.h"
 #include "netlist_sim/cost.h"
 #include "netlist_sim/reader.h"
 
@@ -271,6 +273,39 @@ TEST(RunCost, AFailingInputLeavesNoOutput) {
   std::ostringstream out;
   EXPECT_THROW(run_cost(o, out), UsageError);
   EXPECT_EQ(out.str(), "");
+}
+
+// axx list: every built-in with its cost next to the metrics; JSON with the cost keys and the
+// design's family, params and citation.
+TEST(RunList, CostOfEveryBuiltin) {
+  std::ostringstream text, json;
+  ListOptions o;
+  run_list(o, text);
+  const std::string header = text.str().substr(0, text.str().find('\n'));
+  EXPECT_NE(header.find("var  area_rel  power_rel  description"), std::string::npos) << header;
+  o.style = TableStyle::Json;
+  run_list(o, json);
+  const auto j = nlohmann::json::parse(json.str());
+  ASSERT_EQ(j.size(), multipliers::builtins().size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const multipliers::Builtin& b = multipliers::builtins()[i];
+    SCOPED_TRACE(b.name);
+    EXPECT_EQ(j[i]["name"], b.name);
+    EXPECT_EQ(j[i]["family"], b.family);
+    EXPECT_EQ(j[i]["params"], b.params);
+    EXPECT_EQ(j[i]["citation"], b.citation);
+    for (const char* key : {"gates", "area_nand2", "depth", "power_proxy", "area_rel", "power_rel", "depth_rel"})
+      EXPECT_TRUE(j[i][key].is_number()) << key;
+    EXPECT_TRUE(j[i]["gates"].is_number_unsigned());
+    EXPECT_GT(j[i]["area_rel"].get<double>(), 0.0);
+    if (std::string(b.family) == "exact") EXPECT_EQ(j[i]["area_rel"], 1.0);
+  }
+  for (std::size_t i : {std::size_t{2}, j.size() - 1}) {
+    const auto c = lutgen::cost_of(std::string("builtin:") + j[i]["name"].get<std::string>());
+    EXPECT_EQ(j[i]["area_rel"].get<double>(), c.area_rel);
+    EXPECT_EQ(j[i]["power_rel"].get<double>(), c.power_rel);
+    EXPECT_EQ(j[i]["gates"].get<std::size_t>(), c.gates);
+  }
 }
 
 // The binary: exit statuses and the one-line messages.
