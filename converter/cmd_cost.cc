@@ -10,8 +10,10 @@ namespace axx::cli {
 
 void setup_cost(CLI::App& app) {
   auto opt = std::make_shared<CostOptions>();
-  auto* sub = app.add_subcommand("cost", "Hardware cost (cells, area, depth, power proxy) of gate-level netlists");
-  sub->add_option("INPUT", opt->inputs, "Netlists: .blif, structural or behavioural Verilog (.v, .sv)")->required();
+  auto* sub = app.add_subcommand("cost", "Hardware cost (cells, area, depth, power proxy) of gate-level netlists and built-in designs");
+  sub->add_option("INPUT", opt->inputs,
+                  "Netlists: .blif, structural or behavioural Verilog (.v, .sv); builtin:NAME (its generated netlist)")
+      ->required();
   auto* json = sub->add_flag_callback("--json", [o = opt.get()] { o->style = TableStyle::Json; },
                                       "JSON: a list of objects with the keys of docs/cost.md");
   auto* md = sub->add_flag_callback("--markdown", [o = opt.get()] { o->style = TableStyle::Markdown; }, "Markdown table");

@@ -30,9 +30,16 @@ std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const Table
       out += "    \"bits_b\": " + std::to_string(m.bits_b) + ",\n";
       out += std::string("    \"signed\": ") + (m.is_signed ? "true" : "false");
       for (const auto& f : fields) out += std::string(",\n    \"") + f.key + "\": " + lutgen::json_number(m.*f.member);
+      for (const auto& col : options.numbers) {
+        const double v = col.values.at(r);
+        out += ",\n    " + lutgen::json_string(col.key) + ": " +
+               (col.integer ? std::to_string(static_cast<long long>(v)) : lutgen::json_number(v));
+      }
       if (!options.extra_header.empty()) {
         out += ",\n    " + lutgen::json_string(options.extra_header.front()) + ": " + lutgen::json_string(options.extra.at(r));
       }
+      for (const auto& [key, values] : options.json_strings)
+        out += ",\n    " + lutgen::json_string(key) + ": " + lutgen::json_string(values.at(r));
       out += "\n  }";
     }
     return out + (rows.empty() ? "]\n" : "\n]\n");
@@ -45,6 +52,10 @@ std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const Table
   }
   std::vector<std::string> header = {"name", "bits", "signed"};
   for (const auto& f : fields) header.push_back(f.label);
+  std::vector<const NumberColumn*> numbers;
+  for (const auto& col : options.numbers)
+    if (!col.json_only) numbers.push_back(&col);
+  for (const auto* col : numbers) header.push_back(col->key);
   for (const auto& h : options.extra_header) header.push_back(h);
   std::vector<std::vector<std::string>> cells;
   for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -54,6 +65,11 @@ std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const Table
     for (std::size_t c = 0; c < fields.size(); ++c) {
       const double v = m.*fields[c].member;
       row.push_back(format_metric(v) + (options.mark_best && rows.size() > 1 && std::fabs(v) == best[c] ? "*" : ""));
+    }
+    for (const auto* col : numbers) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.*f", col->decimals, col->values.at(r));
+      row.push_back(buf);
     }
     if (!options.extra_header.empty()) row.push_back(options.extra.at(r));
     cells.push_back(std::move(row));
@@ -68,7 +84,8 @@ std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const Table
     };
     line(header);
     out += "|";
-    for (std::size_t c = 0; c < header.size(); ++c) out += c < 3 || c >= 3 + fields.size() ? " --- |" : " ---: |";
+    const std::size_t numeric_end = 3 + fields.size() + numbers.size();
+    for (std::size_t c = 0; c < header.size(); ++c) out += c < 3 || c >= numeric_end ? " --- |" : " ---: |";
     out += "\n";
     for (const auto& row : cells) line(row);
     return out;
@@ -81,7 +98,7 @@ std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const Table
   auto line = [&](const std::vector<std::string>& v) {
     std::string l;
     for (std::size_t c = 0; c < v.size(); ++c) {
-      const bool left = c == 0 || c >= 3 + fields.size();
+      const bool left = c == 0 || c >= 3 + fields.size() + numbers.size();
       const std::string pad(width[c] - v[c].size(), ' ');
       l += (c ? "  " : "") + (left ? v[c] + (c + 1 < v.size() ? pad : "") : pad + v[c]);
     }

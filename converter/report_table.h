@@ -10,11 +10,24 @@ namespace axx::cli {
 
 enum class TableStyle { Text, Markdown, Json };
 
+// A numeric column after the metrics (e.g. `axx list`'s cost figures): right-aligned with
+// `decimals` digits in tables, a JSON number under `key`.
+struct NumberColumn {
+  std::string key;
+  std::vector<double> values;  // one per row
+  int decimals = 3;
+  bool integer = false;        // JSON: written without a fraction
+  bool json_only = false;      // not shown in the text and Markdown tables
+};
+
 struct TableOptions {
   TableStyle style = TableStyle::Text;
   bool mark_best = false;                 // append '*' to the best value of each metric column
+  std::vector<NumberColumn> numbers;      // after the metric columns
   std::vector<std::string> extra_header;  // optional trailing text column (e.g. "description")
   std::vector<std::string> extra;         // one value per row
+  // JSON only: string keys after everything else, one value per row each (e.g. "family").
+  std::vector<std::pair<std::string, std::vector<std::string>>> json_strings;
 };
 
 std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const TableOptions& options = {});

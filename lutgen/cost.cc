@@ -1,12 +1,14 @@
 // Hardware cost of a multiplier netlist against the exact reference (lutgen/cost.h, docs/cost.md).
 #include "lutgen/cost.h"
 
-#include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "axx/error.h"
+#include "axx/posix_fs.h"
+#include "lutgen/npy.h"
+#include "lutgen/signedness.h"
 #include "lutgen/source_registry.h"
+#include "multipliers/netgen/builtin_spec.h"
 #include "netlist_sim/cost.h"
 #include "netlist_sim/reader.h"
 
@@ -16,31 +18,21 @@ namespace {
 
 // The input is not a netlist: say what cost needs, in terms of what was given.
 [[noreturn]] void not_a_netlist(const std::string& input, const SourceKind& kind) {
-  std::string why;
-  if (kind.name == "builtin")
-    why = "built-in designs will carry a cost from their netlist forms later; cost a netlist file of the design "
-          "(multipliers/src/ holds the bundled ones)";
-  else if (kind.name == "c")
-    why = "a C function has no gates; cost the design's netlist instead";
-  else
-    why = "a table has no gates; cost the netlist it was made from";
-  throw UsageError(input + ": axx cost needs a gate-level netlist (.blif, .v, .sv): " + why);
+  const std::string why = kind.name == "c" ? "a C function has no gates; cost the design's netlist instead"
+                                           : "a table has no gates; cost the netlist it was made from";
+  throw UsageError(input + ": axx cost needs a gate-level netlist (.blif, .v, .sv) or builtin:NAME: " + why);
 }
 
-// Signedness by the rule of docs/cli.md: the user's option, else what the file declares (signed /
-// unsigned ports, a signed $mul through yosys), else an error: never a silent default.
-bool netlist_signedness(const std::string& input, const netlist::Netlist& nl, const netlist::ResolvedPorts& ports,
-                        const SourceOptions& options) {
-  if (options.is_signed) return *options.is_signed;
-  const auto& da = ports.a->declared_signed;
-  const auto& db = ports.b->declared_signed;
-  if (da && db && *da != *db)
-    throw UsageError(input + ": port " + ports.a->name + " is declared " + (*da ? "signed" : "unsigned") + " but " +
-                     ports.b->name + " " + (*db ? "signed" : "unsigned") + "; pass --signed or --unsigned");
-  if (da) return *da;
-  if (db) return *db;
-  if (nl.signed_product) return *nl.signed_product;
-  throw UsageError(input + ": the netlist does not say whether its operands are signed; pass --signed or --unsigned");
+// D's generated Verilog read back by the structural reader, as any user's netlist is read.
+netlist::Netlist read_generated(const netgen::DesignSpec& d) {
+  const posix_fs::TempDir dir("axx-cost");
+  const std::string path = dir.path() + "/" + d.name + ".v";
+  {
+    std::ofstream f(path);
+    f << netgen::generate_verilog(d);
+    if (!f.flush()) throw ToolError("cannot write " + path);
+  }
+  return netlist::read_verilog(path);
 }
 
 std::uint64_t splitmix64(std::uint64_t& state) {
@@ -89,76 +81,48 @@ void operand_patterns(const OperandSpec& spec, const Activity& activity, std::ve
 }  // namespace
 
 Activity read_activity_npy(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path + ": cannot open the activity file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string data = ss.str();
-  auto fail = [&](const std::string& msg) -> void {
+  const NpyArray array = read_npy(path);
+  auto fail = [&](const std::string& msg) {
     throw InputError(path + ": " + msg + " (expected a .npy array of shape (n, 2) with operand A in column 0 and "
                                          "B in column 1)");
   };
-  if (data.size() < 10 || std::memcmp(data.data(), "\x93NUMPY", 6) != 0) fail("not a .npy file");
-  const unsigned major = static_cast<unsigned char>(data[6]);
-  std::size_t header_len = 0, header_start = 0;
-  if (major == 1) {
-    header_len = static_cast<unsigned char>(data[8]) | static_cast<unsigned char>(data[9]) << 8;
-    header_start = 10;
-  } else if ((major == 2 || major == 3) && data.size() >= 12) {
-    for (int i = 3; i >= 0; --i) header_len = header_len << 8 | static_cast<unsigned char>(data[8 + i]);
-    header_start = 12;
-  } else {
-    fail("unsupported .npy version");
+  if (array.shape.size() != 2 || array.shape[1] != 2) {
+    std::string shape;
+    for (std::uint64_t d : array.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    fail("array shape is (" + shape + (array.shape.size() == 1 ? ",)" : ")"));
   }
-  if (data.size() < header_start + header_len) fail("truncated .npy header");
-  const std::string header = data.substr(header_start, header_len);
-  // The header is a Python dict literal written by numpy: {'descr': '<i4', 'fortran_order': False, 'shape': (n, 2), }
-  auto value_after = [&](const std::string& key) -> std::string {
-    std::size_t k = header.find("'" + key + "'");
-    if (k == std::string::npos) fail("npy header has no '" + key + "'");
-    std::size_t colon = header.find(':', k);
-    std::size_t end = key == "shape" ? header.find(')', colon) + 1 : header.find_first_of(",}", colon);
-    if (colon == std::string::npos || end == std::string::npos || end == 0) fail("malformed npy header");
-    std::string v = header.substr(colon + 1, end - colon - 1);
-    v.erase(0, v.find_first_not_of(" "));
-    v.erase(v.find_last_not_of(" ") + 1);
-    return v;
-  };
-  const std::string descr = value_after("descr");
-  if (value_after("fortran_order") != "False") fail("Fortran-ordered arrays are not supported");
-  const std::string shape = value_after("shape");
-  unsigned long long rows = 0, cols = 0;
-  char tail = 0;
-  if (std::sscanf(shape.c_str(), "(%llu , %llu %c", &rows, &cols, &tail) != 3 || tail != ')' || cols != 2)
-    fail("array shape is " + shape);
-  struct Type {
-    const char* descr;
-    int size;
-    bool is_signed;
-  };
-  static const Type types[] = {{"'|i1'", 1, true},  {"'|u1'", 1, false}, {"'<i1'", 1, true}, {"'<u1'", 1, false},
-                               {"'<i2'", 2, true},  {"'<u2'", 2, false}, {"'<i4'", 4, true}, {"'<i8'", 8, true}};
-  const Type* type = nullptr;
-  for (const Type& t : types)
-    if (descr == t.descr) type = &t;
-  if (!type) fail("dtype " + descr + " is not int8, uint8, int16, uint16, int32 or int64 (little-endian)");
-  const std::size_t body = header_start + header_len;
-  if (data.size() - body != rows * 2 * std::size_t(type->size))
-    fail("data size does not match shape " + shape + " and dtype " + descr);
+  const std::size_t rows = array.shape[0];
+  if (rows < 2) fail("the power proxy needs at least 2 operand pairs, the array has " + std::to_string(rows));
   Activity act;
   act.source = path;
   act.a.reserve(rows);
   act.b.reserve(rows);
-  for (std::size_t i = 0; i < rows * 2; ++i) {
-    const unsigned char* p = reinterpret_cast<const unsigned char*>(data.data() + body + i * type->size);
-    std::uint64_t u = 0;
-    for (int k = type->size - 1; k >= 0; --k) u = u << 8 | p[k];
-    std::int64_t v = std::int64_t(u);
-    if (type->is_signed && type->size < 8 && (u >> (8 * type->size - 1)) & 1) v -= std::int64_t{1} << (8 * type->size);
-    (i % 2 ? act.b : act.a).push_back(v);
+  for (std::size_t i = 0; i < rows; ++i) {
+    act.a.push_back(array.values[2 * i]);
+    act.b.push_back(array.values[2 * i + 1]);
   }
-  if (rows < 2) fail("the power proxy needs at least 2 operand pairs, the array has " + std::to_string(rows));
   return act;
+}
+
+netlist::Netlist exact_reference(const OperandSpec& spec) {
+  check_operand_spec(spec);
+  netgen::DesignSpec d;
+  d.name = std::string("exact_") + (spec.is_signed ? "s" : "u") + std::to_string(spec.bits_a) + "x" +
+           std::to_string(spec.bits_b);
+  d.family = "exact";
+  d.bits_a = spec.bits_a;
+  d.bits_b = spec.bits_b;
+  d.is_signed = spec.is_signed;
+  d.reduction = kCostReduction;
+  return read_generated(d);
+}
+
+netlist::Netlist builtin_netlist(const multipliers::Builtin& b) {
+  const std::optional<netgen::DesignSpec> d = netgen::spec_of(b, kCostReduction);
+  if (!d)
+    throw UsageError(std::string("builtin:") + b.name + ": family " + b.family +
+                     " has no netlist generator (docs/netgen.md), so the design has no cost");
+  return read_generated(*d);
 }
 
 Cost cost_of_netlist(const netlist::Netlist& nl, const netlist::PortBinding& binding, const OperandSpec& spec,
@@ -177,7 +141,7 @@ Cost cost_of_netlist(const netlist::Netlist& nl, const netlist::PortBinding& bin
   const netlist::PortBinding named{ports.a->name, ports.b->name, ports.out->name};
   const netlist::Netlist cells = netlist::map_to_cells(nl, named);
   const netlist::StructuralCost s = netlist::structural_cost(cells);
-  const netlist::Netlist ref = netlist::map_to_cells(netlist::exact_multiplier(spec.bits_a, spec.bits_b, spec.is_signed));
+  const netlist::Netlist ref = netlist::map_to_cells(exact_reference(spec));
   const netlist::StructuralCost rs = netlist::structural_cost(ref);
 
   Cost c;
@@ -202,14 +166,30 @@ Cost cost_of_netlist(const netlist::Netlist& nl, const netlist::PortBinding& bin
 
 Cost cost_of(const std::string& input, const SourceOptions& options, const Activity& activity) {
   const SourceKind& kind = find_source_kind(input);
-  if (kind.name != "netlist") not_a_netlist(input, kind);
-  if (!options.func.empty()) throw UsageError("--func applies to C functions, not to the netlist " + input);
+  const bool netlist_file = kind.name == "blif" || kind.name == "verilog";
+  if (!netlist_file && kind.name != "builtin") not_a_netlist(input, kind);
+  check_options_apply(kind, input, options);
+  if (kind.name == "builtin") {
+    const std::string name = input.substr(input.find(':') + 1);
+    const multipliers::Builtin* m = multipliers::find_builtin(name);
+    if (!m) {
+      std::string valid;
+      for (const auto& b : multipliers::builtins()) valid += (valid.empty() ? "" : ", ") + std::string(b.name);
+      throw InputError(input + ": unknown built-in multiplier '" + name + "'; valid names: " + valid);
+    }
+    // The same checks as the builtin: source (source_builtin.cc), so a flag means the same here.
+    const OperandSpec spec{m->bits_a, m->bits_b, m->is_signed};
+    check_fixed_bits(input, options, spec);
+    SignednessFacts facts;
+    facts.table = m->is_signed;
+    facts.table_what = "the built-in multiplier is {}";
+    resolve_signedness(input, facts, options);
+    return cost_of_netlist(builtin_netlist(*m), {}, spec, options.name.empty() ? name : options.name, activity);
+  }
   netlist::ReadOptions ro;
   ro.top = options.top;
   ro.yosys_bin = options.yosys_bin;
-  ro.yosys = options.yosys == YosysMode::Force   ? netlist::YosysMode::Force
-             : options.yosys == YosysMode::Never ? netlist::YosysMode::Never
-                                                 : netlist::YosysMode::Auto;
+  ro.yosys = options.yosys;
   const netlist::Netlist nl = netlist::read_netlist_file(input, ro);
   const netlist::PortBinding binding{options.port_a, options.port_b, options.port_out};
   const netlist::ResolvedPorts ports = netlist::resolve_ports(nl, binding);
@@ -221,7 +201,9 @@ Cost cost_of(const std::string& input, const SourceOptions& options, const Activ
                      std::to_string(spec.bits_a) + " and " + std::to_string(spec.bits_b) + " bits wide, but " +
                      std::to_string(options.bits_a ? options.bits_a : spec.bits_a) + "x" +
                      std::to_string(options.bits_b ? options.bits_b : spec.bits_b) + " operands were requested");
-  spec.is_signed = netlist_signedness(input, nl, ports, options);
+  const bool blif = kind.name == "blif";
+  spec.is_signed =
+      resolve_signedness(input, netlist_signedness_facts(nl, *ports.a, *ports.b, blif), options).is_signed;
   return cost_of_netlist(nl, binding, spec, options.name.empty() ? file_stem(input) : options.name, activity);
 }
 

@@ -9,6 +9,8 @@
 
 #include "lutgen/lut.h"
 #include "lutgen/source.h"
+#include "multipliers/netgen/netgen.h"
+#include "multipliers/registry.h"
 #include "netlist_sim/netlist.h"
 #include "netlist_sim/simulator.h"
 
@@ -23,6 +25,19 @@ struct Activity {
   std::size_t pairs = 100000;
   std::uint64_t seed = 1;
 };
+
+// The reduction of every generated netlist that is costed, built-in designs and the exact
+// reference alike (docs/cost.md, "Generated netlists"): Dadda's, the fewest adders per stage.
+inline constexpr netgen::Reduction kCostReduction = netgen::Reduction::Dadda;
+
+// The exact reference of SPEC, the denominator of every *_rel (docs/cost.md): the generator's
+// exact design (multipliers/netgen, Baugh-Wooley for signed operands) with kCostReduction, read
+// back by the structural reader. Throws axx::UsageError for widths outside 2..16.
+netlist::Netlist exact_reference(const OperandSpec& spec);
+
+// The netlist of built-in design B as it is costed: the generator's design with kCostReduction
+// (ports a, b, p). Throws axx::UsageError when B's family has no generator.
+netlist::Netlist builtin_netlist(const multipliers::Builtin& b);
 
 // Reads operand samples from a .npy array of shape (n, 2), n >= 2, column 0 = operand A
 // (activation), column 1 = operand B (weight); dtype int8, uint8, int16, uint16, int32 or int64.
@@ -43,10 +58,11 @@ struct Cost {
   std::size_t pairs = 0;
 };
 
-// Cost of INPUT, a netlist file (.blif, .v/.sv; behavioural Verilog through yosys), read with the
-// input options of `axx lut`. Throws axx::UsageError for inputs that are not netlists (C functions,
-// tables, built-ins) and options that do not apply, InputError/ParseError for bad input or bad
-// activity values, ToolError for yosys problems.
+// Cost of INPUT, a netlist file (.blif, .v/.sv; behavioural Verilog through yosys) or builtin:NAME
+// (builtin_netlist), read with the input options of `axx lut`; signedness by the one rule of
+// lutgen/signedness.h. Throws axx::UsageError for inputs that are not netlists (C functions,
+// tables) and options that do not apply, InputError/ParseError for bad input or bad activity
+// values, ToolError for yosys problems.
 Cost cost_of(const std::string& input, const SourceOptions& options = {}, const Activity& activity = {});
 
 // Cost of a netlist already read; spec.is_signed says how operands (and activity values) are read,

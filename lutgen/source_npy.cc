@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "axx/error.h"
+#include "lutgen/npy.h"
 #include "lutgen/signedness.h"
 #include "lutgen/source_registry.h"
 
@@ -79,7 +80,7 @@ int log2_exact(std::uint64_t n) {
 
 }  // namespace
 
-TableStream open_npy_source(const std::string& input, const SourceOptions& options) {
+NpyArray read_npy(const std::string& input) {
   const std::string data = read_text_file(input);
   static const char kMagic[] = "\x93NUMPY";
   if (data.size() < 10 || std::memcmp(data.data(), kMagic, 6) != 0) {
@@ -102,16 +103,15 @@ TableStream open_npy_source(const std::string& input, const SourceOptions& optio
   const std::string header = data.substr(header_start, header_len);
 
   DictParser p(input, header, header_start);
-  std::string descr;
+  NpyArray out;
   bool fortran = false, have_descr = false, have_shape = false;
-  std::vector<std::uint64_t> shape;
   p.expect('{');
   while (!p.accept('}')) {
     const std::size_t key_pos = p.pos();
     const std::string key = p.string_literal();
     p.expect(':');
     if (key == "descr") {
-      descr = p.string_literal();
+      out.descr = p.string_literal();
       have_descr = true;
     } else if (key == "fortran_order") {
       const std::size_t at = p.pos();
@@ -125,7 +125,7 @@ TableStream open_npy_source(const std::string& input, const SourceOptions& optio
     } else if (key == "shape") {
       p.expect('(');
       while (!p.accept(')')) {
-        shape.push_back(p.integer());
+        out.shape.push_back(p.integer());
         if (!p.accept(',')) {
           p.expect(')');
           break;
@@ -150,15 +150,41 @@ TableStream open_npy_source(const std::string& input, const SourceOptions& optio
     int size;
     bool is_signed;
   };
-  static const Type kTypes[] = {{"<i2", 2, true}, {"<i4", 4, true}, {"<i8", 8, true}, {"|i1", 1, true},
-                                {"|u1", 1, false}, {"<u2", 2, false}};
+  static const Type kTypes[] = {{"<i2", 2, true}, {"<i4", 4, true},  {"<i8", 8, true},  {"|i1", 1, true},
+                                {"|u1", 1, false}, {"<u2", 2, false}, {"<i1", 1, true}, {"<u1", 1, false}};
   const Type* type = nullptr;
   for (const auto& t : kTypes) {
-    if (descr == t.descr) type = &t;
+    if (out.descr == t.descr) type = &t;
   }
   if (!type) {
-    throw InputError(input + ": unsupported dtype '" + descr + "' (expected <i4 (int32), <i2 (int16) or <i8 (int64))");
+    throw InputError(input + ": unsupported dtype '" + out.descr +
+                     "' (expected <i4 (int32), <i2 (int16), <i8 (int64), |i1 (int8), |u1 (uint8) or <u2 (uint16))");
   }
+  std::size_t count = 1;
+  for (std::uint64_t d : out.shape) {
+    if (d != 0 && count > (std::size_t{1} << 40) / d) throw InputError(input + ": the array has too many elements");
+    count *= d;
+  }
+  const std::size_t body = header_start + header_len;
+  if (data.size() - body != count * type->size) {
+    throw InputError(input + ": expected " + std::to_string(count * type->size) + " bytes of data after the header, found " +
+                     std::to_string(data.size() - body));
+  }
+  out.values.resize(count);
+  const unsigned char* raw = reinterpret_cast<const unsigned char*>(data.data()) + body;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint64_t u = 0;
+    for (int k = type->size - 1; k >= 0; --k) u = u << 8 | raw[i * type->size + k];
+    std::int64_t v = static_cast<std::int64_t>(u);
+    if (type->is_signed && type->size < 8 && (u >> (8 * type->size - 1)) & 1) v -= std::int64_t{1} << (8 * type->size);
+    out.values[i] = v;
+  }
+  return out;
+}
+
+TableStream open_npy_source(const std::string& input, const SourceOptions& options) {
+  const NpyArray array = read_npy(input);
+  const auto& shape = array.shape;
   if (shape.size() != 2) {
     throw InputError(input + ": expected a 2-D array of shape (2^bits_a, 2^bits_b), got " +
                      std::to_string(shape.size()) + " dimensions");
@@ -169,18 +195,9 @@ TableStream open_npy_source(const std::string& input, const SourceOptions& optio
                      ") is not (2^bits_a, 2^bits_b) with 2..12 bits per operand");
   }
   const std::size_t count = shape[0] * shape[1];
-  const std::size_t body = header_start + header_len;
-  if (data.size() - body != count * type->size) {
-    throw InputError(input + ": expected " + std::to_string(count * type->size) + " bytes of data after the header, found " +
-                     std::to_string(data.size() - body));
-  }
   auto table = std::make_shared<std::vector<std::int32_t>>(count);
-  const unsigned char* raw = reinterpret_cast<const unsigned char*>(data.data()) + body;
   for (std::size_t i = 0; i < count; ++i) {
-    std::uint64_t u = 0;
-    for (int k = type->size - 1; k >= 0; --k) u = u << 8 | raw[i * type->size + k];
-    std::int64_t v = static_cast<std::int64_t>(u);
-    if (type->is_signed && type->size < 8 && (u >> (8 * type->size - 1)) & 1) v -= std::int64_t{1} << (8 * type->size);
+    const std::int64_t v = array.values[i];
     if (v < INT32_MIN || v > INT32_MAX) {
       throw InputError(input + ": value " + std::to_string(v) + " at [" + std::to_string(i / shape[1]) + "][" +
                        std::to_string(i % shape[1]) + "] does not fit in int32");
@@ -193,7 +210,7 @@ TableStream open_npy_source(const std::string& input, const SourceOptions& optio
   const Signedness sign = resolve_signedness(input, facts, options);
   const OperandSpec spec{bits_a, bits_b, sign.is_signed};
   check_fixed_bits(input, options, spec);
-  return stream_of_table(table_name(input, options), spec, Provenance{"npy", input, descr, sign.how}, table);
+  return stream_of_table(table_name(input, options), spec, Provenance{"npy", input, array.descr, sign.how}, table);
 }
 
 }  // namespace axx::lutgen

@@ -18,7 +18,6 @@
 #include <tuple>
 
 #include "axx/error.h"
-#include "netlist_sim/builder.h"
 
 namespace axx::netlist {
 
@@ -435,93 +434,6 @@ double power_proxy(const Netlist& cells, const PortBinding& binding, const std::
   double sum = 0;
   for (std::size_t n = 0; n < load.size(); ++n) sum += double(load[n]) * double(toggles[n]);
   return sum / double(a.size() - 1);
-}
-
-Netlist exact_multiplier(int bits_a, int bits_b, bool is_signed) {
-  if (bits_a < 1 || bits_b < 1 || bits_a > 32 || bits_b > 32)
-    throw InputError("exact_multiplier: operand widths must be 1..32 bits");
-  const std::string name = std::string(is_signed ? "exact_bw_" : "exact_array_") + std::to_string(bits_a) + "x" +
-                           std::to_string(bits_b);
-  detail::NetlistBuilder b(name);
-  Netlist& nl = b.netlist();
-  nl.name = name;
-  const int m = bits_a, n = bits_b, w = m + n;
-  Port pa{"a", {}, is_signed}, pb{"b", {}, is_signed}, pp{"p", {}, std::nullopt};
-  for (int i = 0; i < m; ++i) pa.bits.push_back(b.net("a[" + std::to_string(i) + "]"));
-  for (int i = 0; i < n; ++i) pb.bits.push_back(b.net("b[" + std::to_string(i) + "]"));
-  // Logic levels of each net so far: adders take the earliest bits of a column first and put the
-  // latest one last, where it passes through a single XOR (the usual array layout).
-  std::vector<unsigned> level;
-  auto level_of = [&](NetId x) { return x < level.size() ? level[x] : 0u; };
-  auto gate = [&](GateOp op, std::vector<NetId> in) {
-    unsigned l = 0;
-    for (NetId x : in) l = std::max(l, level_of(x));
-    NetId y = b.gate(op, std::move(in), b.fresh("$e"), "", 0);
-    if (level.size() <= y) level.resize(y + 1, 0);
-    level[y] = l + 1;
-    return y;
-  };
-  auto take3 = [&](std::vector<NetId>& col) {
-    std::stable_sort(col.begin(), col.end(), [&](NetId x, NetId y) { return level_of(x) < level_of(y); });
-    std::array<NetId, 3> t{col[0], col[1], col[2]};
-    col.erase(col.begin(), col.begin() + 3);
-    return t;
-  };
-
-  // pending[c]: bits of weight 2^c still to be added.
-  std::vector<std::vector<NetId>> pending(w + 1);
-  auto half = [&](NetId x, NetId y, int c) {
-    pending[c + 1].push_back(gate(GateOp::And, {x, y}));
-    return gate(GateOp::Xor, {x, y});
-  };
-  auto full = [&](NetId x, NetId y, NetId z, std::vector<NetId>& carries) {
-    NetId t = gate(GateOp::Xor, {x, y});
-    carries.push_back(gate(GateOp::Or, {gate(GateOp::And, {x, y}), gate(GateOp::And, {t, z})}));
-    return gate(GateOp::Xor, {t, z});
-  };
-  // Baugh-Wooley: a partial product pairing one sign bit with a non-sign bit has weight
-  // -2^(i+j) = (NOT(a_i b_j) - 1) 2^(i+j); the -1s sum to -2^(m+n-1) + 2^(m-1) + 2^(n-1), added as
-  // constant ones (2^(m+n-1) is -2^(m+n-1) modulo 2^(m+n)). The sweep folds them into the cells.
-  auto product_bit = [&](int i, int j) {  // a_i b_j
-    const bool sign_a = is_signed && i == m - 1, sign_b = is_signed && j == n - 1;
-    return gate(sign_a != sign_b ? GateOp::Nand : GateOp::And, {pa.bits[i], pb.bits[j]});
-  };
-  if (is_signed) {
-    NetId one = b.gate(GateOp::Const1, {}, b.fresh("$one"), "", 0);
-    pending[m - 1].push_back(one);
-    pending[n - 1].push_back(one);
-    pending[w - 1].push_back(one);
-  }
-  // Carry-save array: row j (operand B bit j) is added into the running sum; a column keeps at most
-  // two bits, its carries move one column up for the next row.
-  for (int j = 0; j < n; ++j) {
-    for (int i = 0; i < m; ++i) pending[i + j].push_back(product_bit(i, j));
-    std::vector<std::vector<NetId>> carries(w + 1);
-    for (int c = 0; c < w; ++c) {
-      auto& col = pending[c];
-      while (col.size() >= 3) {
-        auto [x, y, z] = take3(col);
-        col.push_back(full(x, y, z, carries[c + 1]));
-      }
-    }
-    for (int c = 0; c <= w; ++c) pending[c].insert(pending[c].end(), carries[c].begin(), carries[c].end());
-  }
-  // Ripple-carry final adder; carries out of the top column are dropped (modulo 2^(m+n)).
-  for (int c = 0; c < w; ++c) {
-    auto& col = pending[c];
-    while (col.size() >= 3) {
-      auto [x, y, z] = take3(col);
-      col.push_back(full(x, y, z, pending[c + 1]));
-    }
-    if (col.size() == 2) col = {half(col[0], col[1], c)};
-    NetId bit = col.empty() ? b.gate(GateOp::Const0, {}, b.fresh("$zero"), "", 0) : col[0];
-    pp.bits.push_back(b.gate(GateOp::Buf, {bit}, b.net("p[" + std::to_string(c) + "]"), "", 0));
-  }
-  nl.inputs = {pa, pb};
-  nl.outputs = {pp};
-  Netlist out = std::move(nl);
-  check_netlist(out);
-  return out;
 }
 
 }  // namespace axx::netlist

@@ -68,9 +68,4 @@ std::vector<std::uint64_t> count_toggles(const Netlist& nl, const PortBinding& b
 double power_proxy(const Netlist& cells, const PortBinding& binding, const std::vector<std::uint64_t>& a,
                    const std::vector<std::uint64_t>& b);
 
-// The exact reference (docs/cost.md): a carry-save array multiplier with a ripple-carry final
-// adder, Baugh-Wooley for signed operands, built from AND/NAND partial products and half/full
-// adders. Ports a[bits_a], b[bits_b], p[bits_a + bits_b]; 1..32 bits per operand.
-Netlist exact_multiplier(int bits_a, int bits_b, bool is_signed);
-
 }  // namespace axx::netlist

@@ -1,6 +1,6 @@
 # Type stubs of the compiled module axx._C (python_bindings/src/). Importing it also registers the
 # torch operators torch.ops.axx.lut_matmul and torch.ops.axx.lut_conv2d (see axx.ops).
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import torch
 
@@ -41,7 +41,12 @@ def expand_to_256(table: torch.Tensor, bits_a: int, bits_b: int, signed: bool) -
 def decompose(lut256: torch.Tensor, signed: bool,
               max_rank: int = 8) -> tuple[torch.Tensor, torch.Tensor] | None: ...
 def input_options() -> list[tuple[str, list[str], list[str]]]: ...
-def builtins() -> list[tuple[str, str, int, int, bool]]: ...
+def builtins() -> list[tuple[str, str, int, int, bool, str, str, str]]: ...  # ..., family, params, citation
+def cost(input: str, signed: bool | None = None, bits_a: int = 0, bits_b: int = 0, name: str = "",
+         top: str = "", func: str = "", port_a: str = "", port_b: str = "", port_out: str = "",
+         yosys: bool | None = None, yosys_bin: str = "", activity: torch.Tensor | None = None,
+         activity_path: str = "", pairs: int = 100000,
+         seed: int = 1) -> dict[str, Any]: ...  # the keys of `axx cost --json`
 def cuda_compiled() -> bool: ...
 def cuda_available() -> bool: ...
 def cpu_isa() -> str: ...

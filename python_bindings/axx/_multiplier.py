@@ -8,6 +8,7 @@ so calling an op again does not upload anything.
 """
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, NamedTuple
 
@@ -32,11 +33,25 @@ def _file_options() -> tuple[str, ...]:
     return tuple(kw for _, keywords, _ in _C.input_options() for kw in keywords if kw != "signed")
 
 
+# The numeric keys of ``axx cost --json`` (lutgen::cost_fields), the ones user figures may give.
+_COST_KEYS = ("gates", "area_nand2", "depth", "power_proxy", "area_rel", "power_rel", "depth_rel")
+# Input kinds that are gate-level netlists (Multiplier.cost reads them again).
+_NETLIST_SUFFIXES = (".blif", ".v", ".sv")
+
+
 class MultiplierInfo(NamedTuple):
-    """A built-in multiplier, as listed by :func:`axx.multipliers`."""
+    """A built-in multiplier, as listed by :func:`axx.multipliers`.
+
+    ``family`` is the design family (``multipliers/c/FAMILY.c``, docs/multipliers.md), ``params``
+    its space-separated ``key=value`` parameters (``""`` for none), ``citation`` the family's
+    source in the literature.
+    """
 
     name: str
     description: str
+    family: str = ""
+    params: str = ""
+    citation: str = ""
 
 
 def multipliers() -> list[MultiplierInfo]:
@@ -45,7 +60,33 @@ def multipliers() -> list[MultiplierInfo]:
     >>> [m.name for m in axx.multipliers()][:2]   # doctest: +SKIP
     ['mul8s_exact', 'mul8u_exact']
     """
-    return [MultiplierInfo(name, description) for name, description, *_ in _C.builtins()]
+    return [MultiplierInfo(name, description, family, params, citation)
+            for name, description, _a, _b, _s, family, params, citation in _C.builtins()]
+
+
+def _check_figures(figures: dict | None, where: str) -> dict:
+    """User-supplied cost figures: a dict whose keys are among _COST_KEYS, values non-negative
+    finite numbers (integers for gates and depth)."""
+    if figures is None:
+        return {}
+    if not isinstance(figures, dict):
+        raise _C.UsageError(f"{where}: cost must be a dict of figures, e.g. "
+                            f"{{'area_rel': 0.61, 'power_rel': 0.55}}, got {type(figures).__name__}")
+    out = {}
+    for key, value in figures.items():
+        if key not in _COST_KEYS:
+            raise _C.UsageError(f"{where}: unknown cost figure '{key}' (expected: "
+                                f"{', '.join(_COST_KEYS)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value < 0:
+            raise _C.UsageError(f"{where}: cost figure {key} must be a non-negative number, got "
+                                f"{value!r}")
+        if key in ("gates", "depth"):
+            if value != int(value):
+                raise _C.UsageError(f"{where}: cost figure {key} must be an integer, got {value!r}")
+            value = int(value)
+        out[key] = value if key in ("gates", "depth") else float(value)
+    return out
 
 
 def _bits_of(side: int) -> int:
@@ -72,11 +113,18 @@ class Multiplier:
         provenance: dict ``{kind, path, detail, signedness}`` saying where the table came from
             and what fixed its signedness (``"given: signed=False"``, ``"parameter `uint8_t a`
             and parameter `uint8_t b` are declared unsigned"``, ...).
+
+    The hardware cost is a method, :meth:`cost` (``m.cost()``), since it can take operand samples.
     """
 
     def __init__(self, lut: Any, signed: bool = True, name: str = "custom",
-                 provenance: dict | None = None):
+                 provenance: dict | None = None, cost: dict | None = None):
         table = _as_table(lut, "Multiplier")
+        self._user_cost = _check_figures(cost, "Multiplier")
+        # (input, load_lut keywords) of the netlist the table came from, for cost(); None when the
+        # multiplier was not read from a netlist or a built-in.
+        self._cost_input: tuple[str, dict] | None = None
+        self._uniform_cost: dict | None = None
         self.name = str(name)
         self.is_signed = bool(signed)
         self.bits_a = _bits_of(table.shape[0])
@@ -100,7 +148,7 @@ class Multiplier:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike, signed: bool | None = None,
-                  **options: Any) -> "Multiplier":
+                  cost: dict | None = None, **options: Any) -> "Multiplier":
         """Reads a multiplier from a file, as ``axx lut`` does, by the same rules.
 
         Args:
@@ -118,6 +166,8 @@ class Multiplier:
                 (netlist ports); ``yosys`` (None: when needed, True: always, False: never) and
                 ``yosys_bin`` (Verilog); ``name``. An option the input kind does not take is an
                 error (``port_a`` for a C file, ``func`` for a netlist, ...).
+            cost: figures that override :meth:`cost`'s estimates, e.g. from a real synthesis:
+                ``{"area_rel": 0.61, "power_rel": 0.55}`` (keys of ``axx cost --json``).
 
         Raises:
             axx.ParseError: bad input at a known place (``str(e)`` starts with ``file:line``).
@@ -139,24 +189,33 @@ class Multiplier:
             raise _C.UsageError("Multiplier.from_file: give bits or a_bits/b_bits, not both")
         bits_a = options.get("a_bits") or bits or 0
         bits_b = options.get("b_bits") or bits or 0
-        raw = _C.load_lut(
-            os.fspath(path), signed=signed, bits_a=int(bits_a), bits_b=int(bits_b),
+        keywords = dict(
+            signed=signed, bits_a=int(bits_a), bits_b=int(bits_b),
             name=options.get("name") or "", top=options.get("top") or "",
             func=options.get("func") or "", port_a=options.get("port_a") or "",
             port_b=options.get("port_b") or "", port_out=options.get("port_out") or "",
             yosys=options.get("yosys"), yosys_bin=os.fspath(options.get("yosys_bin") or ""))
-        return cls._from_raw(raw)
+        source = os.fspath(path)
+        m = cls._from_raw(_C.load_lut(source, **keywords), cost)
+        # Only the input and its options are kept: cost() reads the netlist again (a few ms).
+        keywords["signed"] = m.is_signed
+        m._cost_input = (source, keywords)
+        return m
 
     @classmethod
-    def builtin(cls, name: str) -> "Multiplier":
-        """The built-in multiplier NAME (see :func:`axx.multipliers`).
+    def builtin(cls, name: str, cost: dict | None = None) -> "Multiplier":
+        """The built-in multiplier NAME (see :func:`axx.multipliers`). ``cost``: figures that
+        override :meth:`cost`'s estimates (as for :meth:`from_file`).
 
         Raises axx.InputError for an unknown name; the message lists the valid ones.
         """
-        return cls._from_raw(_C.load_lut("builtin:" + name))
+        m = cls._from_raw(_C.load_lut("builtin:" + name), cost)
+        m._cost_input = ("builtin:" + name, {})
+        return m
 
     @classmethod
-    def from_lut(cls, lut: Any, signed: bool = True, name: str = "custom") -> "Multiplier":
+    def from_lut(cls, lut: Any, signed: bool = True, name: str = "custom",
+                 cost: dict | None = None) -> "Multiplier":
         """A multiplier from its table.
 
         Args:
@@ -165,13 +224,15 @@ class Multiplier:
                 ``lut[(a & 255)][(b & 255)]`` for 8-bit operands); values must fit in int32.
             signed: the operands are two's complement.
             name: the multiplier's name.
+            cost: hardware figures of the design (a table has no gates, so :meth:`cost` returns
+                only these), e.g. ``{"area_rel": 0.61, "power_rel": 0.55}``.
         """
-        return cls(lut, signed=signed, name=name)
+        return cls(lut, signed=signed, name=name, cost=cost)
 
     @classmethod
-    def _from_raw(cls, raw: dict) -> "Multiplier":
+    def _from_raw(cls, raw: dict, cost: dict | None = None) -> "Multiplier":
         return cls(raw["table"], signed=raw["signed"], name=raw["name"],
-                   provenance=raw["provenance"])
+                   provenance=raw["provenance"], cost=cost)
 
     # --- the table and what is derived from it ------------------------------------------------
 
@@ -189,6 +250,73 @@ class Multiplier:
     @property
     def rank(self) -> int | None:
         return None if self._lowrank is None else int(self._lowrank[0].shape[0])
+
+    def cost(self, activity: Any = None, pairs: int = 100000, seed: int = 1) -> dict:
+        """Hardware cost of the design's gate-level netlist, as ``axx cost --json`` gives it
+        (docs/cost.md): ``name, bits_a, bits_b, signed, gates, area_nand2, depth, power_proxy,
+        area_rel, power_rel, depth_rel, cells, activity, pairs``, plus ``user_figures``: the keys
+        whose values came from the ``cost=`` figures given when the multiplier was made (those
+        override the estimates).
+
+        The netlist is the file the multiplier was read from (``.blif``, ``.v``/``.sv``, read
+        again with the same options) or, for a built-in, its generated netlist
+        (docs/netgen.md). ``m.cost()`` with uniform operands is computed once and kept.
+
+        Args:
+            activity: operand samples for the power proxy: an integer tensor or array of shape
+                ``(n, 2)``, ``n >= 2`` (column 0 operand A, column 1 operand B, operand values in
+                the multiplier's range, pairs in the order they are multiplied), or the path of a
+                ``.npy`` file of that shape. None: ``pairs`` uniform random pairs from ``seed``.
+
+        Raises:
+            axx.UsageError: the multiplier has no netlist (from a table, a ``.npy``/``.h``/
+                ``.json`` file or a C function) and no ``cost=`` figures were given, or
+                ``activity`` is given for a multiplier costed by user figures only.
+            axx.InputError: bad activity values (outside the operand range, never changing).
+        """
+        if self._cost_input is None or not self._has_netlist():
+            if not self._user_cost:
+                made = ("a C function" if self.provenance.get("kind") == "c"
+                        else "a table")
+                raise _C.UsageError(
+                    f"Multiplier.cost: '{self.name}' was made from {made}, which has no gates; its "
+                    f"cost needs a gate-level netlist (Multiplier.from_file on a .blif/.v/.sv "
+                    f"file, or Multiplier.builtin), or figures given as cost={{'area_rel': ..., "
+                    f"'power_rel': ...}} when the multiplier is made")
+            if activity is not None:
+                raise _C.UsageError(
+                    f"Multiplier.cost: '{self.name}' is costed by the figures it was given; "
+                    f"activity needs a gate-level netlist to simulate")
+            out = {"name": self.name, "bits_a": self.bits_a, "bits_b": self.bits_b,
+                   "signed": self.is_signed}
+            out.update(self._user_cost)
+            out["user_figures"] = sorted(self._user_cost)
+            return out
+        source, keywords = self._cost_input
+        uniform = activity is None and pairs == 100000 and seed == 1
+        if uniform and self._uniform_cost is not None:
+            out = dict(self._uniform_cost)
+            out["cells"] = dict(out["cells"])
+        else:
+            extra: dict[str, Any] = {}
+            if activity is None:
+                extra = {"pairs": int(pairs), "seed": int(seed)}
+            elif isinstance(activity, (str, os.PathLike)):
+                extra = {"activity_path": os.fspath(activity)}
+            else:
+                extra = {"activity": _as_activity(activity)}
+            out = _C.cost(source, **keywords, **extra)
+            out["name"] = self.name
+            if uniform:
+                self._uniform_cost = dict(out)
+                self._uniform_cost["cells"] = dict(out["cells"])
+        out.update(self._user_cost)
+        out["user_figures"] = sorted(self._user_cost)
+        return out
+
+    def _has_netlist(self) -> bool:
+        source = self._cost_input[0] if self._cost_input else ""
+        return source.startswith("builtin:") or source.lower().endswith(_NETLIST_SUFFIXES)
 
     def _tables(self, device: torch.device | str, op: str = "axx.Multiplier") -> tuple:
         """``(lut256, lowrank_u, lowrank_v)`` on DEVICE for the ops; u and v are None when the
@@ -224,7 +352,20 @@ class Multiplier:
         return self
 
     def __reduce__(self):
-        return (Multiplier, (self._lut, self.is_signed, self.name, self.provenance))
+        return (Multiplier, (self._lut, self.is_signed, self.name, self.provenance,
+                             self._user_cost or None))
+
+
+def _as_activity(activity: Any) -> torch.Tensor:
+    """Operand samples as the int64 (n, 2) CPU tensor _C.cost takes."""
+    t = activity if isinstance(activity, torch.Tensor) else torch.as_tensor(activity)
+    if t.dim() != 2 or t.shape[1] != 2:
+        raise _C.InputError(f"Multiplier.cost: activity must have shape (n, 2) (column 0 operand "
+                            f"A, column 1 operand B), got {tuple(t.shape)}")
+    if t.dtype.is_floating_point or t.dtype.is_complex or t.dtype == torch.bool:
+        raise _C.InputError(f"Multiplier.cost: activity must hold integer operand values, got "
+                            f"{t.dtype}")
+    return t.detach().to("cpu", torch.int64).contiguous()
 
 
 def _as_table(lut: Any, where: str) -> torch.Tensor:

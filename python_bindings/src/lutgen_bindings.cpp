@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "axx/error.h"
+#include "lutgen/cost.h"
 #include "lutgen/decompose.h"
 #include "lutgen/lut.h"
 #include "lutgen/metrics.h"
@@ -62,11 +63,11 @@ py::dict lut_to_dict(const lutgen::Lut& lut) {
   return d;
 }
 
-py::dict load_lut(const std::string& input, std::optional<bool> is_signed, int bits_a, int bits_b,
-                  const std::string& name, const std::string& top, const std::string& func,
-                  const std::string& port_a, const std::string& port_b,
-                  const std::string& port_out, std::optional<bool> yosys,
-                  const std::string& yosys_bin) {
+// from_file's keywords as lutgen's SourceOptions (0 and "" mean unset; yosys None: auto).
+lutgen::SourceOptions source_options(std::optional<bool> is_signed, int bits_a, int bits_b, const std::string& name,
+                                     const std::string& top, const std::string& func, const std::string& port_a,
+                                     const std::string& port_b, const std::string& port_out,
+                                     std::optional<bool> yosys, const std::string& yosys_bin) {
   lutgen::SourceOptions o;
   o.is_signed = is_signed;
   o.bits_a = bits_a;
@@ -83,6 +84,16 @@ py::dict load_lut(const std::string& input, std::optional<bool> is_signed, int b
   o.yosys_bin = yosys_bin;
   // Errors name the options as from_file's keywords: signed=True, port_a, ...
   o.spelling = lutgen::OptionSpelling::Python;
+  return o;
+}
+
+py::dict load_lut(const std::string& input, std::optional<bool> is_signed, int bits_a, int bits_b,
+                  const std::string& name, const std::string& top, const std::string& func,
+                  const std::string& port_a, const std::string& port_b,
+                  const std::string& port_out, std::optional<bool> yosys,
+                  const std::string& yosys_bin) {
+  const lutgen::SourceOptions o =
+      source_options(is_signed, bits_a, bits_b, name, top, func, port_a, port_b, port_out, yosys, yosys_bin);
   lutgen::Lut lut;
   {
     // Parsing, simulation, yosys and cc can take a while and touch no Python object.
@@ -90,6 +101,55 @@ py::dict load_lut(const std::string& input, std::optional<bool> is_signed, int b
     lut = lutgen::load_lut(input, o);
   }
   return lut_to_dict(lut);
+}
+
+// `axx cost --json`'s object for one input (converter/cmd_cost.cc writes the same keys in the
+// same order). Operand samples: `activity` an int64 (n, 2) CPU tensor, or `activity_path` a .npy
+// file, or neither (uniform pairs from `seed`).
+py::dict cost(const std::string& input, std::optional<bool> is_signed, int bits_a, int bits_b,
+              const std::string& name, const std::string& top, const std::string& func, const std::string& port_a,
+              const std::string& port_b, const std::string& port_out, std::optional<bool> yosys,
+              const std::string& yosys_bin, std::optional<at::Tensor> activity, const std::string& activity_path,
+              std::size_t pairs, std::uint64_t seed) {
+  const lutgen::SourceOptions o =
+      source_options(is_signed, bits_a, bits_b, name, top, func, port_a, port_b, port_out, yosys, yosys_bin);
+  lutgen::Activity act;
+  act.pairs = pairs;
+  act.seed = seed;
+  if (activity) {
+    const at::Tensor t = activity->contiguous();
+    if (t.scalar_type() != at::kLong || t.device().type() != at::kCPU || t.dim() != 2 || t.size(1) != 2)
+      throw axx::UsageError("activity must be a CPU int64 tensor of shape (n, 2)");
+    const auto* p = t.const_data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < t.size(0); ++i) {
+      act.a.push_back(p[2 * i]);
+      act.b.push_back(p[2 * i + 1]);
+    }
+    act.source = "samples";
+  }
+  lutgen::Cost c;
+  {
+    py::gil_scoped_release release;
+    if (!activity_path.empty()) act = lutgen::read_activity_npy(activity_path);
+    c = lutgen::cost_of(input, o, act);
+  }
+  py::dict d;
+  d["name"] = c.name;
+  d["bits_a"] = c.spec.bits_a;
+  d["bits_b"] = c.spec.bits_b;
+  d["signed"] = c.spec.is_signed;
+  for (const auto& [key, value] : lutgen::cost_fields(c)) {
+    if (std::string(key) == "gates" || std::string(key) == "depth")
+      d[key] = py::int_(static_cast<long long>(value));
+    else
+      d[key] = py::float_(value);
+  }
+  py::dict cells;
+  for (const auto& [cell, count] : c.cells) cells[py::str(cell)] = count;
+  d["cells"] = cells;
+  d["activity"] = c.activity;
+  d["pairs"] = c.pairs;
+  return d;
 }
 
 py::dict metrics(const at::Tensor& table, int bits_a, int bits_b, bool is_signed,
@@ -156,7 +216,8 @@ py::list input_options() {
 py::list builtins() {
   py::list out;
   for (const multipliers::Builtin& b : multipliers::builtins())
-    out.append(py::make_tuple(b.name, b.description, b.bits_a, b.bits_b, b.is_signed));
+    out.append(py::make_tuple(b.name, b.description, b.bits_a, b.bits_b, b.is_signed, b.family, b.params,
+                              b.citation));
   return out;
 }
 
@@ -186,7 +247,16 @@ void register_lutgen(py::module_& m) {
         "The input options of Multiplier.from_file: (key, keywords, kinds taking it) tuples, in\n"
         "the order of `axx lut --help`.");
   m.def("builtins", &builtins,
-        "The built-in multipliers: (name, description, bits_a, bits_b, signed) tuples.");
+        "The built-in multipliers: (name, description, bits_a, bits_b, signed, family, params,\n"
+        "citation) tuples.");
+  m.def("cost", &cost, py::arg("input"), py::arg("signed") = py::none(), py::arg("bits_a") = 0,
+        py::arg("bits_b") = 0, py::arg("name") = "", py::arg("top") = "", py::arg("func") = "",
+        py::arg("port_a") = "", py::arg("port_b") = "", py::arg("port_out") = "",
+        py::arg("yosys") = py::none(), py::arg("yosys_bin") = "", py::arg("activity") = py::none(),
+        py::arg("activity_path") = "", py::arg("pairs") = 100000, py::arg("seed") = 1,
+        "Hardware cost of a netlist file or 'builtin:NAME' (docs/cost.md), options as load_lut:\n"
+        "a dict with the keys of `axx cost --json`. activity: int64 (n, 2) tensor of operand\n"
+        "values, or activity_path: a .npy file; neither: `pairs` uniform pairs from `seed`.");
 }
 
 }  // namespace axx::python

@@ -1,5 +1,5 @@
-// axx cost: lutgen::cost_of (inputs, signedness, activity samples, the exact reference) through
-// run_cost(), and the built binary's exit statuses and messages.
+// axx cost: lutgen::cost_of (inputs, built-ins, signedness, activity samples, the exact reference)
+// through run_cost(), axx list's cost columns, and the built binary's exit statuses and messages.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -10,7 +10,10 @@
 #include "../lutgen/test_util.h"
 #include "axx/error.h"
 #include "converter/cmd_cost.h"
+#include "converter/cmd_list.h"
 #include "lutgen/cost.h"
+#include "multipliers/netgen/builtin_spec.h"
+#include "multipliers/registry.h"
 #include "netlist_sim/cost.h"
 #include "netlist_sim/reader.h"
 
@@ -49,7 +52,7 @@ lutgen::SourceOptions with_sign(bool s) {
 TEST(CostOf, TheExactReferenceIsOne) {
   for (bool s : {false, true}) {
     const lutgen::OperandSpec spec{6, 5, s};
-    const auto c = lutgen::cost_of_netlist(netlist::exact_multiplier(6, 5, s), {}, spec, "ref");
+    const auto c = lutgen::cost_of_netlist(lutgen::exact_reference(spec), {}, spec, "ref");
     EXPECT_EQ(c.area_rel, 1.0);
     EXPECT_EQ(c.power_rel, 1.0);
     EXPECT_EQ(c.depth_rel, 1.0);
@@ -75,41 +78,90 @@ TEST(CostOf, SignednessFollowsTheFileOrTheUser) {
   const std::string dir = scratch_dir();
   // BLIF says nothing: the user must.
   EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(kSrc + "/mul8s_bam_h1v6.blif"); }),
-            kSrc + "/mul8s_bam_h1v6.blif: the netlist does not say whether its operands are signed; pass --signed or "
-                   "--unsigned");
+            kSrc + "/mul8s_bam_h1v6.blif: BLIF ports carry no signedness; give --signed or --unsigned");
   EXPECT_FALSE(lutgen::cost_of(kSrc + "/mul8s_bam_h1v6.blif", with_sign(false)).spec.is_signed);
-  // Verilog `signed` ports say it; the user's option still wins.
+  // Verilog `signed` ports say it; a flag may repeat it.
   write_file(dir + "/s.v", "module s(input signed [3:0] a, input signed [3:0] b, output [7:0] p);\n"
                            "  assign p = {8{a[0] & b[0]}};\nendmodule\n");
   EXPECT_TRUE(lutgen::cost_of(dir + "/s.v").spec.is_signed);
-  EXPECT_FALSE(lutgen::cost_of(dir + "/s.v", with_sign(false)).spec.is_signed);
+  EXPECT_TRUE(lutgen::cost_of(dir + "/s.v", with_sign(true)).spec.is_signed);
   write_file(dir + "/m.v", "module m(input signed [3:0] a, input unsigned [3:0] b, output [7:0] p);\n"
                            "  assign p = {8{a[0] & b[0]}};\nendmodule\n");
-  EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(dir + "/m.v"); }),
-            dir + "/m.v: port a is declared signed but b unsigned; pass --signed or --unsigned");
+  // Mixed declarations are bad input by the one signedness rule (lutgen/signedness.h), as for axx lut.
+  EXPECT_EQ(error_of<InputError>([&] { lutgen::cost_of(dir + "/m.v"); }),
+            error_of<InputError>([&] { lutgen::load_lut(dir + "/m.v"); }));
+  // A flag contradicting the declaration is a usage error, as for axx lut.
+  EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(dir + "/s.v", with_sign(false)); }),
+            error_of<UsageError>([&] { lutgen::load_lut(dir + "/s.v", with_sign(false)); }));
 }
 
 TEST(CostOf, InputsWithoutGatesAreUsageErrors) {
   const std::string dir = scratch_dir();
   EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(kSrc + "/mul8u_trunc6.c"); }),
-            kSrc + "/mul8u_trunc6.c: axx cost needs a gate-level netlist (.blif, .v, .sv): a C function has no gates; "
-                   "cost the design's netlist instead");
-  EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of("builtin:mul8s_exact"); }),
-            "builtin:mul8s_exact: axx cost needs a gate-level netlist (.blif, .v, .sv): built-in designs will carry a "
-            "cost from their netlist forms later; cost a netlist file of the design (multipliers/src/ holds the "
-            "bundled ones)");
+            kSrc + "/mul8u_trunc6.c: axx cost needs a gate-level netlist (.blif, .v, .sv) or builtin:NAME: a C "
+                   "function has no gates; cost the design's netlist instead");
   write_file(dir + "/t.npy", npy("<i4", 4, std::vector<long>(16, 0), 4));
   EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(dir + "/t.npy"); }),
-            dir + "/t.npy: axx cost needs a gate-level netlist (.blif, .v, .sv): a table has no gates; cost the "
-                  "netlist it was made from");
+            dir + "/t.npy: axx cost needs a gate-level netlist (.blif, .v, .sv) or builtin:NAME: a table has no "
+                  "gates; cost the netlist it was made from");
   lutgen::SourceOptions o = with_sign(true);
   o.func = "mul";
-  EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(kSrc + "/mul8s_bam_h1v6_struct.v", o); }),
-            "--func applies to C functions, not to the netlist " + kSrc + "/mul8s_bam_h1v6_struct.v");
+  EXPECT_NE(error_of<UsageError>([&] { lutgen::cost_of(kSrc + "/mul8s_bam_h1v6_struct.v", o); })
+                .find(kSrc + "/mul8s_bam_h1v6_struct.v: --func does not apply to"),
+            std::string::npos);
   o.func.clear();
   o.bits_a = o.bits_b = 4;
   EXPECT_EQ(error_of<UsageError>([&] { lutgen::cost_of(kSrc + "/mul8s_bam_h1v6_struct.v", o); }),
             kSrc + "/mul8s_bam_h1v6_struct.v: ports a and b are 8 and 8 bits wide, but 4x4 operands were requested");
+}
+
+// builtin:NAME is costed from the generator's netlist of the design (Dadda reduction), against
+// the generator's exact design of the same spec: the exact built-ins are exactly 1.
+TEST(CostOf, BuiltinDesigns) {
+  for (const char* name : {"mul8s_exact", "mul8u_exact"}) {
+    const auto c = lutgen::cost_of(std::string("builtin:") + name);
+    EXPECT_EQ(c.name, name);
+    EXPECT_EQ(c.area_rel, 1.0);
+    EXPECT_EQ(c.power_rel, 1.0);
+    EXPECT_EQ(c.depth_rel, 1.0);
+  }
+  const auto exact = lutgen::cost_of("builtin:mul8s_exact");
+  EXPECT_TRUE(exact.spec.is_signed);
+  // Dropping the 8 low columns leaves fewer cells and less switching.
+  const auto trunc = lutgen::cost_of("builtin:mul8s_trunc8");
+  EXPECT_LT(trunc.area_rel, 0.8);
+  EXPECT_LT(trunc.power_rel, 0.8);
+  EXPECT_EQ(trunc.area_rel, trunc.area_nand2 / exact.area_nand2);
+  // The same figures as the generated module written to a file and costed as a user's netlist.
+  const std::string dir = scratch_dir();
+  const multipliers::Builtin* b = multipliers::find_builtin("mul8s_drum4");
+  ASSERT_NE(b, nullptr);
+  const auto spec = netgen::spec_of(*b, lutgen::kCostReduction);
+  ASSERT_TRUE(spec);
+  write_file(dir + "/drum.v", netgen::generate_verilog(*spec));
+  const auto from_file = lutgen::cost_of(dir + "/drum.v");
+  const auto builtin = lutgen::cost_of("builtin:mul8s_drum4");
+  EXPECT_TRUE(from_file.spec.is_signed);  // the generated ports are declared signed
+  EXPECT_EQ(from_file.gates, builtin.gates);
+  EXPECT_EQ(from_file.area_nand2, builtin.area_nand2);
+  EXPECT_EQ(from_file.power_proxy, builtin.power_proxy);
+  EXPECT_EQ(from_file.area_rel, builtin.area_rel);
+}
+
+TEST(CostOf, BuiltinSignednessAndOptions) {
+  EXPECT_TRUE(lutgen::cost_of("builtin:mul8s_exact", with_sign(true)).spec.is_signed);
+  EXPECT_NE(error_of<UsageError>([&] { lutgen::cost_of("builtin:mul8s_exact", with_sign(false)); })
+                .find("builtin:mul8s_exact"),
+            std::string::npos);
+  lutgen::SourceOptions o;
+  o.top = "x";
+  EXPECT_NE(error_of<UsageError>([&] { lutgen::cost_of("builtin:mul8s_exact", o); }).find("does not apply"),
+            std::string::npos);
+  o.top.clear();
+  o.bits_a = o.bits_b = 4;
+  EXPECT_THROW(lutgen::cost_of("builtin:mul8s_exact", o), UsageError);
+  EXPECT_NE(error_of<InputError>([&] { lutgen::cost_of("builtin:nope"); }).find("unknown built-in multiplier 'nope'"),
+            std::string::npos);
 }
 
 TEST(Activity, ReadsNpyAndDrivesThePowerProxy) {
@@ -137,7 +189,7 @@ TEST(Activity, ReadsNpyAndDrivesThePowerProxy) {
   direct.b = act.b;
   EXPECT_EQ(lutgen::cost_of(input, with_sign(true), direct).power_proxy, data.power_proxy);
   // The reference sees the same stream: the power proxy of the exact design is its own reference.
-  const auto ref = lutgen::cost_of_netlist(netlist::exact_multiplier(8, 8, true), {}, {8, 8, true}, "ref", act);
+  const auto ref = lutgen::cost_of_netlist(lutgen::exact_reference({8, 8, true}), {}, {8, 8, true}, "ref", act);
   EXPECT_EQ(ref.power_rel, 1.0);
   EXPECT_NEAR(data.power_rel, data.power_proxy / ref.power_proxy, 1e-12);
 }
@@ -160,7 +212,8 @@ TEST(Activity, BadFilesAndValues) {
             dir + "/three.npy: array shape is (2, 3) (expected a .npy array of shape (n, 2) with operand A in "
                   "column 0 and B in column 1)");
   write_file(dir + "/float.npy", npy("<f4", 4, {1, 2, 3, 4}));
-  EXPECT_NE(error_of<InputError>([&] { lutgen::read_activity_npy(dir + "/float.npy"); }).find("dtype '<f4' is not"),
+  EXPECT_NE(error_of<InputError>([&] { lutgen::read_activity_npy(dir + "/float.npy"); })
+                .find("unsupported dtype '<f4'"),
             std::string::npos);
   write_file(dir + "/one.npy", npy("|u1", 1, {1, 2}));
   EXPECT_NE(error_of<InputError>([&] { lutgen::read_activity_npy(dir + "/one.npy"); }).find("at least 2 operand pairs"),
@@ -172,7 +225,7 @@ TEST(Activity, BadFilesAndValues) {
             dir + "/still.npy: the operand samples never change, so nothing switches; the power proxy needs varying "
                   "operands");
   EXPECT_EQ(error_of<InputError>([&] { lutgen::read_activity_npy(dir + "/missing.npy"); }),
-            dir + "/missing.npy: cannot open the activity file");
+            dir + "/missing.npy: cannot open: No such file or directory");
 }
 
 TEST(RunCost, JsonHasTheIssueKeys) {
@@ -222,6 +275,39 @@ TEST(RunCost, AFailingInputLeavesNoOutput) {
   EXPECT_EQ(out.str(), "");
 }
 
+// axx list: every built-in with its cost next to the metrics; JSON with the cost keys and the
+// design's family, params and citation.
+TEST(RunList, CostOfEveryBuiltin) {
+  std::ostringstream text, json;
+  ListOptions o;
+  run_list(o, text);
+  const std::string header = text.str().substr(0, text.str().find('\n'));
+  EXPECT_NE(header.find("var  area_rel  power_rel  description"), std::string::npos) << header;
+  o.style = TableStyle::Json;
+  run_list(o, json);
+  const auto j = nlohmann::json::parse(json.str());
+  ASSERT_EQ(j.size(), multipliers::builtins().size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const multipliers::Builtin& b = multipliers::builtins()[i];
+    SCOPED_TRACE(b.name);
+    EXPECT_EQ(j[i]["name"], b.name);
+    EXPECT_EQ(j[i]["family"], b.family);
+    EXPECT_EQ(j[i]["params"], b.params);
+    EXPECT_EQ(j[i]["citation"], b.citation);
+    for (const char* key : {"gates", "area_nand2", "depth", "power_proxy", "area_rel", "power_rel", "depth_rel"})
+      EXPECT_TRUE(j[i][key].is_number()) << key;
+    EXPECT_TRUE(j[i]["gates"].is_number_unsigned());
+    EXPECT_GT(j[i]["area_rel"].get<double>(), 0.0);
+    if (std::string(b.family) == "exact") EXPECT_EQ(j[i]["area_rel"], 1.0);
+  }
+  for (std::size_t i : {std::size_t{2}, j.size() - 1}) {
+    const auto c = lutgen::cost_of(std::string("builtin:") + j[i]["name"].get<std::string>());
+    EXPECT_EQ(j[i]["area_rel"].get<double>(), c.area_rel);
+    EXPECT_EQ(j[i]["power_rel"].get<double>(), c.power_rel);
+    EXPECT_EQ(j[i]["gates"].get<std::size_t>(), c.gates);
+  }
+}
+
 // The binary: exit statuses and the one-line messages.
 struct Result {
   int status;
@@ -242,8 +328,8 @@ TEST(AxxCost, ExitStatuses) {
   r = axx(dir, "cost " + kSrc + "/mul8u_trunc6.c");
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, "axx: error: " + kSrc +
-                       "/mul8u_trunc6.c: axx cost needs a gate-level netlist (.blif, .v, .sv): a C function has no "
-                       "gates; cost the design's netlist instead\n");
+                       "/mul8u_trunc6.c: axx cost needs a gate-level netlist (.blif, .v, .sv) or builtin:NAME: a C "
+                       "function has no gates; cost the design's netlist instead\n");
   EXPECT_EQ(r.out, "");
   r = axx(dir, "cost missing.blif --signed");
   EXPECT_EQ(r.status, 2);

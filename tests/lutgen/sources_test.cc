@@ -513,7 +513,7 @@ TEST(NpySource, BadInputs) {
             dir + "/short.npy: expected 64 bytes of data after the header, found 60");
   write_file(dir + "/float.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 4), }", std::string(64, '\0')));
   EXPECT_EQ(error_of<InputError>([&] { load_lut(dir + "/float.npy"); }),
-            dir + "/float.npy: unsupported dtype '<f4' (expected <i4 (int32), <i2 (int16) or <i8 (int64))");
+            dir + "/float.npy: unsupported dtype '<f4' (expected <i4 (int32), <i2 (int16), <i8 (int64), |i1 (int8), |u1 (uint8) or <u2 (uint16))");
 }
 
 TEST(ExpandTo256, NarrowOperandsRepeatByTruncatedPattern) {

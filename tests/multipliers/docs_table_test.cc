@@ -1,7 +1,7 @@
 // docs/multipliers.md's tables of families and designs are generated from the registry: the part
 // between the "BEGIN generated" and "END generated" markers must equal what this test renders
-// (family, params, signedness, citation; metrics as `axx list` computes them; the exact rank of
-// E = LUT - a*b, which low_rank_test.cc proves). When a design changes, rewrite the page with
+// (family, params, signedness, citation; metrics and the cost figures area_rel / power_rel as
+// `axx list` computes them; the exact rank of E = LUT - a*b, which low_rank_test.cc proves). When a design changes, rewrite the page with
 //   AXX_UPDATE_DOCS=1 build/tests/multipliers/axx_multipliers_test --gtest_filter='DocsPage.*'
 #include <gtest/gtest.h>
 
@@ -10,9 +10,12 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "design_lines.h"
+#include "lutgen/cost.h"
 #include "lutgen/metrics.h"
+#include "lutgen/parallel.h"
 #include "multipliers/registry.h"
 #include "table_util.h"
 
@@ -41,16 +44,23 @@ std::string render() {
   }
   out << "\n### Designs\n\n"
       << "MAE, WCE (absolute), MRED (mean relative error distance, a fraction) and ER (error rate, % of "
-      << "operand pairs) over all 65536 operand pairs; rank = exact rank of E = LUT - a*b (\">=\": a proven lower bound).\n\n"
-      << "| name | family | params | signed | MAE | WCE | MRED | ER% | rank | description |\n"
-      << "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n";
-  for (const Builtin& b : builtins()) {
+      << "operand pairs) over all 65536 operand pairs; rank = exact rank of E = LUT - a*b (\">=\": a proven lower bound); "
+      << "area and power = `area_rel` and `power_rel` of `axx cost builtin:NAME` (docs/cost.md: the generated "
+      << "netlist against the exact one, 100000 uniform operand pairs).\n\n"
+      << "| name | family | params | signed | MAE | WCE | MRED | ER% | rank | area | power | description |\n"
+      << "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n";
+  std::vector<lutgen::Cost> costs(builtins().size());
+  lutgen::parallel_blocks(costs.size(), 1, 0, [&](unsigned, std::uint64_t i, std::size_t) {
+    costs[i] = lutgen::cost_of(std::string("builtin:") + builtins()[i].name);
+  });
+  for (std::size_t i = 0; i < builtins().size(); ++i) {
+    const Builtin& b = builtins()[i];
     const lutgen::Metrics m = lutgen::metrics_of(std::string("builtin:") + b.name);
     out << "| " << b.name << " | " << b.family << " | " << (*b.params ? std::string("`") + b.params + "`" : "")
         << " | " << (b.is_signed ? "yes" : "no") << " | " << fixed(m.mae, 2) << " | " << fixed(m.wce, 0) << " | "
         << fixed(m.mred, 4) << " | " << fixed(m.ep_percent, 1) << " | " << (test_util::rank_is_lower_bound_only(b.name) ? ">= " : "")
-        << test_util::error_rank_mod_q(b) << " | "
-        << b.description << " |\n";
+        << test_util::error_rank_mod_q(b) << " | " << fixed(costs[i].area_rel, 3) << " | "
+        << fixed(costs[i].power_rel, 3) << " | " << b.description << " |\n";
   }
   return out.str();
 }

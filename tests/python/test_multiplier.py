@@ -272,8 +272,13 @@ def test_multipliers_lists_builtins():
     assert "mul8s_exact" in names and "mul8u_exact" in names
     assert len(set(names)) == len(names)
     assert all(isinstance(m.description, str) and m.description for m in listed)
-    name, description = listed[0]
+    name, description, family, params, citation = listed[0]
     assert name == listed[0].name
+    assert (family, params) == ("exact", "")
+    assert all(m.family and m.citation for m in listed)
+    drum = {m.name: m for m in listed}["mul8s_drum4"]
+    assert (drum.family, drum.params) == ("drum", "k=4")
+    assert "DRUM" in drum.citation
 
 
 @pytest.mark.parametrize("signed", [True, False])
@@ -379,3 +384,100 @@ def test_cuda_available_is_a_bool():
     assert isinstance(axx.cuda_available(), bool)
     if not torch.cuda.is_available():
         assert axx.cuda_available() is False
+
+
+# --- cost ---------------------------------------------------------------------------------------
+
+COST_KEYS = ["name", "bits_a", "bits_b", "signed", "gates", "area_nand2", "depth", "power_proxy",
+             "area_rel", "power_rel", "depth_rel", "cells", "activity", "pairs", "user_figures"]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _axx_cost_json(*args):
+    """`axx cost --json` of the built binary (an independent path to the same figures)."""
+    import subprocess
+    binary = REPO / "build" / "converter" / "axx"
+    if not binary.exists():
+        pytest.skip("the axx binary is not built (cmake --build build --target axx)")
+    out = subprocess.run([str(binary), "cost", "--json", *args], check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("name", ["mul8s_exact", "mul8u_exact"])
+def test_cost_of_exact_builtin_is_one(name):
+    c = axx.Multiplier.builtin(name).cost()
+    assert list(c) == COST_KEYS
+    assert (c["area_rel"], c["power_rel"], c["depth_rel"]) == (1.0, 1.0, 1.0)
+    assert c["activity"] == "uniform" and c["pairs"] == 100000 and c["user_figures"] == []
+    assert isinstance(c["gates"], int) and sum(c["cells"].values()) == c["gates"]
+
+
+def test_cost_matches_the_cli():
+    for name in ["mul8s_trunc8", "mul8u_drum4", "mul8s_mitchell"]:
+        c = axx.Multiplier.builtin(name).cost()
+        (j,) = _axx_cost_json("builtin:" + name)
+        for key in COST_KEYS[:-1]:
+            assert c[key] == j[key], (name, key)
+        assert c["area_rel"] < 1.0 or name == "mul8s_mitchell"
+    src = REPO / "multipliers" / "src" / "mul8s_bam_h1v6.blif"
+    m = axx.Multiplier.from_file(src, signed=True)
+    (j,) = _axx_cost_json(str(src), "--signed", "--pairs", "500", "--seed", "7")
+    c = m.cost(pairs=500, seed=7)
+    for key in COST_KEYS[:-1]:
+        assert c[key] == j[key], key
+
+
+def test_cost_activity_tensor_array_and_npy(tmp_path):
+    m = axx.Multiplier.builtin("mul8s_trunc8")
+    rng = np.random.default_rng(0)
+    # Small non-negative operands: no sign bits flip, far less switching than uniform bytes.
+    pairs = rng.integers(0, 4, size=(2000, 2))
+    from_array = m.cost(activity=pairs)
+    from_tensor = m.cost(activity=torch.from_numpy(pairs).to(torch.int16))
+    np.save(tmp_path / "act.npy", pairs.astype(np.int8))
+    from_file = m.cost(activity=tmp_path / "act.npy")
+    (cli,) = _axx_cost_json("builtin:mul8s_trunc8", "--activity", str(tmp_path / "act.npy"))
+    assert from_array["power_proxy"] == from_tensor["power_proxy"] == from_file["power_proxy"]
+    assert from_file["power_proxy"] == cli["power_proxy"]
+    assert from_file["power_rel"] == cli["power_rel"]
+    assert from_file["activity"] == str(tmp_path / "act.npy") and from_file["pairs"] == 2000
+    assert from_array["power_proxy"] < m.cost()["power_proxy"] / 2
+    assert from_array["area_nand2"] == m.cost()["area_nand2"]
+    with pytest.raises(axx.InputError, match="outside the 8-bit signed range"):
+        m.cost(activity=[[0, 1], [200, 1]])
+    with pytest.raises(axx.InputError, match=r"shape \(n, 2\)"):
+        m.cost(activity=np.zeros((4, 3), dtype=np.int64))
+    with pytest.raises(axx.InputError, match="integer"):
+        m.cost(activity=np.zeros((4, 2)))
+
+
+def test_cost_needs_a_netlist_unless_figures_are_given(tmp_path):
+    table = axx.Multiplier.builtin("mul8u_exact").lut
+    m = axx.Multiplier.from_lut(table, signed=False)
+    with pytest.raises(axx.UsageError, match="needs a gate-level netlist"):
+        m.cost()
+    np.save(tmp_path / "t.npy", table.numpy())
+    with pytest.raises(axx.UsageError, match="needs a gate-level netlist"):
+        axx.Multiplier.from_file(tmp_path / "t.npy", signed=False).cost()
+    given = axx.Multiplier.from_lut(table, signed=False, cost={"area_rel": 0.5, "power_rel": 0.25})
+    c = given.cost()
+    assert (c["area_rel"], c["power_rel"], c["user_figures"]) == (0.5, 0.25, ["area_rel", "power_rel"])
+    assert "gates" not in c
+    with pytest.raises(axx.UsageError, match="activity needs a gate-level netlist"):
+        given.cost(activity=[[1, 2], [3, 4]])
+    # Pickles keep the figures.
+    assert pickle.loads(pickle.dumps(given)).cost()["area_rel"] == 0.5
+
+
+def test_user_figures_override_estimates():
+    estimate = axx.Multiplier.builtin("mul8s_trunc8").cost()
+    m = axx.Multiplier.builtin("mul8s_trunc8", cost={"area_rel": 0.3, "gates": 99})
+    c = m.cost()
+    assert (c["area_rel"], c["gates"], c["user_figures"]) == (0.3, 99, ["area_rel", "gates"])
+    assert c["power_rel"] == estimate["power_rel"]
+    with pytest.raises(axx.UsageError, match="unknown cost figure 'area'"):
+        axx.Multiplier.builtin("mul8s_trunc8", cost={"area": 1})
+    with pytest.raises(axx.UsageError, match="non-negative number"):
+        axx.Multiplier.from_lut(estimate and axx.Multiplier.builtin("mul8s_exact").lut,
+                                cost={"power_rel": -1})
