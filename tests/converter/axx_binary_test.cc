@@ -291,7 +291,7 @@ TEST(AxxBinary, HeatmapWritesAnSvg) {
 TEST(AxxBinary, CrashingCModelIsBadInput) {
   const std::string dir = scratch_dir();
   write_file(dir + "/m.c", "int m(int a, int b) {\n  if (a == 2 && b == -1) *(volatile int*)0 = 0;\n  return a * b;\n}\n");
-  const auto r = axx(dir, {"lut", "m.c", "-o", "m.npy"});
+  const auto r = axx(dir, {"lut", "m.c", "--signed", "-o", "m.npy"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "axx: error: m.c: function 'm' crashed at a=2, b=-1: SIGSEGV (invalid memory access, or a stack "
                    "overflow such as from unbounded recursion)\n");
@@ -332,11 +332,11 @@ TEST(AxxBinary, TwoOutputsNamingOneFileAreAUsageError) {
   EXPECT_EQ(r.err, "axx: error: link/t.json: is the input file; choose another output\n");
   EXPECT_EQ(read_file(dir + "/sub/t.json"), before);
   EXPECT_FALSE(std::filesystem::exists(dir + "/t.h"));
-  write_file(dir + "/h.png", "not yet a png");
-  r = axx(dir, {"heatmap", "h.png", "-o", "./h.png"});
+  write_file(dir + "/h.svg", "not yet a figure");
+  r = axx(dir, {"heatmap", "h.svg", "-o", "./h.svg"});
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err, "axx: error: ./h.png: is the input file; choose another output\n");
-  EXPECT_EQ(read_file(dir + "/h.png"), "not yet a png");
+  EXPECT_EQ(r.err, "axx: error: ./h.svg: is the input file; choose another output\n");
+  EXPECT_EQ(read_file(dir + "/h.svg"), "not yet a figure");
   // Distinct names still work, and "-" (stdout) is no file.
   r = axx(dir, {"lut", "builtin:mul8s_trunc4", "-o", "-", "--report", "r.json"});
   EXPECT_EQ(r.status, 0) << r.err;

@@ -230,7 +230,7 @@ TEST_F(CModelFailure, ModelMayUseNamesOfPosixFunctions) {
 }
 
 TEST_F(CModelFailure, UndefinedFunctionIsBadInput) {
-  const std::string path = file("undef.c", "int helper(int);\nint mul(int a, int b) { return helper(a) * b; }\n");
+  const std::string path = file("undef.c", "#include <stdint.h>\nint helper(int);\nint mul(int8_t a, int8_t b) { return helper(a) * b; }\n");
   EXPECT_EQ(error_of<InputError>([&] { load_lut(path); }),
             path + ": 'helper' is used but not defined (the file must define every function mul calls, other than "
                    "the C library's)");

@@ -58,7 +58,7 @@ std::string render() {
     const lutgen::Metrics m = lutgen::metrics_of(std::string("builtin:") + b.name);
     out << "| " << b.name << " | " << b.family << " | " << (*b.params ? std::string("`") + b.params + "`" : "")
         << " | " << (b.is_signed ? "yes" : "no") << " | " << fixed(m.mae, 2) << " | " << fixed(m.wce, 0) << " | "
-        << fixed(m.mred, 4) << " | " << fixed(m.ep_percent, 1) << " | " << (test_util::rank_is_lower_bound_only(b.name) ? ">= " : "")
+        << fixed(m.mred, 4) << " | " << fixed(m.ep_percent, 1) << " | "
         << test_util::error_rank_mod_q(b) << " | " << fixed(costs[i].area_rel, 3) << " | "
         << fixed(costs[i].power_rel, 3) << " | " << b.description << " |\n";
   }

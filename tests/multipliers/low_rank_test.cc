@@ -2,8 +2,7 @@
 // derived here independently of decompose: Gaussian elimination of E = LUT - a*b modulo the prime
 // q = 2^31 - 1 gives a lower bound on the rational rank (a minor that vanishes over the integers
 // vanishes modulo q), and the form decompose returns, checked here on every entry, gives an upper
-// bound. Equal bounds prove the rank, for every design the registry lists but the few
-// test_util::rank_is_lower_bound_only names (documented with ">=").
+// bound. Equal bounds prove the rank, for every design the registry lists.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -35,13 +34,6 @@ TEST_P(LowRankOf, DecomposeFindsTheExactRank) {
   const int rank = test_util::error_rank_mod_q(m);
 
   const auto form = lutgen::decompose(table, m.is_signed, std::max(rank, kDefaultMaxRank));
-  if (test_util::rank_is_lower_bound_only(m.name)) {
-    // Documented as ">= rank": the test must notice when decompose learns to find the form.
-    EXPECT_FALSE(form.has_value()) << m.name << ": decompose now finds the form; drop it from rank_is_lower_bound_only";
-    EXPECT_GT(rank, kDefaultMaxRank);
-    EXPECT_FALSE(lutgen::decompose(table, m.is_signed).has_value());
-    return;
-  }
   ASSERT_TRUE(form.has_value()) << "no exact form of rank " << rank;
   EXPECT_EQ(form->rank, rank);
   EXPECT_EQ(form->is_signed, m.is_signed);

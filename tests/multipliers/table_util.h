@@ -105,11 +105,6 @@ inline int rank_mod_q(std::vector<std::uint64_t> m) {
   return rank;
 }
 
-// Designs whose rank the test proves only from below: lutgen::decompose finds no form with int32
-// factors at the rank found modulo q (its lattice step gives up), so the exact rational rank is
-// known to be at least that (and the LUT path serves them: the rank is far above 8).
-inline bool rank_is_lower_bound_only(const std::string& name) { return name == "mul8s_c42vk10"; }
-
 // The error matrix E = table - a*b of builtin M (rows = A pattern), reduced modulo q, and its rank.
 inline int error_rank_mod_q(const Builtin& m) {
   std::vector<std::uint64_t> e(256 * 256);
