@@ -19,11 +19,12 @@ from . import ops
 from . import nn
 from .convert import approximate
 from .quant import calibrate
+from .explore import explore, sensitivity
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Multiplier", "MultiplierInfo", "multipliers", "ops", "nn", "approximate", "calibrate",
+    "Multiplier", "MultiplierInfo", "multipliers", "ops", "nn", "approximate", "calibrate", "explore", "sensitivity",
     "cuda_available", "AxxError", "UsageError", "InputError", "ParseError", "ToolError",
     "cpu_isa", "set_cpu_isa", "supported_cpu_isas", "cpu_threads", "set_cpu_threads",
 ]
