@@ -340,7 +340,7 @@ def _search_greedy(space, ev, rng, energy_budget):
     harm = {space.reference.name: 0.0}
     uniform_acc = {}
     for n in approx:
-        if ev.left <= 2:
+        if ev.left <= 0:
             harm[n] = float("inf")
             continue
         uniform_acc[n] = ev(_uniform(space, n))

@@ -228,13 +228,13 @@ def test_command_line_on_the_bundled_vit(tmp_path):
     costs = tmp_path / "costs.json"
     costs.write_text(json.dumps({n: 0.5 for n in names}))
     r = subprocess.run([sys.executable, "-m", "axx.explore", "--out", str(tmp_path / "out"), "--candidates",
-                        ",".join(names), "--costs", str(costs), "--evaluations", "3", "--samples", "50",
-                        "--batch-size", "50", "--calib-batches", "1"],
+                        ",".join(names), "--costs", str(costs), "--evaluations", "2", "--samples", "20",
+                        "--batch-size", "20", "--calib-batches", "1"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert "RuntimeWarning" not in r.stderr
     d = json.loads((tmp_path / "out" / "explore.json").read_text())
-    assert d["evaluations"] == 3 and len(d["layers"]) == 34
+    assert d["evaluations"] == 2 and len(d["layers"]) == 34
     assert (tmp_path / "out" / "report.md").exists() and (tmp_path / "out" / "explore.png").exists()
     r = subprocess.run([sys.executable, "-m", "axx.explore", "--out", str(tmp_path / "o2"), "--candidates",
                         "no_such_multiplier"], capture_output=True, text=True, timeout=300)
