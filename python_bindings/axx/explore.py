@@ -52,7 +52,7 @@ from .quant import calibrate
 
 __all__ = ["explore", "sensitivity", "Explored", "Point", "Sensitivity", "hypervolume", "METHODS"]
 
-METHODS = ("auto", "greedy", "sensitivity", "mcts", "evolutionary", "random")
+METHODS = ("auto", "hybrid", "greedy", "sensitivity", "mcts", "evolutionary", "random")
 # Accuracy-loss tolerances (fractions) the greedy search brackets, and the ladder of the sensitivity method.
 _TOLERANCES = (0.005, 0.01, 0.02, 0.05)
 
@@ -328,7 +328,7 @@ def _smooth(ev, key) -> float:
     return loss if loss is not None else -acc
 
 
-def _search_greedy(space, ev, rng, energy_budget):
+def _search_greedy(space, ev, rng, energy_budget, refine_share=1.0):
     ref = _ref_key(space)
     ref_acc = ev(ref)
     ref_s = _smooth(ev, ref)
@@ -414,7 +414,8 @@ def _search_greedy(space, ev, rng, energy_budget):
 
     # 4. refinement from measured results: cheaper steps for the base of each tolerance, most promising first
     tried: set = set()
-    while ev.left > 0:
+    stop_at = ev.left - int(ev.left * refine_share)
+    while ev.left > stop_at:
         progressed = False
         for tol in _TOLERANCES:
             if ev.left <= 0:
@@ -441,7 +442,10 @@ def _search_greedy(space, ev, rng, energy_budget):
                 sens[i] = max(sens[i], s * probe_harm / h)
         if not progressed:
             break
-    # 5. whatever budget is left: random perturbations of front points
+    if refine_share < 1.0:
+        # 5. the rest evolves the points evaluated so far
+        _evolve(space, ev, rng)
+    # 6. whatever budget is left: random perturbations of front points
     _perturb(space, ev, rng, known, active)
 
 
@@ -566,27 +570,32 @@ def _search_evolutionary(space, ev, rng, energy_budget, population=12):
     names = [m.name for m in space.candidates]
     by_cost = sorted(names, key=lambda n: space.costs[n])
     ref = _ref_key(space)
-    pop = [ref] + [_uniform(space, n) for n in by_cost[:-1]]
+    pop = [ref] + [_uniform(space, n) for n in by_cost if n != space.reference.name]
     while len(pop) < population:
         pop.append(tuple(rng.choice(names) for _ in space.products))
     for k in pop[:population]:
         if ev.left <= 0:
             return
         ev(k)
+    _evolve(space, ev, rng, population)
+
+
+def _evolve(space, ev, rng, population=12):
+    """Offspring of the best evaluated points (non-dominated rank) until the budget is spent."""
+    by_cost = sorted((m.name for m in space.candidates), key=lambda n: space.costs[n])
     stall = 0
     while ev.left > 0 and stall < 200:
         evaluated = list(ev.order)
         items = [(space.energy(k), ev.cache[k][0]) for k in evaluated]
-        ranks = _nondominated_ranks(items)
-        elite = [k for _, k in sorted(zip(ranks, evaluated), key=lambda t: t[0])[:population]]
+        ranks = dict(zip(evaluated, _nondominated_ranks(items)))
+        elite = sorted(evaluated, key=lambda k: ranks[k])[:population]
 
         def pick():
             a, b = rng.choice(elite), rng.choice(elite)
-            return a if ranks[evaluated.index(a)] <= ranks[evaluated.index(b)] else b
+            return a if ranks[a] <= ranks[b] else b
 
         pa, pb = pick(), pick()
-        child = tuple(x if rng.random() < 0.5 else y for x, y in zip(pa, pb))
-        child = list(child)
+        child = [x if rng.random() < 0.5 else y for x, y in zip(pa, pb)]
         for i in range(len(child)):
             if rng.random() < 1.5 / len(child):
                 j = by_cost.index(child[i]) + rng.choice((-1, 1))
@@ -598,8 +607,12 @@ def _search_evolutionary(space, ev, rng, energy_budget, population=12):
         ev(child)
 
 
+def _search_hybrid(space, ev, rng, energy_budget):
+    _search_greedy(space, ev, rng, energy_budget, refine_share=0.5)
+
+
 _SEARCHES: dict[str, Callable] = {
-    "greedy": _search_greedy, "sensitivity": _search_sensitivity, "mcts": _search_mcts,
+    "hybrid": _search_hybrid, "greedy": _search_greedy, "sensitivity": _search_sensitivity, "mcts": _search_mcts,
     "evolutionary": _search_evolutionary, "random": _search_random,
 }
 
