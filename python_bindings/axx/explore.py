@@ -328,7 +328,7 @@ def _smooth(ev, key) -> float:
     return loss if loss is not None else -acc
 
 
-def _search_greedy(space, ev, rng, energy_budget, refine_share=1.0):
+def _search_greedy(space, ev, rng, energy_budget, refine_share=1.0, probe_share=0.5, tolerances=_TOLERANCES):
     ref = _ref_key(space)
     ref_acc = ev(ref)
     ref_s = _smooth(ev, ref)
@@ -352,7 +352,7 @@ def _search_greedy(space, ev, rng, energy_budget, refine_share=1.0):
     tolerable = [n for n in known if ref_acc - uniform_acc[n] <= 0.10] or sorted(known, key=lambda n: harm[n])[:1]
     probe = min(tolerable, key=lambda n: space.costs[n])
     probe_harm = max(harm[probe], 1e-9)
-    n_probes = min(len(active), max(1, ev.left // 2))
+    n_probes = min(len(active), max(1, int(ev.left * probe_share)))
     single = active[:n_probes - 1] if n_probes < len(active) else active
     rest = [i for i in active if i not in single]
     sens = {}
@@ -398,7 +398,7 @@ def _search_greedy(space, ev, rng, energy_budget, refine_share=1.0):
 
     lo_hint = 0
     found = {}
-    for tol in _TOLERANCES:
+    for tol in tolerances:
         lo, hi = lo_hint, len(path) - 1
         if within(path[hi], tol):
             lo = hi
@@ -608,7 +608,9 @@ def _evolve(space, ev, rng, population=12):
 
 
 def _search_hybrid(space, ev, rng, energy_budget):
-    _search_greedy(space, ev, rng, energy_budget, refine_share=0.5)
+    # fewer probes and brackets than greedy: the budget goes to evolving the measured points, whose
+    # crossovers mix the candidates that are good everywhere
+    _search_greedy(space, ev, rng, energy_budget, refine_share=0.0, probe_share=0.25, tolerances=(0.01, 0.02))
 
 
 _SEARCHES: dict[str, Callable] = {

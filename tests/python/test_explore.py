@@ -138,7 +138,7 @@ def test_energy_budget_is_respected():
     assert any(p.energy > 0.5 for p in res.points)
 
 
-@pytest.mark.parametrize("method", ["greedy", "mcts", "evolutionary"])
+@pytest.mark.parametrize("method", ["hybrid", "mcts", "evolutionary", "random"])
 def test_same_seed_same_front(method):
     a = _explore(method=method, seed=7, evaluations=8)
     b = _explore(method=method, seed=7, evaluations=8)
