@@ -219,7 +219,7 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     candidates = [axx.Multiplier.builtin(n) for n in args.candidates.split(",")]
-    costs = ex._load_costs(args.costs, None)
+    costs = ex._load_costs(args.costs)
     tasks = list(TASKS) if args.task == "all" else [args.task]
     tables = []
     for t in tasks:

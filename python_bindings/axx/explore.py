@@ -399,7 +399,6 @@ def _search_greedy(space, ev, rng, energy_budget, refine_share=1.0, probe_share=
         return ev(k) >= ref_acc - tol
 
     lo_hint = 0
-    found = {}
     for tol in tolerances:
         lo, hi = lo_hint, len(path) - 1
         if within(path[hi], tol):
@@ -411,7 +410,6 @@ def _search_greedy(space, ev, rng, energy_budget, refine_share=1.0, probe_share=
                     lo = mid
                 else:
                     hi = mid
-        found[tol] = path[lo]
         lo_hint = lo
 
     # 4. refinement from measured results: cheaper steps for the base of each tolerance, most promising first
@@ -805,7 +803,7 @@ DEFAULT_CANDIDATES = ("mul8s_exact", "mul8s_trunc4c", "mul8s_trunc6c", "mul8s_tr
                       "mul8s_drum4")
 
 
-def _load_costs(path, names) -> dict | None:
+def _load_costs(path) -> dict | None:
     """``{name: power_rel}`` from a JSON file: a mapping, or `axx cost --json` records (a list or one)."""
     if path is None:
         return None
@@ -921,7 +919,7 @@ def main(argv=None) -> int:
             torch.set_num_threads(args.threads)
         names = [n.strip() for n in args.candidates.split(",") if n.strip()]
         candidates = [Multiplier.builtin(n) for n in names]
-        costs = _load_costs(args.costs, names)
+        costs = _load_costs(args.costs)
         model, data, calib, title = _timm_model(args) if args.timm else _bundled_vit(args)
         t0 = time.time()
         res = explore(model, data, candidates, costs=costs, energy_budget=args.energy_budget, method=args.method,
