@@ -240,3 +240,27 @@ def test_command_line_on_the_bundled_vit(tmp_path):
                         "no_such_multiplier"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "no_such_multiplier" in r.stderr
     assert not (tmp_path / "o2").exists()
+
+
+class _Costed(axx.Multiplier):
+    """A multiplier whose cost() answers as Multiplier.cost() does (or fails with a UsageError)."""
+
+    def __init__(self, table, name, power):
+        super().__init__(table.to(torch.int32), signed=True, name=name)
+        self._power = power
+
+    def cost(self):
+        if self._power is None:
+            raise axx.UsageError(f"{self.name}: no netlist to cost")
+        return {"power_rel": self._power, "area_rel": 0.0}
+
+
+def test_costs_from_multiplier_cost_and_overrides():
+    zero = _Costed(torch.zeros(256, 256), "zero", 0.2)
+    mild = _Costed(torch.div(_EXACT, 4, rounding_mode="floor") * 4, "mild", None)
+    with pytest.raises(axx.UsageError, match="'mild'"):
+        axx.explore(Toy(), DATA, [zero, mild], evaluations=1, progress=False)
+    res = axx.explore(Toy(), DATA, [zero, mild], costs={"mild": 0.6}, evaluations=1, progress=False)
+    assert res.costs == {"mul8s_exact": 1.0, "zero": 0.2, "mild": 0.6}
+    res = axx.explore(Toy(), DATA, [zero, mild], costs={"mild": 0.6, "zero": 0.5}, evaluations=1, progress=False)
+    assert res.costs["zero"] == 0.5
