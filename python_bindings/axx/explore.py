@@ -16,7 +16,7 @@ one input example costs in product ``p``, measured with forward hooks on one bat
 
 Methods (docs/explore.md compares them at equal budgets):
 
-* ``"greedy"``: the exact reference, every candidate everywhere, one probe per
+* ``"greedy"`` (what ``"auto"`` runs): the exact reference, every candidate everywhere, one probe per
   product (products by MACs, the smallest grouped when the budget is short), then a multiple-choice
   knapsack path over a separable model of the accuracy loss (product sensitivity x candidate harm),
   searched by bisection for the accuracy-loss tolerances, then local refinement from measured
@@ -25,7 +25,7 @@ Methods (docs/explore.md compares them at equal budgets):
   product on the cheapest candidate it tolerated alone, for a ladder of tolerances.
 * ``"mcts"``: Monte Carlo tree search, UCT over the products in order, random rollouts, the reward
   the energy saved scaled down linearly to 0 at 5 points of accuracy lost.
-* ``"evolutionary"`` (what ``"auto"`` runs): the exact reference and every candidate everywhere, then
+* ``"evolutionary"``: the exact reference and every candidate everywhere, then
   offspring of the best points by non-dominated rank, uniform crossover and mutation.
 * ``"hybrid"``: ``"greedy"`` with fewer probes, then ``"evolutionary"`` from every point evaluated.
 * ``"random"``: uniformly random assignments (a baseline).
@@ -711,7 +711,7 @@ def explore(model: nn.Module, data, candidates: Sequence[Multiplier], *, costs: 
             of them is exact; its cost is 1.0.
         costs: ``{name: relative energy per multiply}``; else ``Multiplier.cost()["power_rel"]``.
         energy_budget: only points of at most this energy are returned.
-        method: one of :data:`METHODS`; ``"auto"`` runs ``"evolutionary"``, the best on the measured
+        method: one of :data:`METHODS`; ``"auto"`` runs ``"greedy"``, the best on the measured
             tasks (docs/explore.md).
         evaluations: most model evaluations to spend (cached: an assignment is evaluated once).
         seed: the same seed gives the same front.
@@ -729,7 +729,7 @@ def explore(model: nn.Module, data, candidates: Sequence[Multiplier], *, costs: 
         raise UsageError(f"explore: evaluations must be at least 1, got {evaluations}")
     space = _Space(model, data, candidates, costs=costs, need_costs=True, metric=metric, calibration=calibration,
                    calibration_data=calibration_data, calibration_batches=calibration_batches)
-    name = "evolutionary" if method == "auto" else method
+    name = "greedy" if method == "auto" else method
     return _run(space, name, evaluations, seed, energy_budget, progress)
 
 
