@@ -10,6 +10,8 @@ Turn an approximate multiplier (netlist, Verilog, C function, built-in design or
 """
 from __future__ import annotations
 
+import warnings
+
 import torch  # loads libtorch before the compiled module, which links it
 
 from . import _C
@@ -20,11 +22,14 @@ from . import nn
 from .convert import approximate
 from .quant import calibrate
 from .evaluate import evaluate  # the function; `python -m axx.evaluate` runs the module
+from .explore import explore, sensitivity
+# `python -m axx.explore` runs the module already imported here; its __main__ block hands over to that copy.
+warnings.filterwarnings("ignore", message="'axx.explore' found in sys.modules", category=RuntimeWarning)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Multiplier", "MultiplierInfo", "multipliers", "ops", "nn", "approximate", "calibrate",
+    "Multiplier", "MultiplierInfo", "multipliers", "ops", "nn", "approximate", "calibrate", "explore", "sensitivity",
     "cuda_available", "AxxError", "UsageError", "InputError", "ParseError", "ToolError",
     "cpu_isa", "set_cpu_isa", "supported_cpu_isas", "cpu_threads", "set_cpu_threads",
 ]
