@@ -84,36 +84,7 @@ std::string render_costs(const std::vector<lutgen::Cost>& rows, TableStyle style
                      std::to_string(c.depth), fixed(c.power_proxy, 2), fixed(c.area_rel, 3), fixed(c.power_rel, 3),
                      fixed(c.depth_rel, 3)});
   }
-  std::string out;
-  if (style == TableStyle::Markdown) {
-    auto line = [&](const std::vector<std::string>& v) {
-      out += "|";
-      for (const auto& s : v) out += " " + s + " |";
-      out += "\n";
-    };
-    line(header);
-    out += "|";
-    for (std::size_t c = 0; c < header.size(); ++c) out += c < 3 ? " --- |" : " ---: |";
-    out += "\n";
-    for (const auto& row : cells) line(row);
-    return out;
-  }
-  std::vector<std::size_t> width(header.size());
-  for (std::size_t c = 0; c < header.size(); ++c) {
-    width[c] = header[c].size();
-    for (const auto& row : cells) width[c] = std::max(width[c], row[c].size());
-  }
-  auto line = [&](const std::vector<std::string>& v) {
-    std::string l;
-    for (std::size_t c = 0; c < v.size(); ++c) {
-      const std::string pad(width[c] - v[c].size(), ' ');
-      l += (c ? "  " : "") + (c == 0 ? v[c] + pad : pad + v[c]);
-    }
-    out += l + "\n";
-  };
-  line(header);
-  for (const auto& row : cells) line(row);
-  return out;
+  return render_grid(header, cells, style, 3, header.size());
 }
 
 }  // namespace axx::cli

@@ -75,8 +75,14 @@ std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const Table
     cells.push_back(std::move(row));
   }
 
+  return render_grid(header, cells, options.style, 3, 3 + fields.size() + numbers.size());
+}
+
+std::string render_grid(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& cells,
+                        TableStyle style, std::size_t first_numeric, std::size_t end_numeric) {
+  const auto numeric = [&](std::size_t c) { return c >= first_numeric && c < end_numeric; };
   std::string out;
-  if (options.style == TableStyle::Markdown) {
+  if (style == TableStyle::Markdown) {
     auto line = [&](const std::vector<std::string>& v) {
       out += "|";
       for (const auto& s : v) out += " " + s + " |";
@@ -84,8 +90,7 @@ std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const Table
     };
     line(header);
     out += "|";
-    const std::size_t numeric_end = 3 + fields.size() + numbers.size();
-    for (std::size_t c = 0; c < header.size(); ++c) out += c < 3 || c >= numeric_end ? " --- |" : " ---: |";
+    for (std::size_t c = 0; c < header.size(); ++c) out += numeric(c) ? " ---: |" : " --- |";
     out += "\n";
     for (const auto& row : cells) line(row);
     return out;
@@ -98,8 +103,8 @@ std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const Table
   auto line = [&](const std::vector<std::string>& v) {
     std::string l;
     for (std::size_t c = 0; c < v.size(); ++c) {
-      const bool left = c == 0 || c >= 3 + fields.size() + numbers.size();
       const std::string pad(width[c] - v[c].size(), ' ');
+      const bool left = c == 0 || c >= end_numeric;
       l += (c ? "  " : "") + (left ? v[c] + (c + 1 < v.size() ? pad : "") : pad + v[c]);
     }
     out += l + "\n";

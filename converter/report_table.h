@@ -32,6 +32,13 @@ struct TableOptions {
 
 std::string render_metrics(const std::vector<lutgen::Metrics>& rows, const TableOptions& options = {});
 
+// A text or Markdown table of cells (a row per entry, header first). Columns [first_numeric,
+// end_numeric) hold numbers (`---:` in Markdown). Text tables right-align every column from the
+// second up to end_numeric (numbers and the short bits/signed columns), left-align the name and
+// the trailing text columns, separate columns by two spaces and leave the last text column unpadded.
+std::string render_grid(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& cells,
+                        TableStyle style, std::size_t first_numeric, std::size_t end_numeric);
+
 // Metric value as shown in text tables: integers plainly, others with 6 significant digits.
 std::string format_metric(double value);
 
