@@ -108,22 +108,25 @@ def test_from_file_options(tmp_path):
     m = axx.Multiplier.from_file(path, signed=False, a_bits=2, b_bits=3, name="renamed")
     assert (m.name, m.bits_a, m.bits_b) == ("renamed", 2, 3)
     assert m.lut[3, 3] == 7 and m.lut[3, 5] == 15
-    with pytest.raises(TypeError, match=r"Multiplier.from_file: unknown option\(s\) colour "
-                                        r"\(expected: bits, a_bits, b_bits, name, top, func, "
-                                        r"port_a, port_b, port_out, yosys, yosys_bin\)"):
+    options = ("(expected: bits, a_bits, b_bits, name, top, func, port_a, port_b, port_out, yosys, "
+               "yosys_bin)")
+    with pytest.raises(TypeError) as info:
         axx.Multiplier.from_file(path, colour="red")
+    assert str(info.value) == f"Multiplier.from_file: unknown option(s) colour {options}"
     # The old port keywords are gone (a, b, out were too easy to mistake for other things).
-    with pytest.raises(TypeError, match=r"unknown option\(s\) out "):
+    with pytest.raises(TypeError) as info:
         axx.Multiplier.from_file(path, out="p")
-    with pytest.raises(axx.UsageError, match="give bits or a_bits/b_bits, not both"):
+    assert str(info.value) == f"Multiplier.from_file: unknown option(s) out {options}"
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_file(path, bits=2, a_bits=2)
+    assert str(info.value) == "Multiplier.from_file: give bits or a_bits/b_bits, not both"
 
 
 def test_from_file_func_picks_one_of_several(tmp_path):
     path = write(tmp_path, "two.c", KMUL_C + "int other(int a, int b) { return a + b; }\n")
-    with pytest.raises(axx.UsageError, match=r"several functions \(kmul, other\); choose one "
-                                             r"with --func"):
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_file(path, signed=False, bits=2)
+    assert str(info.value) == f"{path}: several functions (kmul, other); choose one with --func"
     m = axx.Multiplier.from_file(path, signed=False, bits=2, func="kmul")
     assert torch.equal(m.lut, kmul_table())
     m = axx.Multiplier.from_file(path, signed=False, bits=2, func="other")
@@ -147,9 +150,10 @@ def test_from_file_json_round_trip(tmp_path):
     # json.dump of a table (a bare 2-D list) and of an object like axx's --format json output.
     m = random_table(5, False)
     (tmp_path / "bare.json").write_text(json.dumps(m.lut.tolist()))
-    with pytest.raises(axx.UsageError, match=r"a bare JSON array does not say whether its operands "
-                                             r"are signed; give signed=True or signed=False"):
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_file(tmp_path / "bare.json")
+    assert str(info.value) == (f"{tmp_path / 'bare.json'}: a bare JSON array does not say whether "
+                               f"its operands are signed; give signed=True or signed=False")
     back = axx.Multiplier.from_file(tmp_path / "bare.json", signed=False)
     assert torch.equal(back.lut, m.lut) and not back.is_signed and back.name == "bare"
     (tmp_path / "obj.json").write_text(json.dumps(
@@ -157,14 +161,15 @@ def test_from_file_json_round_trip(tmp_path):
     back = axx.Multiplier.from_file(tmp_path / "obj.json")  # the file's "signed"
     # Named after the file, like every file input (the "name" inside is not used).
     assert torch.equal(back.lut, m.lut) and not back.is_signed and back.name == "obj"
-    with pytest.raises(axx.UsageError, match=r'its "signed" key says unsigned; signed=True '
-                                             r'contradicts it'):
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_file(tmp_path / "obj.json", signed=True)
+    assert str(info.value) == (f'{tmp_path / "obj.json"}: its "signed" key says unsigned; '
+                               f'signed=True contradicts it')
     (tmp_path / "bad.json").write_text('{"table": [[1, 2], [3, 4],\n [5], [7, 8]]}')
     with pytest.raises(axx.ParseError) as info:
         axx.Multiplier.from_file(tmp_path / "bad.json", signed=True)
     assert (info.value.line, info.value.col) == (2, 2)
-    assert "row 2 has 1 entries, row 0 has 2" in str(info.value)
+    assert str(info.value) == f"{tmp_path / 'bad.json'}:2:2: row 2 has 1 entries, row 0 has 2"
 
 
 def test_bad_blif_names_file_and_line(tmp_path):
@@ -172,7 +177,7 @@ def test_bad_blif_names_file_and_line(tmp_path):
     with pytest.raises(axx.ParseError) as info:
         axx.Multiplier.from_file(path)
     e = info.value
-    assert str(e).startswith(f"{path}:3")
+    assert str(e) == f"{path}:3: unsupported BLIF construct '.bogus'"
     assert (e.file, e.line) == (str(path), 3)
     assert isinstance(e, axx.InputError) and isinstance(e, ValueError)
     assert isinstance(e, axx.AxxError)
@@ -181,16 +186,24 @@ def test_bad_blif_names_file_and_line(tmp_path):
 def test_bad_c_names_file_and_line(tmp_path):
     path = write(tmp_path, "bad.c", "#include <stdint.h>\n\nint mul(int a, int b) {\n"
                                     "  return a * b\n}\n")
-    with pytest.raises(axx.ParseError, match=rf"^{path}:\d+"):
+    with pytest.raises(axx.ParseError) as info:
         axx.Multiplier.from_file(path, bits=2, signed=True)
+    # After file and line comes the C compiler's own diagnostic, whose wording is the compiler's.
+    assert str(info.value).startswith(f"{path}:4:")
+    assert (info.value.file, info.value.line) == (str(path), 4)
 
 
 def test_missing_file_and_unknown_kind(tmp_path):
-    with pytest.raises(axx.InputError, match=r"nothere.blif: cannot open"):
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.from_file(tmp_path / "nothere.blif")
+    assert str(info.value) == f"{tmp_path / 'nothere.blif'}: cannot open: No such file or directory"
     path = write(tmp_path, "table.txt", "1 2 3\n")
-    with pytest.raises(axx.InputError, match="unknown input kind"):
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.from_file(path)
+    assert str(info.value) == (f"{path}: unknown input kind; expected one of: .blif (blif); "
+                               f".v, .sv (verilog); .c, .cpp, .cc, .cxx (c); builtin:NAME "
+                               f"(builtin); .h, .hpp, .hh, .cuh (header); .npy (npy); "
+                               f".json (json)")
 
 
 def test_missing_yosys_is_a_tool_error(tmp_path):
@@ -199,6 +212,10 @@ def test_missing_yosys_is_a_tool_error(tmp_path):
         axx.Multiplier.from_file(path, signed=False, yosys=True,
                                  yosys_bin=str(tmp_path / "no-such-yosys"))
     assert isinstance(info.value, RuntimeError)
+    assert str(info.value) == (f"yosys not found ('{tmp_path / 'no-such-yosys'}' is not an "
+                               f"executable); it is needed to read {path}: install the Debian "
+                               f"package 'yosys' (apt-get install yosys) or name the executable "
+                               f"with the yosys-bin option")
 
 
 # --- signedness: one rule, the CLI's, applied in C++ -------------------------------------------
@@ -227,8 +244,11 @@ def test_unsigned_c_design_is_read_as_its_types_declare():
     assert m.metrics["signed"] is False
     assert m.provenance["signedness"] == ("parameter `uint8_t a` and parameter `uint8_t b` are "
                                           "declared unsigned")
-    with pytest.raises(axx.UsageError, match=r"are declared unsigned; signed=True contradicts it"):
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_file(BUNDLED / "mul8u_trunc6.c", signed=True)
+    assert str(info.value) == (f"{BUNDLED / 'mul8u_trunc6.c'}: parameter `uint8_t a` and "
+                               f"parameter `uint8_t b` are declared unsigned; signed=True "
+                               f"contradicts it")
 
 
 def test_blif_needs_signed(tmp_path):
@@ -248,10 +268,14 @@ def test_options_that_do_not_apply(tmp_path):
     assert str(info.value) == (f"{path}: port_out does not apply to a C function (its options: "
                                f"signed, bits, a_bits, b_bits, name, func)")
     blif = write(tmp_path, "kmul.blif", KMUL_BLIF)
-    with pytest.raises(axx.UsageError, match=r"func does not apply to a BLIF netlist"):
+    blif_options = ("(its options: signed, bits, a_bits, b_bits, name, top, port_a, port_b, "
+                    "port_out)")
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_file(blif, signed=False, func="kmul")
-    with pytest.raises(axx.UsageError, match=r"yosys does not apply to a BLIF netlist"):
+    assert str(info.value) == f"{blif}: func does not apply to a BLIF netlist {blif_options}"
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_file(blif, signed=False, yosys=False)
+    assert str(info.value) == f"{blif}: yosys does not apply to a BLIF netlist {blif_options}"
 
 
 def test_metrics_print_integers_as_integers():
@@ -302,9 +326,12 @@ def test_every_builtin_loads():
 
 
 def test_unknown_builtin_lists_valid_names():
-    with pytest.raises(axx.InputError, match=r"unknown built-in multiplier 'nope'; valid names: "
-                                             r"mul8s_exact, "):
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.builtin("nope")
+    names = ", ".join(info.name for info in axx.multipliers())
+    assert names.startswith("mul8s_exact, mul8u_exact, ")
+    assert str(info.value) == (f"builtin:nope: unknown built-in multiplier 'nope'; valid names: "
+                               f"{names}")
 
 
 def test_approximate_builtin_metrics():
@@ -333,20 +360,29 @@ def test_from_lut_accepts_tensors_and_arrays():
 
 
 def test_from_lut_checks():
-    with pytest.raises(axx.InputError, match=r"table must be 2-D .* got shape \(256,\)"):
+    sides = ("Multiplier: table sides must be powers of two from 4 to 4096 (2 to 12 bits per "
+             "operand), got shape ")
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.from_lut(torch.zeros(256, dtype=torch.int32))
-    with pytest.raises(axx.InputError, match=r"table sides must be powers of two from 4 to 4096 "
-                                             r"\(2 to 12 bits per operand\), got shape \(3, 256\)"):
+    assert str(info.value) == ("Multiplier: the table must be 2-D (rows = operand A, columns = "
+                               "operand B), got shape (256,)")
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.from_lut(torch.zeros(3, 256, dtype=torch.int32))
-    with pytest.raises(axx.InputError, match=r"got shape \(2, 2\)"):
+    assert str(info.value) == sides + "(3, 256)"
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.from_lut(torch.zeros(2, 2, dtype=torch.int32))
-    with pytest.raises(axx.InputError, match=r"the table must hold integers, got torch.float32"):
+    assert str(info.value) == sides + "(2, 2)"
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.from_lut(torch.zeros(4, 4))
-    with pytest.raises(axx.InputError, match=r"table values must fit in int32, got range "
-                                             r"\[0, 4294967296\]"):
+    assert str(info.value) == "Multiplier: the table must hold integers, got torch.float32"
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.from_lut(torch.tensor([[0, 2**32]] * 2).repeat(2, 2))
-    with pytest.raises(ValueError):  # InputError is a ValueError
+    assert str(info.value) == ("Multiplier: table values must fit in int32, got range "
+                               "[0, 4294967296]")
+    with pytest.raises(axx.InputError) as info:
         axx.Multiplier.from_lut([[1, 2, 3]])
+    assert isinstance(info.value, ValueError)
+    assert str(info.value) == sides + "(1, 3)"
 
 
 # --- low-rank form -------------------------------------------------------------------------------
@@ -444,28 +480,41 @@ def test_cost_activity_tensor_array_and_npy(tmp_path):
     assert from_file["activity"] == str(tmp_path / "act.npy") and from_file["pairs"] == 2000
     assert from_array["power_proxy"] < m.cost()["power_proxy"] / 2
     assert from_array["area_nand2"] == m.cost()["area_nand2"]
-    with pytest.raises(axx.InputError, match="outside the 8-bit signed range"):
+    with pytest.raises(axx.InputError) as info:
         m.cost(activity=[[0, 1], [200, 1]])
-    with pytest.raises(axx.InputError, match=r"shape \(n, 2\)"):
+    assert str(info.value) == ("samples: pair 1: operand A value 200 is outside the 8-bit signed "
+                               "range [-128, 127]")
+    with pytest.raises(axx.InputError) as info:
         m.cost(activity=np.zeros((4, 3), dtype=np.int64))
-    with pytest.raises(axx.InputError, match="integer"):
+    assert str(info.value) == ("Multiplier.cost: activity must have shape (n, 2) (column 0 "
+                               "operand A, column 1 operand B), got (4, 3)")
+    with pytest.raises(axx.InputError) as info:
         m.cost(activity=np.zeros((4, 2)))
+    assert str(info.value) == ("Multiplier.cost: activity must hold integer operand values, got "
+                               "torch.float64")
 
 
 def test_cost_needs_a_netlist_unless_figures_are_given(tmp_path):
     table = axx.Multiplier.builtin("mul8u_exact").lut
     m = axx.Multiplier.from_lut(table, signed=False)
-    with pytest.raises(axx.UsageError, match="needs a gate-level netlist"):
+    needs = ("was made from a table, which has no gates; its cost needs a gate-level netlist "
+             "(Multiplier.from_file on a .blif/.v/.sv file, or Multiplier.builtin), or figures "
+             "given as cost={'area_rel': ..., 'power_rel': ...} when the multiplier is made")
+    with pytest.raises(axx.UsageError) as info:
         m.cost()
+    assert str(info.value) == f"Multiplier.cost: 'custom' {needs}"
     np.save(tmp_path / "t.npy", table.numpy())
-    with pytest.raises(axx.UsageError, match="needs a gate-level netlist"):
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_file(tmp_path / "t.npy", signed=False).cost()
+    assert str(info.value) == f"Multiplier.cost: 't' {needs}"
     given = axx.Multiplier.from_lut(table, signed=False, cost={"area_rel": 0.5, "power_rel": 0.25})
     c = given.cost()
     assert (c["area_rel"], c["power_rel"], c["user_figures"]) == (0.5, 0.25, ["area_rel", "power_rel"])
     assert "gates" not in c
-    with pytest.raises(axx.UsageError, match="activity needs a gate-level netlist"):
+    with pytest.raises(axx.UsageError) as info:
         given.cost(activity=[[1, 2], [3, 4]])
+    assert str(info.value) == ("Multiplier.cost: 'custom' is costed by the figures it was given; "
+                               "activity needs a gate-level netlist to simulate")
     # Pickles keep the figures.
     assert pickle.loads(pickle.dumps(given)).cost()["area_rel"] == 0.5
 
@@ -476,8 +525,12 @@ def test_user_figures_override_estimates():
     c = m.cost()
     assert (c["area_rel"], c["gates"], c["user_figures"]) == (0.3, 99, ["area_rel", "gates"])
     assert c["power_rel"] == estimate["power_rel"]
-    with pytest.raises(axx.UsageError, match="unknown cost figure 'area'"):
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.builtin("mul8s_trunc8", cost={"area": 1})
-    with pytest.raises(axx.UsageError, match="non-negative number"):
+    assert str(info.value) == ("Multiplier: unknown cost figure 'area' (expected: gates, "
+                               "area_nand2, depth, power_proxy, area_rel, power_rel, depth_rel)")
+    with pytest.raises(axx.UsageError) as info:
         axx.Multiplier.from_lut(estimate and axx.Multiplier.builtin("mul8s_exact").lut,
                                 cost={"power_rel": -1})
+    assert str(info.value) == ("Multiplier: cost figure power_rel must be a non-negative number, "
+                               "got -1")
