@@ -125,7 +125,7 @@ py::dict cost(const std::string& input, std::optional<bool> is_signed, int bits_
       act.a.push_back(p[2 * i]);
       act.b.push_back(p[2 * i + 1]);
     }
-    act.source = "samples";
+    act.source = "Multiplier.cost activity";  // names the argument in errors and in the result
   }
   lutgen::Cost c;
   {

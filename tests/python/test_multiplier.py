@@ -482,7 +482,7 @@ def test_cost_activity_tensor_array_and_npy(tmp_path):
     assert from_array["area_nand2"] == m.cost()["area_nand2"]
     with pytest.raises(axx.InputError) as info:
         m.cost(activity=[[0, 1], [200, 1]])
-    assert str(info.value) == ("samples: pair 1: operand A value 200 is outside the 8-bit signed "
+    assert str(info.value) == ("Multiplier.cost activity: pair 1: operand A value 200 is outside the 8-bit signed "
                                "range [-128, 127]")
     with pytest.raises(axx.InputError) as info:
         m.cost(activity=np.zeros((4, 3), dtype=np.int64))
