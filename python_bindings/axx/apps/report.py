@@ -125,10 +125,20 @@ def plot_accuracy_vs_mae(summary: dict, path: Path) -> None:
         else:
             groups.append([i])
 
-    fig = plt.figure(figsize=(10.5, 5.2))
-    ax = fig.add_axes((0.085, 0.11, 0.53, 0.79))
-    key = fig.add_axes((0.64, 0.11, 0.35, 0.79))
-    key.axis("off")
+    # The key beside the plot: one line per design (two with fine-tuning), in columns of at most
+    # KEY_ROWS lines; the figure grows with it so that no line is cut off.
+    key_lines = len(results) + sum(r["finetuned_accuracy"] is not None for r in results) + 5
+    key_rows = 45
+    key_cols = max(1, -(-key_lines // key_rows))
+    line_in = 7.5 * 1.25 / 72                       # monospace 7.5 pt lines
+    height = max(5.2, min(key_lines, key_rows) * line_in / 0.79 + 0.3)
+    plot_w, key_w = 5.6, 3.7                        # inches
+    width = 0.9 + plot_w + 0.3 + key_w * key_cols
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((0.9 / width, 0.11, plot_w / width, 0.79))
+    keys = [fig.add_axes(((1.2 + plot_w + key_w * c) / width, 0.11, key_w / width, 0.79)) for c in range(key_cols)]
+    for k in keys:
+        k.axis("off")
     for g in groups:
         r = results[g[0]]
         ax.scatter(r["mae_percent"], r["accuracy"] - exact, color="tab:blue" if r["signed"] else "tab:orange",
@@ -176,7 +186,9 @@ def plot_accuracy_vs_mae(summary: dict, path: Path) -> None:
             lines.append(f"{'':>2}  {'  after fine-tuning':<22} {ft:7.2f}% {ft - exact:+7.2f}")
     lines += ["", f"float model {summary['float_accuracy']:.2f}%,", f"int8 with the exact table {exact:.2f}%",
               "(s-m): unsigned, in sign-magnitude mode"]
-    key.text(0, 1, "\n".join(lines), va="top", ha="left", family="monospace", fontsize=7.5, transform=key.transAxes)
+    for c, k in enumerate(keys):
+        chunk = lines[c * key_rows:(c + 1) * key_rows]
+        k.text(0, 1, "\n".join(chunk), va="top", ha="left", family="monospace", fontsize=7.5, transform=k.transAxes)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
