@@ -170,13 +170,7 @@ Cost cost_of(const std::string& input, const SourceOptions& options, const Activ
   if (!netlist_file && kind.name != "builtin") not_a_netlist(input, kind);
   check_options_apply(kind, input, options);
   if (kind.name == "builtin") {
-    const std::string name = input.substr(input.find(':') + 1);
-    const multipliers::Builtin* m = multipliers::find_builtin(name);
-    if (!m) {
-      std::string valid;
-      for (const auto& b : multipliers::builtins()) valid += (valid.empty() ? "" : ", ") + std::string(b.name);
-      throw InputError(input + ": unknown built-in multiplier '" + name + "'; valid names: " + valid);
-    }
+    const multipliers::Builtin* m = &builtin_of(input);
     // The same checks as the builtin: source (source_builtin.cc), so a flag means the same here.
     const OperandSpec spec{m->bits_a, m->bits_b, m->is_signed};
     check_fixed_bits(input, options, spec);
@@ -184,7 +178,7 @@ Cost cost_of(const std::string& input, const SourceOptions& options, const Activ
     facts.table = m->is_signed;
     facts.table_what = "the built-in multiplier is {}";
     resolve_signedness(input, facts, options);
-    return cost_of_netlist(builtin_netlist(*m), {}, spec, options.name.empty() ? name : options.name, activity);
+    return cost_of_netlist(builtin_netlist(*m), {}, spec, options.name.empty() ? std::string(m->name) : options.name, activity);
   }
   netlist::ReadOptions ro;
   ro.top = options.top;

@@ -6,7 +6,7 @@
 
 namespace axx::lutgen {
 
-TableStream open_builtin_source(const std::string& input, const SourceOptions& options) {
+const multipliers::Builtin& builtin_of(const std::string& input) {
   const std::string name = input.substr(input.find(':') + 1);
   const multipliers::Builtin* m = multipliers::find_builtin(name);
   if (!m) {
@@ -14,6 +14,11 @@ TableStream open_builtin_source(const std::string& input, const SourceOptions& o
     for (const auto& b : multipliers::builtins()) valid += (valid.empty() ? "" : ", ") + std::string(b.name);
     throw InputError(input + ": unknown built-in multiplier '" + name + "'; valid names: " + valid);
   }
+  return *m;
+}
+
+TableStream open_builtin_source(const std::string& input, const SourceOptions& options) {
+  const multipliers::Builtin* m = &builtin_of(input);
   OperandSpec spec{m->bits_a, m->bits_b, m->is_signed};
   check_fixed_bits(input, options, spec);
   SignednessFacts facts;
@@ -27,7 +32,7 @@ TableStream open_builtin_source(const std::string& input, const SourceOptions& o
       for (std::uint64_t b = 0; b < spec.cols(); ++b) *out++ = fn(va, spec.value_b(b));
     }
   };
-  return stream_of_rows(options.name.empty() ? name : options.name, spec,
+  return stream_of_rows(options.name.empty() ? std::string(m->name) : options.name, spec,
                         Provenance{"builtin", input, m->description, sign.how}, std::move(eval));
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lutgen/source.h"
+#include "multipliers/registry.h"
 #include "lutgen/table_stream.h"
 
 namespace axx::lutgen {
@@ -42,6 +43,8 @@ TableStream open_npy_source(const std::string& input, const SourceOptions& optio
 TableStream open_json_source(const std::string& input, const SourceOptions& options);
 
 // Shared helpers for sources.
+// The built-in design INPUT ("builtin:NAME") names; throws axx::InputError listing the valid names.
+const multipliers::Builtin& builtin_of(const std::string& input);
 std::string file_stem(const std::string& path);
 std::string read_text_file(const std::string& path);  // throws axx::InputError when unreadable
 // The name of a table read from INPUT: --name when given, else the file stem (every file kind

@@ -23,32 +23,12 @@
 #include "multipliers/registry.h"
 #include "netlist_sim/reader.h"
 #include "netlist_sim/simulator.h"
+#include "../netlist_sim/test_util.h"
 
 namespace axx::netgen {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "axx-netgen-XXXXXX").string();
-    std::vector<char> buf(t.begin(), t.end());
-    buf.push_back('\0');
-    path_ = ::mkdtemp(buf.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream(p) << text;
-    return p;
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using netlist::test::TempDir;  // tests/netlist_sim/test_util.h
 
 const Reduction kReductions[] = {Reduction::Array, Reduction::Wallace, Reduction::Dadda};
 
