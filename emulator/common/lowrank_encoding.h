@@ -73,9 +73,13 @@ struct SliceTerm {
   int nf, ng;
 };
 
-// Rank 64 with int8-ready factors is 65 slices, twice that when every factor needs two parts. The
-// CUDA gather kernels keep all slice tables in shared memory (kMaxSlices * 256 bytes, static).
-constexpr int kMaxSlices = 160;
+// Rank 64 with int8-ready factors is 65 slices, twice that when every factor needs two parts,
+// three times (193) with three. The CUDA gather kernels keep all slice tables in dynamic shared
+// memory, kMaxSlices * 256 bytes = 216 KiB plus a 4.25 KiB transpose tile within the 227 KiB a
+// block may use on sm_90. The limit never binds where speed decides the path: at
+// lut_per_mac / lr_per_mac (cost_model.h, about 700 slices) one tensor-core MAC per slice already
+// costs as much as the lookup, before any gather.
+constexpr int kMaxSlices = 864;
 constexpr int kMaxPlanTerms = 65;  // rank <= 64
 
 struct SlicePlan {  // trivially copyable: a CUDA kernel takes it by value
@@ -93,18 +97,6 @@ bool plan_slices(const LowRankView& form, SlicePlan& plan);
 namespace lowrank_detail {
 
 AXX_HOST_DEVICE std::int64_t clamp_s8(std::int64_t y) { return y < -128 ? -128 : (y > 127 ? 127 : y); }
-
-// Part p of y: the parts are taken greedily, each the clamp of what is left.
-AXX_HOST_DEVICE std::int8_t part_of(std::int64_t y, int p) {
-  for (int i = 0; i < p; ++i) y -= clamp_s8(y);
-  return static_cast<std::int8_t>(clamp_s8(y));
-}
-
-// Whether n parts sum to y exactly.
-AXX_HOST_DEVICE bool parts_exact(std::int64_t y, int n) {
-  for (int i = 0; i < n; ++i) y -= clamp_s8(y);
-  return y == 0;
-}
 
 // sign * (x / 2^e_div) * 2^e_mul; clears ok when 2^e_div does not divide x.
 AXX_HOST_DEVICE std::int64_t scaled(std::int64_t x, int sign, int e_div, int e_mul, bool& ok) {
@@ -126,13 +118,22 @@ AXX_HOST_DEVICE bool slice_entries(const LowRankView& form, const SlicePlan& pla
     const SliceTerm& tp = plan.terms[i];
     const std::int64_t f = scaled(term_f(form, tp.t, x), tp.sign, tp.ef, tp.e1, ok);
     const std::int64_t g = scaled(term_g(form, tp.t, x), tp.sign, tp.eg, tp.e2, ok);
-    if (!parts_exact(f, tp.nf) || !parts_exact(g, tp.ng)) ok = false;
-    for (int p = 0; p < tp.nf; ++p)
+    // The parts are taken greedily, each the clamp of what is left; the plan reproduces y when
+    // nothing is left after its n parts. One pass per side: nf * ng work for nf * ng slices.
+    std::int64_t rf = f;
+    for (int p = 0; p < tp.nf; ++p) {
+      const auto fp = static_cast<std::int8_t>(clamp_s8(rf));
+      rf -= fp;
+      std::int64_t rg = g;
       for (int q = 0; q < tp.ng; ++q, ++s) {
-        const std::int8_t fp = part_of(f, p), gq = part_of(g, q);
+        const auto gq = static_cast<std::int8_t>(clamp_s8(rg));
+        rg -= gq;
         a_tab[s * kLutSide + x] = transposed ? gq : fp;
         b_tab[s * kLutSide + x] = transposed ? fp : gq;
       }
+      if (rg != 0) ok = false;
+    }
+    if (rf != 0) ok = false;
   }
   return ok;
 }

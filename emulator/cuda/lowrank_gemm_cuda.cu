@@ -11,7 +11,9 @@
 // result equals the table lookup bit for bit for any K.
 //
 // Tables too wide for kMaxSlices slices make the path decline (the LUT kernel runs); so does
-// Path::Auto where the cost model (cost_model.h) expects the LUT kernel to be faster.
+// Path::Auto where the cost model (cost_model.h) expects the LUT kernel to be faster. The gather
+// kernels hold all S slice tables in dynamic shared memory (S * 256 bytes, up to 216 KiB), so
+// their grids are sized to the blocks that fit an SM at once: each block loads the tables once.
 //
 // Planning (plan_slices) needs the factor tables, which live on the device. The plan (signs,
 // shifts and part counts per term, not the tables) is cached per (u, v, rank, signedness, device); only a cache
@@ -36,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "emulator/common/lowrank_encoding.h"
@@ -83,15 +86,22 @@ __device__ __forceinline__ void store_translated16(const std::uint8_t* tab, Byte
   *reinterpret_cast<uint4*>(dst) = make_uint4(w[0], w[1], w[2], w[3]);
 }
 
+// All S slice tables into shared memory, 16 bytes per load (the tables are 16-byte aligned).
+__device__ __forceinline__ void load_tables(const std::int8_t* __restrict__ tables, int S,
+                                            std::uint8_t* tab) {
+  const uint4* src = reinterpret_cast<const uint4*>(tables);
+  uint4* dst = reinterpret_cast<uint4*>(tab);
+  for (int t = threadIdx.x; t < S * 16; t += blockDim.x) dst[t] = __ldg(src + t);
+}
+
 // A'[z][i][s*Kp + k] = f_s(A[z][i][k]); one thread = 16 consecutive k of one row, all slices.
 __global__ void gather_a_kernel(const std::uint8_t* __restrict__ A, std::int64_t lda,
                                 std::int64_t sa_o, std::int64_t sa_i, std::int64_t n_inner,
                                 std::int64_t M, std::int64_t K, std::int64_t Kp,
                                 const std::int8_t* __restrict__ tables, int S,
                                 std::int8_t* __restrict__ out, std::int64_t Z) {
-  __shared__ std::uint8_t tab[kMaxSlices * 256];
-  for (int t = threadIdx.x; t < S * 256; t += blockDim.x)
-    tab[t] = static_cast<std::uint8_t>(tables[t]);
+  extern __shared__ __align__(16) std::uint8_t tab[];  // S * 256 bytes
+  load_tables(tables, S, tab);
   __syncthreads();
   const std::int64_t chunks = Kp / 16, Kt = S * Kp;
   const std::int64_t total = Z * M * chunks;
@@ -126,10 +136,9 @@ __global__ void gather_bt_kernel(const std::uint8_t* __restrict__ B, std::int64_
                                  std::int64_t N, std::int64_t K, std::int64_t Kp,
                                  const std::int8_t* __restrict__ tables, int S,
                                  std::int8_t* __restrict__ out) {
-  __shared__ std::uint8_t tab[kMaxSlices * 256];
+  extern __shared__ __align__(16) std::uint8_t tab[];  // S * 256 bytes
   __shared__ std::uint8_t tile[kTileT][kTileT + 4];
-  for (int t = threadIdx.x; t < S * 256; t += blockDim.x)
-    tab[t] = static_cast<std::uint8_t>(tables[t]);
+  load_tables(tables, S, tab);
   const std::int64_t z = blockIdx.z;
   const std::int64_t k0 = static_cast<std::int64_t>(blockIdx.y) * kTileT;
   const std::int64_t j0 = static_cast<std::int64_t>(blockIdx.x) * kTileT;
@@ -168,9 +177,36 @@ __global__ void copy_result_kernel(std::int64_t M, std::int64_t N, std::int64_t 
   }
 }
 
-unsigned grid_for(std::int64_t work, int threads) {
+// Dynamic shared memory a block of kernel may use on the current device (the opt-in limit minus
+// what the kernel declares statically), queried once per thread, kernel and device.
+int max_dynamic_smem(const void* kernel) {
+  thread_local std::map<std::pair<const void*, int>, int> known;
+  int dev = 0;
+  CUDA_CHECK(cudaGetDevice(&dev));
+  auto it = known.find({kernel, dev});
+  if (it != known.end()) return it->second;
+  int optin = 0;
+  CUDA_CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
+  cudaFuncAttributes attr{};
+  CUDA_CHECK(cudaFuncGetAttributes(&attr, kernel));
+  const int bytes = optin - static_cast<int>(attr.sharedSizeBytes);
+  known[{kernel, dev}] = bytes;
+  return bytes;
+}
+
+// Enables smem bytes of dynamic shared memory for kernel (beyond the 48 KiB default).
+void allow_smem(const void* kernel, std::size_t smem) {
+  CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                  static_cast<int>(smem)));
+}
+
+// A grid-stride grid for `work` items: no more blocks than fit on the device at once, since each
+// block first loads all slice tables (up to 216 KiB) into shared memory.
+unsigned grid_for(const void* kernel, std::int64_t work, int threads, std::size_t smem) {
   const std::int64_t blocks = (work + threads - 1) / threads;
-  const std::int64_t cap = static_cast<std::int64_t>(device_sm_count()) * 16;
+  int per_sm = 0;
+  CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, smem));
+  const std::int64_t cap = static_cast<std::int64_t>(device_sm_count()) * std::max(per_sm, 1);
   return static_cast<unsigned>(std::max<std::int64_t>(1, std::min(blocks, cap)));
 }
 
@@ -298,6 +334,13 @@ bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const Batche
   const std::int64_t ZA = a_bcast ? 1 : Z, ZB = b_bcast ? 1 : Z;
   constexpr std::int64_t kIntMax = 0x7fffffff;
   if (g.M > kIntMax || g.N > kIntMax || Kt > kIntMax || Z > kIntMax || ZB > 65535) return false;
+  // The slice tables must fit the gather kernels' shared memory on this device (they do on sm_90
+  // for every plan: kMaxSlices is sized for it).
+  const std::size_t tab_bytes = static_cast<std::size_t>(S) * 256;
+  const auto* ga = reinterpret_cast<const void*>(gather_a_kernel);
+  const auto* gb = reinterpret_cast<const void*>(gather_bt_kernel);
+  if (static_cast<std::int64_t>(tab_bytes) > std::min(max_dynamic_smem(ga), max_dynamic_smem(gb)))
+    return false;
 
   // Slice tables (A side, B side) and the stale-plan flag, built on the device.
   StreamBuffer dtab(static_cast<std::size_t>(2 * S) * 256 + 16, stream);
@@ -315,13 +358,15 @@ bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const Batche
   StreamBuffer bbuf(static_cast<std::size_t>(ZB * g.N * Kt), stream);
   auto* Ap = static_cast<std::int8_t*>(abuf.p);
   auto* Bp = static_cast<std::int8_t*>(bbuf.p);
-  gather_a_kernel<<<grid_for(ZA * g.M * (Kp / 16), 256), 256, 0, stream>>>(
+  allow_smem(ga, tab_bytes);
+  allow_smem(gb, tab_bytes);
+  gather_a_kernel<<<grid_for(ga, ZA * g.M * (Kp / 16), 256, tab_bytes), 256, tab_bytes, stream>>>(
       g.A, g.lda, g.sa_o, g.sa_i, g.n_inner, g.M, g.K, Kp, a_tab, S, Ap, ZA);
   CUDA_CHECK_LAUNCH();
   {
     const dim3 grid(static_cast<unsigned>((g.N + kTileT - 1) / kTileT),
                     static_cast<unsigned>((Kp + kTileT - 1) / kTileT), static_cast<unsigned>(ZB));
-    gather_bt_kernel<<<grid, 256, 0, stream>>>(g.B, g.ldb, g.sb_o, g.sb_i, g.n_inner, g.N, g.K, Kp,
+    gather_bt_kernel<<<grid, 256, tab_bytes, stream>>>(g.B, g.ldb, g.sb_o, g.sb_i, g.n_inner, g.N, g.K, Kp,
                                                b_tab, S, Bp);
     CUDA_CHECK_LAUNCH();
   }

@@ -30,6 +30,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 
 #include "emulator/common/lut_math.h"
 #include "emulator/cuda/cuda_check.cuh"
@@ -41,21 +43,34 @@ namespace {
 constexpr int kRowStride = 258;  // 16-bit entries per shared table row (see "Bank conflicts")
 constexpr int kTableBytes = kLutSide * kRowStride * 2;
 
-template <int TM_, int TN_, int TR_, int TC_>
+// A block of TR x TC compute threads, each owning TM x TN outputs: a BM x BN output tile.
+// TR * TC need not be a multiple of 32 (ragged tiles such as 40 x 200 for the 197-wide attention
+// matrices): the block is rounded up to whole warps and the extra threads only load operands.
+// BN need not be a multiple of 16: B rows are staged BS = BN rounded up to 16 bytes wide, and the
+// columns past BN are loaded but not looked up. Ragged tilings also trim K: the last K stage runs
+// only the K steps left, rounded up to 4, instead of the full depth (K = 197 pads to 200, not
+// 224), and load unaligned operand rows with unrolled byte loads (load_partial16). The five
+// power-of-two tilings keep the code they were measured with.
+template <int TM_, int TN_, int TR_, int TC_, bool Ragged = false>
 struct Tiling {
   static constexpr int TM = TM_, TN = TN_, TR = TR_, TC = TC_;
-  static constexpr int kThreads = TR * TC;
+  static constexpr int kWorkers = TR * TC;                  // threads that own outputs
+  static constexpr int kThreads = (kWorkers + 31) / 32 * 32;  // the block
+  static constexpr bool kRagged = Ragged, kTrimK = Ragged;
   static constexpr int BM = TR * TM, BN = TC * TN, BK = 32;
   static constexpr int AS = BK + 4;  // bytes per A tile row: rows of neighbouring threads land
                                      // in different banks
-  static constexpr int BS = BN;      // bytes per B tile row
+  static constexpr int BS = (BN + 15) / 16 * 16;  // bytes per B tile row
   static constexpr int kABytes = BM * AS, kBBytes = BK * BS;
   static constexpr int kStageBytes = kABytes + kBBytes;
   static constexpr int kSmemBytes = kTableBytes + 2 * kStageBytes;
-  static constexpr int kAChunks = BM * BK / 16, kBChunks = BK * BN / 16;  // 16-byte pieces
+  static constexpr int kAChunks = BM * BK / 16, kBChunks = BK * BS / 16;  // 16-byte pieces
   static constexpr int kLoadIters = (kAChunks + kBChunks + kThreads - 1) / kThreads;
   static_assert(TN % 4 == 0, "TN must be a multiple of 4");
-  static_assert(BN % 16 == 0, "BN must be a multiple of 16");
+  // The padded K steps are counted per tile: K rounded up to BK, or to 4 when trimmed.
+  __host__ __device__ static std::int64_t padded_k(std::int64_t K) {
+    return Ragged ? (K + 3) / 4 * 4 : (K + BK - 1) / BK * BK;
+  }
 };
 
 struct LutArgs {
@@ -130,7 +145,17 @@ __device__ void load_table(std::uint16_t* tbl, const std::int32_t* __restrict__ 
 }
 
 // Up to 16 bytes from an unaligned address, zero beyond `avail` (odd sizes, unaligned strides).
+// Unrolled: the 16 byte loads are predicated and issued back to back, so a stage waits for one
+// load latency rather than sixteen (the attention operands, rows of 197 bytes, are all unaligned).
+template <bool Unrolled>
 __device__ __forceinline__ uint4 load_partial16(const std::uint8_t* p, std::int64_t avail) {
+  if constexpr (Unrolled) {
+    std::uint32_t w[4] = {0, 0, 0, 0};
+#pragma unroll
+    for (int t = 0; t < 16; ++t)
+      if (t < avail) w[t / 4] |= static_cast<std::uint32_t>(__ldg(p + t)) << (8 * (t % 4));
+    return make_uint4(w[0], w[1], w[2], w[3]);
+  }
   unsigned long long lo = 0, hi = 0;
   const int n = avail < 16 ? static_cast<int>(avail) : 16;
   for (int t = 0; t < n; ++t) {
@@ -164,19 +189,19 @@ __device__ __forceinline__ void fetch_stage(uint4 (&regs)[T::kLoadIters], const 
         if (a_vec && k + 16 <= K) {
           v = __ldg(reinterpret_cast<const uint4*>(p));
         } else {
-          v = load_partial16(p, K - k);
+          v = load_partial16<T::kRagged>(p, K - k);
         }
       }
     } else if (c < T::kAChunks + T::kBChunks) {
       const int cb = c - T::kAChunks;
-      const std::int64_t k = k0 + cb / (T::BN / 16);
-      const std::int64_t j = n0 + (cb % (T::BN / 16)) * 16;
+      const std::int64_t k = k0 + cb / (T::BS / 16);
+      const std::int64_t j = n0 + (cb % (T::BS / 16)) * 16;
       if (k < K) {
         const std::uint8_t* p = B + k * ldb + j;
         if (b_vec && j + 16 <= N) {
           v = __ldg(reinterpret_cast<const uint4*>(p));
         } else {
-          v = load_partial16(p, N - j);
+          v = load_partial16<T::kRagged>(p, N - j);
         }
       }
     }
@@ -199,22 +224,23 @@ __device__ __forceinline__ void store_stage(const uint4 (&regs)[T::kLoadIters], 
       dst[3] = regs[it].w;
     } else if (c < T::kAChunks + T::kBChunks) {
       const int cb = c - T::kAChunks;
-      *reinterpret_cast<uint4*>(stage + T::kABytes + (cb / (T::BN / 16)) * T::BS +
-                                (cb % (T::BN / 16)) * 16) = regs[it];
+      *reinterpret_cast<uint4*>(stage + T::kABytes + (cb / (T::BS / 16)) * T::BS +
+                                (cb % (T::BS / 16)) * 16) = regs[it];
     }
   }
 }
 
-// The lookups of one K stage: TM x TN outputs per thread, 32 K steps.
+// The lookups of one K stage: TM x TN outputs per thread, 4 * n4 K steps (n4 = BK / 4 but in a
+// trimmed last stage).
 template <class T>
 __device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN],
                                               const std::uint8_t* tbl, const std::uint8_t* stage,
-                                              int ty, int tx) {
+                                              int ty, int tx, int n4) {
   const std::uint8_t* as = stage + ty * T::TM * T::AS;
   const std::uint8_t* bs = stage + T::kABytes + tx * T::TN;
   // Partly unrolled: a fully unrolled stage (1024+ lookups) would not fit the instruction cache.
 #pragma unroll 2
-  for (int k4 = 0; k4 < T::BK / 4; ++k4) {
+  for (int k4 = 0; k4 < n4; ++k4) {
     std::uint32_t aw[T::TM];
 #pragma unroll
     for (int r = 0; r < T::TM; ++r)
@@ -257,7 +283,10 @@ __device__ __forceinline__ void tile_k_loop(std::uint32_t (&acc)[T::TM][T::TN],
     const bool more = s + 1 < n_stages;
     if (more)
       fetch_stage<T>(regs, A, lda, a_vec, B, ldb, b_vec, M, N, K, m0, n0, (s + 1) * T::BK);
-    compute_stage<T>(acc, tbl, stages + (s & 1) * T::kStageBytes, ty, tx);
+    // Untrimmed tilings pass the constant depth, so their loop is the fixed 8 iterations.
+    const int n4 = !T::kTrimK || more ? T::BK / 4
+                                      : static_cast<int>((K - s * T::BK + 3) / 4);
+    if (ty < T::TR) compute_stage<T>(acc, tbl, stages + (s & 1) * T::kStageBytes, ty, tx, n4);
     if (more) store_stage<T>(regs, stages + ((s + 1) & 1) * T::kStageBytes);
     __syncthreads();
   }
@@ -281,7 +310,7 @@ __global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs 
   }
   const int tx = threadIdx.x % T::TC, ty = threadIdx.x / T::TC;
   const std::int64_t per_batch = args.tiles_m * args.tiles_n;
-  const std::int64_t k_pad = (g.K + T::BK - 1) / T::BK * T::BK - g.K;
+  const std::int64_t k_pad = T::padded_k(g.K) - g.K;
 
   for (std::int64_t tile = blockIdx.x; tile < args.tiles_total; tile += gridDim.x) {
     const std::int64_t z = tile / per_batch, rem = tile % per_batch;
@@ -322,7 +351,7 @@ __global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs 
 #pragma unroll
     for (int r = 0; r < T::TM; ++r) {
       const std::int64_t i = m0 + ty * T::TM + r;
-      if (i >= g.M) continue;
+      if (ty >= T::TR || i >= g.M) continue;
 #pragma unroll
       for (int c = 0; c < T::TN; ++c) {
         const std::int64_t j = n0 + tx * T::TN + c;
@@ -353,6 +382,12 @@ using Tiling1 = Tiling<8, 8, 16, 16>;  // 256 threads, 128 x 128 tile, 64 output
 using Tiling2 = Tiling<4, 8, 16, 16>;  // 256 threads, 64 x 128 tile, 32 outputs per thread
 using Tiling3 = Tiling<4, 4, 16, 16>;  // 256 threads, 64 x 64 tile, 16 outputs per thread
 using Tiling4 = Tiling<2, 4, 32, 16>;  // 512 threads, 64 x 64 tile, 8 outputs per thread
+// Ragged tiles for the attention matmuls of ViT (197 tokens, head dim 64; docs/emulator-cuda.md,
+// "Attention shapes"): 197 = 5 x 40 - 3 = 200 - 3, so these waste 1.5% per dimension where a
+// 64-row tile wastes 23% (and a 128-column tile 50% of N = 64), and K = 197 is trimmed to 200.
+using Tiling5 = Tiling<4, 8, 10, 25, true>;  // 250 (256) threads, 40 x 200 tile: Q K^T
+using Tiling6 = Tiling<4, 8, 25, 25, true>;  // 625 (640) threads, 100 x 200 tile: Q K^T
+using Tiling7 = Tiling<4, 8, 50, 8, true>;   // 400 (416) threads, 200 x 64 tile: A V
 // Ties go to the 64 x 128 tiling: on the H200 it was fastest or within 2% of it on every ViT
 // shape (docs/benchmarks-emulator-cuda.md).
 constexpr int kDefaultVariant = 2;
@@ -361,6 +396,9 @@ constexpr int kDefaultVariant = 2;
 // that count times the padded work of one tile, divided by the tiling's lookup efficiency
 // (relative figures measured on the H200, docs/benchmarks-emulator-cuda.md). Smaller tiles waste
 // less on odd sizes and balance the last wave better; larger ones reuse each operand byte more.
+//
+// The padded K and the idle lanes of a ragged block enter too (both matter only for the ragged
+// tilings: the others have whole warps, and K pads alike for all of them).
 template <class T>
 double estimate(const BatchedGemm& g, double efficiency, int sms) {
   const double tiles = static_cast<double>((g.M + T::BM - 1) / T::BM) *
@@ -368,19 +406,37 @@ double estimate(const BatchedGemm& g, double efficiency, int sms) {
                        static_cast<double>(g.n_outer * g.n_inner);
   const double grid = tiles < sms ? tiles : sms;
   const double waves = std::ceil(tiles / grid);
-  return waves * T::BM * T::BN / efficiency;
+  const double lanes = static_cast<double>(T::kWorkers) / T::kThreads;
+  return waves * T::BM * T::BN * static_cast<double>(T::padded_k(g.K)) / (efficiency * lanes);
 }
 
-int choose_variant(const BatchedGemm& g) {
+// The ragged tilings' efficiency is a guess below the 4x8 tilings' (same per-thread work, but a
+// smaller tile reloads operands more often and their layouts are not yet measured), so they win
+// only where they cut padding: the attention shapes, not the ViT linear layers.
+constexpr double kRaggedEfficiency = 0.97;
+
+int choose_variant(const BatchedGemm& g, bool ragged) {
   const int sms = device_sm_count();
   const double est[kLutVariants] = {
-      estimate<Tiling0>(g, 1.00, sms), estimate<Tiling1>(g, 1.01, sms),
-      estimate<Tiling2>(g, 1.00, sms), estimate<Tiling3>(g, 0.95, sms),
-      estimate<Tiling4>(g, 0.90, sms)};
+      estimate<Tiling0>(g, 1.00, sms),  estimate<Tiling1>(g, 1.01, sms),
+      estimate<Tiling2>(g, 1.00, sms),  estimate<Tiling3>(g, 0.95, sms),
+      estimate<Tiling4>(g, 0.90, sms),  estimate<Tiling5>(g, kRaggedEfficiency, sms),
+      estimate<Tiling6>(g, kRaggedEfficiency, sms), estimate<Tiling7>(g, kRaggedEfficiency, sms)};
+  const int n = ragged ? kLutVariants : kLutFixedVariants;
   int best = kDefaultVariant;
-  for (int v = 0; v < kLutVariants; ++v)
+  for (int v = 0; v < n; ++v)
     if (est[v] < est[best]) best = v;
   return best;
+}
+
+// AXX_CUDA_LUT_TILES=fixed restricts the per-shape choice to the five power-of-two tilings (the
+// choice before the ragged ones existed), for comparisons; read once per process.
+bool ragged_tilings_enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("AXX_CUDA_LUT_TILES");
+    return !(e && std::string(e) == "fixed");
+  }();
+  return on;
 }
 
 }  // namespace
@@ -392,6 +448,9 @@ const char* lut_variant_name(int variant) {
     case 2: return "4x8/256thr/64x128";
     case 3: return "4x4/256thr/64x64";
     case 4: return "2x4/512thr/64x64";
+    case 5: return "4x8/250thr/40x200";
+    case 6: return "4x8/625thr/100x200";
+    case 7: return "4x8/400thr/200x64";
     default: return "?";
   }
 }
@@ -399,12 +458,16 @@ const char* lut_variant_name(int variant) {
 void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream, int variant,
               const int* gate) {
   if (g.M == 0 || g.N == 0 || g.n_outer == 0 || g.n_inner == 0) return;
-  switch (variant < 0 ? choose_variant(g) : variant) {
+  if (variant == kLutChooseFixed) variant = choose_variant(g, false);
+  switch (variant < 0 ? choose_variant(g, ragged_tilings_enabled()) : variant) {
     case 0: launch<Tiling0>(lut, g, stream, gate); break;
     case 1: launch<Tiling1>(lut, g, stream, gate); break;
     case 2: launch<Tiling2>(lut, g, stream, gate); break;
     case 3: launch<Tiling3>(lut, g, stream, gate); break;
     case 4: launch<Tiling4>(lut, g, stream, gate); break;
+    case 5: launch<Tiling5>(lut, g, stream, gate); break;
+    case 6: launch<Tiling6>(lut, g, stream, gate); break;
+    case 7: launch<Tiling7>(lut, g, stream, gate); break;
     default: throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
   }
 }

@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdio>
 #include <ctime>
 #include <random>
 #include <string>
 
 #include "axx/error.h"
+#include "emulator/common/lowrank_encoding.h"
 #include "emulator/emulator.h"
+#include "multipliers/registry.h"
 #include "tests/emulator/test_tables.h"
 
 namespace axx::lutgen {
@@ -208,6 +211,31 @@ TEST(Decompose, FormDrivesTheLowRankGemmBitExactly) {
       EXPECT_EQ(c, c_ref) << "rank " << r;
     }
   }
+}
+
+// The CUDA low-rank path's int8 slice plan of every built-in design's exact form (rank <= 64),
+// printed one line per design (name, rank, slices) as the record of which built-ins the path can
+// run: every form found must get a plan, i.e. need at most kMaxSlices slices.
+TEST(Decompose, EveryBuiltinFormHasASlicePlan) {
+  int planned = 0, above_64 = 0;
+  for (const auto& b : multipliers::builtins()) {
+    if (b.bits_a != 8 || b.bits_b != 8) continue;
+    const std::int32_t* t = multipliers::table_256(b);
+    const auto f = decompose(std::vector<std::int32_t>(t, t + 65536), b.is_signed, 64);
+    if (!f) {
+      std::printf("  %-24s rank > 64\n", b.name);
+      ++above_64;
+      continue;
+    }
+    axx::emulator::SlicePlan plan;
+    const bool ok =
+        axx::emulator::plan_slices({f->rank, f->is_signed, f->u.data(), f->v.data()}, plan);
+    std::printf("  %-24s rank %2d  %4d slices\n", b.name, f->rank, ok ? plan.slices : -1);
+    EXPECT_TRUE(ok) << b.name << " (rank " << f->rank << ") has no slice plan";
+    planned += ok;
+  }
+  std::printf("  %d built-in forms planned, %d of rank above 64\n", planned, above_64);
+  EXPECT_GT(planned, 0);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "axx/error.h"
+#include "emulator/common/lowrank_encoding.h"
 #include "emulator/common/lut_math.h"
+#include "emulator/cuda/gemm_cuda.cuh"
 #include "emulator/emulator.h"
 #include "tests/emulator/test_tables.h"
 
@@ -135,11 +137,18 @@ inline std::vector<std::int32_t> host_reference(const std::vector<std::int32_t>&
   return C;
 }
 
+// How check_gemm runs the GEMM: through gemm_cuda with its path, one compiled LUT tiling
+// (cuda_detail::lut_gemm with that variant), or the low-rank path itself, which must not decline.
+struct Runner {
+  enum Kind { Api, LutVariant, LowRankOnly } kind = Api;
+  int variant = -1;
+};
+
 // Runs one GEMM on the device and compares with the host reference.
 inline void check_gemm(Report& rep, const std::string& what, const TestTable& t, const Shape& s,
                        Path path, std::uint32_t seed,
                        const std::vector<std::uint8_t>* fixed_a = nullptr,
-                       const std::vector<std::uint8_t>* fixed_b = nullptr) {
+                       const std::vector<std::uint8_t>* fixed_b = nullptr, Runner run = {}) {
   const auto A = fixed_a ? *fixed_a
                          : random_bytes(span(s.stride_a ? s.batch : 1, s.stride_a, s.M, s.lda,
                                              s.K, s.off_a), seed);
@@ -167,7 +176,16 @@ inline void check_gemm(Report& rep, const std::string& what, const TestTable& t,
   p.ldc = s.ldc;
   p.stride_c = s.stride_c;
 
-  gemm_cuda(dt.ref, p, path, nullptr);
+  if (run.kind == Runner::Api) {
+    gemm_cuda(dt.ref, p, path, nullptr);
+  } else if (run.kind == Runner::LutVariant) {
+    if (s.batch > 0 && s.M > 0 && s.N > 0)
+      cuda_detail::lut_gemm(dt.ref.lut, cuda_detail::batched_of(p), nullptr, run.variant);
+  } else if (!cuda_detail::lowrank_gemm(dt.ref.lowrank, dt.ref.lut, cuda_detail::batched_of(p),
+                                        nullptr)) {
+    rep.fail(what + ": the low-rank path declined");
+    return;
+  }
   AXX_CASE_CUDA(cudaDeviceSynchronize());
 
   const auto got = dC.get();
@@ -385,6 +403,31 @@ inline void case_batched_broadcast(Report& rep) {
   }
 }
 
+// The attention matmuls of ViT (12 heads, 197 tokens, head dim 64) and odd shapes on every compiled
+// LUT tiling, the ragged ones (40 x 200, 100 x 200, 200 x 64 tiles, K trimmed to a multiple of 4)
+// included, with 16-bit and 32-bit tables; and the per-shape choice with and without them.
+inline void case_lut_tilings(Report& rep) {
+  const TestTable t16 = testing::random_table(91, -30000, 30000, true);
+  const TestTable t32 = testing::random_table(92, -(1 << 30), 1 << 30, false);
+  Shape qk_pad = dense(4, 197, 197, 64, 3);  // unaligned strides and pointers
+  const Shape shapes[] = {dense(12, 197, 197, 64), dense(12, 197, 64, 197), qk_pad,
+                          dense(3, 197, 64, 197, 1), dense(1, 129, 130, 33), dense(2, 70, 90, 50, 3),
+                          dense(1, 7, 5, 3),         dense(1, 3, 4, 0),       dense(1, 201, 401, 5)};
+  std::uint32_t seed = 700;
+  for (const TestTable* t : {&t16, &t32})
+    for (const auto& s : shapes) {
+      const std::string name = std::string(t == &t16 ? "lut16 " : "lut32 ") +
+                               std::to_string(s.batch) + "x" + std::to_string(s.M) + "x" +
+                               std::to_string(s.N) + "x" + std::to_string(s.K);
+      for (int v = 0; v < cuda_detail::kLutVariants; ++v)
+        check_gemm(rep, name + " " + cuda_detail::lut_variant_name(v), *t, s, Path::Lut, seed++,
+                   nullptr, nullptr, Runner{Runner::LutVariant, v});
+      for (int v : {-1, cuda_detail::kLutChooseFixed})
+        check_gemm(rep, name + (v == -1 ? " chosen" : " chosen among fixed"), *t, s, Path::Lut,
+                   seed++, nullptr, nullptr, Runner{Runner::LutVariant, v});
+    }
+}
+
 inline void case_lowrank_forms(Report& rep) {
   std::uint32_t seed = 200;
   for (bool is_signed : {true, false}) {
@@ -413,16 +456,10 @@ inline void case_lowrank_forms(Report& rep) {
 
 // The low-rank path caches its plan per (u, v) pointers. Overwriting the form in place must not
 // make a result inexact: first with factors that need more slices than the cached plan (the
-// device detects it and the queued LUT kernel answers), then again (re-planned).
-inline void case_lowrank_stale_plan(Report& rep) {
-  auto form = [](std::uint32_t seed, int vmax) {
-    std::mt19937 rng(seed);
-    std::vector<std::int32_t> u(2 * 256), v(2 * 256);
-    for (auto& x : u) x = static_cast<std::int32_t>(rng() % 129) - 64;
-    for (auto& x : v) x = static_cast<std::int32_t>(rng() % (2 * vmax + 1)) - vmax;
-    return testing::from_form(true, 2, u, v);
-  };
-  const TestTable t1 = form(401, 100), t2 = form(402, 128), t3 = form(403, 90);
+// device detects it and the queued LUT kernel answers), then again (re-planned), then with
+// factors the new plan holds. t1..t3 have the same rank.
+inline void stale_plan_sequence(Report& rep, const std::string& what, const TestTable& t1,
+                                const TestTable& t2, const TestTable& t3) {
   const Shape s = dense(1, 77, 66, 55);
   const auto A = random_bytes(static_cast<std::size_t>(s.M * s.K), 404);
   const auto B = random_bytes(static_cast<std::size_t>(s.K * s.N), 405);
@@ -449,9 +486,25 @@ inline void case_lowrank_stale_plan(Report& rep) {
     gemm_cuda(dt.ref, p, Path::LowRank, nullptr);
     AXX_CASE_CUDA(cudaDeviceSynchronize());
     const auto want = host_reference(t->lut, s, A, B);
-    if (dC.get() != want) rep.fail("stale plan: wrong result at step " + std::to_string(step));
+    if (dC.get() != want) rep.fail(what + ": wrong result at step " + std::to_string(step));
     ++step;
   }
+}
+
+inline void case_lowrank_stale_plan(Report& rep) {
+  auto form = [](std::uint32_t seed, int vmax) {
+    std::mt19937 rng(seed);
+    std::vector<std::int32_t> u(2 * 256), v(2 * 256);
+    for (auto& x : u) x = static_cast<std::int32_t>(rng() % 129) - 64;
+    for (auto& x : v) x = static_cast<std::int32_t>(rng() % (2 * vmax + 1)) - vmax;
+    return testing::from_form(true, 2, u, v);
+  };
+  stale_plan_sequence(rep, "stale plan", form(401, 100), form(402, 128), form(403, 90));
+  // Plans beyond 160 slices: 193 (v in [-300, 300]: 3 parts per term), then 257 (4 parts).
+  auto wide = [](std::uint32_t seed, int vmax) {
+    return testing::ranged_lowrank_table(seed, 64, true, -64, 64, -vmax, vmax);
+  };
+  stale_plan_sequence(rep, "stale wide plan", wide(406, 300), wide(407, 400), wide(408, 200));
 }
 
 // Path::Baseline, TransAxx's kernel: the int16 table (K not a multiple of 16, so the padded
@@ -479,8 +532,8 @@ inline void case_baseline(Report& rep) {
 }
 
 // Exact forms of rank 9..64 (what lutgen::decompose now finds): one int8 GEMM over K x slices.
-// Path::LowRank and Path::Auto (cost model) must both equal the loop; factors too wide for 160
-// slices make the path decline, and the LUT kernel answers.
+// Path::LowRank and Path::Auto (cost model) must both equal the loop; factors too wide for
+// kMaxSlices slices make the path decline, and the LUT kernel answers.
 inline void case_lowrank_high_ranks(Report& rep) {
   std::uint32_t seed = 600;
   for (int rank : {9, 16, 33, 48, 64})
@@ -494,10 +547,19 @@ inline void case_lowrank_high_ranks(Report& rep) {
                               std::to_string(s.K) + (path == Path::Auto ? " auto" : ""),
                      t, s, path, seed++);
     }
-  // Rank 64 with v in [-300, 300]: three parts per term, 193 slices > 160.
+  // Rank 64 with v in [-300, 300]: three parts per term, 193 slices (more than the 160 the
+  // gather kernels' static shared memory held): the low-rank path itself must run them.
   const TestTable wide = testing::ranged_lowrank_table(seed, 64, true, -64, 64, -300, 300);
-  check_gemm(rep, "lowrank rank64 wide (declines)", wide, dense(1, 65, 66, 67), Path::LowRank,
-             seed++);
+  const Runner lowrank_only{Runner::LowRankOnly};
+  for (const auto& s : {dense(1, 65, 66, 67), dense(3, 37, 45, 29, 1), dense(1, 129, 130, 33)})
+    check_gemm(rep, "lowrank rank64 193 slices " + std::to_string(s.M) + "x" +
+                        std::to_string(s.N) + "x" + std::to_string(s.K),
+               wide, s, Path::LowRank, seed++, nullptr, nullptr, lowrank_only);
+  // Rank 64 with u in [-300, 300] and v in [-600, 600]: 3 x 5 = 15 slices per term, 961 in all,
+  // beyond kMaxSlices: the path declines and the LUT kernel answers.
+  const TestTable wider = testing::ranged_lowrank_table(seed, 64, true, -300, 300, -600, 600);
+  check_gemm(rep, "lowrank rank64 961 slices (declines)", wider, dense(1, 65, 66, 67),
+             Path::LowRank, seed++);
   check_conv(rep, "conv lowrank rank48", testing::random_lowrank_table(seed, 48, true),
              conv(2, 6, 8, 8, 4, 3, 3, 1, 1, 1, 2), Path::LowRank, seed + 1);
 }
@@ -563,6 +625,7 @@ inline const std::vector<NamedCase>& all_cases() {
       {"LutUnalignedTable", case_lut_unaligned_table},
       {"LutUnsignedAndOffsetTables", case_lut_unsigned_and_offset_tables},
       {"AllOperandPairs", case_all_operand_pairs},
+      {"LutTilings", case_lut_tilings},
       {"BatchedBroadcast", case_batched_broadcast},
       {"LowRankForms", case_lowrank_forms},
       {"LowRankStalePlan", case_lowrank_stale_plan},

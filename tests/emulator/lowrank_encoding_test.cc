@@ -107,16 +107,25 @@ TEST(LowRankEncoding, Int8SlicesReproduceTheTable) {
       expect_slices_reproduce(t, transposed, name + (transposed ? ", transposed" : ""));
 }
 
+// Rank 1 with odd factors (no power of two to move): u = +-fu, v = +-fv alternating.
+TestTable odd_rank1(std::int32_t fu, std::int32_t fv) {
+  std::vector<std::int32_t> u(256), v(256);
+  for (int x = 0; x < 256; ++x) {
+    u[x] = x % 2 ? fu : -fu;
+    v[x] = x % 2 ? fv : -fv;
+  }
+  return testing::from_form(true, 1, u, v);
+}
+
 TEST(LowRankEncoding, SlicePlansDeclineWhatTheyCannotHold) {
   SlicePlan plan;
   std::vector<std::int32_t> u(256, 1 << 20), v(256, 1 << 20);  // 2^40 per product
   EXPECT_FALSE(plan_slices(view(testing::from_form(true, 1, u, v)), plan));
-  std::vector<std::int32_t> u2(256), v2(256);  // odd factors, no rebalancing: 3 x 63 slices
-  for (int x = 0; x < 256; ++x) {
-    u2[x] = x % 2 ? 255 : -255;
-    v2[x] = x % 2 ? 8001 : -8001;
-  }
-  EXPECT_FALSE(plan_slices(view(testing::from_form(true, 1, u2, v2)), plan));
+  // 3 x 315 parts for the rank-1 term: 1 + 945 slices > kMaxSlices.
+  EXPECT_FALSE(plan_slices(view(odd_rank1(255, 40001)), plan));
+  // Rank 64 with u in [-300, 300] (3 parts) and v in [-600, 600] (5 parts): 1 + 64 x 15 = 961.
+  EXPECT_FALSE(plan_slices(view(testing::ranged_lowrank_table(21, 64, true, -300, 300, -600, 600)),
+                           plan));
   // Rank 65: more terms than a plan holds, even with int8-ready factors.
   const TestTable t65 = testing::random_lowrank_table(17, 65, true);
   EXPECT_FALSE(plan_slices(view(t65), plan));
@@ -132,6 +141,30 @@ TEST(LowRankEncoding, Rank64PlansOneSlicePerTerm) {
   std::vector<std::int8_t> a_tab(plan.slices * 256), b_tab(plan.slices * 256);
   for (int x = 0; x < 256; ++x)
     ASSERT_TRUE(slice_entries(view(t), plan, x, false, a_tab.data(), b_tab.data()));
+}
+
+// Plans beyond the 160 slices the CUDA gather kernels once held in static shared memory: each
+// slice table reproduces the form exactly, up to kMaxSlices.
+TEST(LowRankEncoding, WideFactorsPlanUpToTheLimit) {
+  SlicePlan plan;
+  // Rank 64, v in [-300, 300]: three parts per term, 1 + 64 x 3 = 193 slices.
+  const TestTable r64 = testing::ranged_lowrank_table(22, 64, true, -64, 64, -300, 300);
+  ASSERT_TRUE(plan_slices(view(r64), plan));
+  EXPECT_EQ(plan.slices, 193);
+  expect_slices_reproduce(r64, false, "rank 64, 193 slices");
+  expect_slices_reproduce(r64, true, "rank 64, 193 slices, transposed");
+  // Odd factors, no rebalancing: 1 + 3 x 63 = 190 slices.
+  ASSERT_TRUE(plan_slices(view(odd_rank1(255, 8001)), plan));
+  EXPECT_EQ(plan.slices, 190);
+  expect_slices_reproduce(odd_rank1(255, 8001), false, "3 x 63 parts");
+  // Exactly kMaxSlices: v = +-109601 = 863 x 127 takes 863 parts, plus the product's slice;
+  // one more part is one slice too many.
+  static_assert(kMaxSlices == 864, "the limit cases below assume 864 slices");
+  const TestTable at_limit = odd_rank1(1, 863 * 127);
+  ASSERT_TRUE(plan_slices(view(at_limit), plan));
+  EXPECT_EQ(plan.slices, kMaxSlices);
+  expect_slices_reproduce(at_limit, false, "kMaxSlices slices");
+  EXPECT_FALSE(plan_slices(view(odd_rank1(1, 863 * 127 + 2)), plan));
 }
 
 TEST(LowRankEncoding, StaleTablesAreReported) {
