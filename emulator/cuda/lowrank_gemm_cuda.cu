@@ -150,13 +150,17 @@ __global__ void gather_bt_kernel(const std::uint8_t* __restrict__ B, std::int64_
   }
   __syncthreads();
   const std::int64_t Kt = S * Kp;
-  // each thread: one j, 16 consecutive k
-  for (int t = threadIdx.x; t < kTileT * (kTileT / 16); t += blockDim.x) {
+  // each thread: one j, 16 consecutive k, every slice s = group (mod groups); blockDim.x is a
+  // multiple of the 256 (j, k chunk) pairs of a tile
+  constexpr int kPairs = kTileT * (kTileT / 16);
+  const int groups = static_cast<int>(blockDim.x) / kPairs, group = threadIdx.x / kPairs;
+  {
+    const int t = threadIdx.x % kPairs;
     const int jj = t / (kTileT / 16), kc = t % (kTileT / 16);
     const std::int64_t j = j0 + jj, kb = k0 + kc * 16;
-    if (j >= N || kb >= Kp) continue;
+    if (j >= N || kb >= Kp) return;
     std::int8_t* dst = out + (z * N + j) * Kt + kb;
-    for (int s = 0; s < S; ++s)
+    for (int s = group; s < S; s += groups)
       store_translated16(
           tab + s * 256, [&](int q) { return tile[kc * 16 + q][jj]; },
           [&](int q) { return k0 + kc * 16 + q < K; }, dst + s * Kp);
@@ -360,14 +364,18 @@ bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const Batche
   auto* Bp = static_cast<std::int8_t*>(bbuf.p);
   allow_smem(ga, tab_bytes);
   allow_smem(gb, tab_bytes);
-  gather_a_kernel<<<grid_for(ga, ZA * g.M * (Kp / 16), 256, tab_bytes), 256, tab_bytes, stream>>>(
+  // Beyond a quarter of the SM's shared memory (about 220 slices) fewer than four blocks fit an
+  // SM: the blocks grow to 1024 threads, so that an SM still runs 32 warps.
+  const int threads = tab_bytes * 4 > static_cast<std::size_t>(max_dynamic_smem(ga)) ? 1024 : 256;
+  gather_a_kernel<<<grid_for(ga, ZA * g.M * (Kp / 16), threads, tab_bytes), threads, tab_bytes,
+                    stream>>>(
       g.A, g.lda, g.sa_o, g.sa_i, g.n_inner, g.M, g.K, Kp, a_tab, S, Ap, ZA);
   CUDA_CHECK_LAUNCH();
   {
     const dim3 grid(static_cast<unsigned>((g.N + kTileT - 1) / kTileT),
                     static_cast<unsigned>((Kp + kTileT - 1) / kTileT), static_cast<unsigned>(ZB));
-    gather_bt_kernel<<<grid, 256, tab_bytes, stream>>>(g.B, g.ldb, g.sb_o, g.sb_i, g.n_inner, g.N, g.K, Kp,
-                                               b_tab, S, Bp);
+    gather_bt_kernel<<<grid, threads, tab_bytes, stream>>>(g.B, g.ldb, g.sb_o, g.sb_i, g.n_inner,
+                                                           g.N, g.K, Kp, b_tab, S, Bp);
     CUDA_CHECK_LAUNCH();
   }
 

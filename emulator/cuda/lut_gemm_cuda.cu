@@ -1,9 +1,10 @@
 // Table-lookup GEMM on CUDA: C[z][i][j] = sum_k lut[A[z][i][k]][B[z][k][j]] (mod 2^32).
 //
 // Design (docs/emulator-cuda.md): the whole 256x256 table lives in shared memory as 16-bit
-// entries, so every multiply is one LDS. A persistent grid (one block of 256 or 512 threads per
+// entries, so every multiply is one LDS. A persistent grid (one block of 256 to 640 threads per
 // SM: the table takes most of the SM's shared memory) loads the table once and then walks output
-// tiles. Each thread owns a TM x TN block of outputs (register blocking), so one operand byte read
+// tiles, whose shape is chosen per GEMM (power-of-two tiles, or ragged ones that fit the 197-wide
+// attention matrices of ViT; see choose_variant). Each thread owns a TM x TN block of outputs (register blocking), so one operand byte read
 // from shared memory serves TN (or TM) lookups, and the per-lookup work is an address add, the LDS
 // and half an IADD3. Operand tiles come in with 16-byte loads, double-buffered through registers.
 // On the H200 this runs at 76-78% of a lookup-only kernel (docs/benchmarks-emulator-cuda.md).
@@ -198,7 +199,9 @@ __device__ __forceinline__ void fetch_stage(uint4 (&regs)[T::kLoadIters], const 
       const std::int64_t j = n0 + (cb % (T::BS / 16)) * 16;
       if (k < K) {
         const std::uint8_t* p = B + k * ldb + j;
-        if (b_vec && j + 16 <= N) {
+        // With BN not a multiple of 16 (ragged tiles), every other tile's chunks start 8 bytes
+        // off a 16-byte boundary even where B's rows are aligned: those take the byte loads.
+        if (b_vec && j + 16 <= N && (T::BN % 16 == 0 || (j & 15) == 0)) {
           v = __ldg(reinterpret_cast<const uint4*>(p));
         } else {
           v = load_partial16<T::kRagged>(p, N - j);
@@ -265,24 +268,61 @@ __device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN]
   }
 }
 
+// Where one output tile's operands are.
+struct TileOperands {
+  const std::uint8_t* A;
+  const std::uint8_t* B;
+  bool a_vec, b_vec;
+  std::int64_t m0, n0, zo, zi;
+};
+
+template <class T>
+__device__ __forceinline__ TileOperands tile_operands(const LutArgs& args, std::int64_t tile) {
+  const BatchedGemm& g = args.g;
+  const std::int64_t per_batch = args.tiles_m * args.tiles_n;
+  const std::int64_t z = tile / per_batch, rem = tile % per_batch;
+  TileOperands t;
+  t.zo = z / g.n_inner;
+  t.zi = z % g.n_inner;
+  t.m0 = (rem / args.tiles_n) * T::BM;
+  t.n0 = (rem % args.tiles_n) * T::BN;
+  t.A = g.A + t.zo * g.sa_o + t.zi * g.sa_i;
+  t.B = g.B + t.zo * g.sb_o + t.zi * g.sb_i;
+  t.a_vec = ((reinterpret_cast<std::uintptr_t>(t.A) | static_cast<std::uintptr_t>(g.lda)) & 15) == 0;
+  t.b_vec = ((reinterpret_cast<std::uintptr_t>(t.B) | static_cast<std::uintptr_t>(g.ldb)) & 15) == 0;
+  return t;
+}
+
 // sum over all of K for one tile, accumulated into acc; returns after a final __syncthreads.
+// With next_tile >= 0, the last stage also fetches the first stage of the block's next tile into
+// regs (have_next set), so that tile does not start with an exposed global-load latency (K = 64,
+// as in Q K^T, is only two stages per tile). have_next on entry: regs already hold stage 0.
 template <class T>
 __device__ __forceinline__ void tile_k_loop(std::uint32_t (&acc)[T::TM][T::TN],
                                             const std::uint8_t* tbl, std::uint8_t* stages,
-                                            const std::uint8_t* A, std::int64_t lda, bool a_vec,
-                                            const std::uint8_t* B, std::int64_t ldb, bool b_vec,
-                                            std::int64_t M, std::int64_t N, std::int64_t K,
-                                            std::int64_t m0, std::int64_t n0, int ty, int tx) {
+                                            const TileOperands& cur, const LutArgs& args,
+                                            std::int64_t next_tile,
+                                            uint4 (&regs)[T::kLoadIters], bool& have_next,
+                                            std::int64_t lda, std::int64_t ldb, std::int64_t M,
+                                            std::int64_t N, std::int64_t K, int ty, int tx) {
   const std::int64_t n_stages = (K + T::BK - 1) / T::BK;
   if (n_stages == 0) return;
-  uint4 regs[T::kLoadIters];
-  fetch_stage<T>(regs, A, lda, a_vec, B, ldb, b_vec, M, N, K, m0, n0, 0);
+  if (!have_next)
+    fetch_stage<T>(regs, cur.A, lda, cur.a_vec, cur.B, ldb, cur.b_vec, M, N, K, cur.m0, cur.n0, 0);
+  have_next = false;
   store_stage<T>(regs, stages);
   __syncthreads();
   for (std::int64_t s = 0; s < n_stages; ++s) {
     const bool more = s + 1 < n_stages;
-    if (more)
-      fetch_stage<T>(regs, A, lda, a_vec, B, ldb, b_vec, M, N, K, m0, n0, (s + 1) * T::BK);
+    if (more) {
+      fetch_stage<T>(regs, cur.A, lda, cur.a_vec, cur.B, ldb, cur.b_vec, M, N, K, cur.m0, cur.n0,
+                     (s + 1) * T::BK);
+    } else if (next_tile >= 0) {
+      const TileOperands next = tile_operands<T>(args, next_tile);  // late: fewer live registers
+      fetch_stage<T>(regs, next.A, lda, next.a_vec, next.B, ldb, next.b_vec, M, N, K, next.m0,
+                     next.n0, 0);
+      have_next = true;
+    }
     // Untrimmed tilings pass the constant depth, so their loop is the fixed 8 iterations.
     const int n4 = !T::kTrimK || more ? T::BK / 4
                                       : static_cast<int>((K - s * T::BK + 3) / 4);
@@ -309,17 +349,17 @@ __global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs 
     __syncthreads();
   }
   const int tx = threadIdx.x % T::TC, ty = threadIdx.x / T::TC;
-  const std::int64_t per_batch = args.tiles_m * args.tiles_n;
   const std::int64_t k_pad = T::padded_k(g.K) - g.K;
+  uint4 regs[T::kLoadIters];
+  bool have_next = false;  // regs hold the first stage of this block's next tile
+  // Ragged tilings prefetch across tiles (not with a split table: its halves reload the table).
+  const bool prefetch = T::kRagged && !split;
 
   for (std::int64_t tile = blockIdx.x; tile < args.tiles_total; tile += gridDim.x) {
-    const std::int64_t z = tile / per_batch, rem = tile % per_batch;
-    const std::int64_t zo = z / g.n_inner, zi = z % g.n_inner;
-    const std::int64_t m0 = (rem / args.tiles_n) * T::BM, n0 = (rem % args.tiles_n) * T::BN;
-    const std::uint8_t* A = g.A + zo * g.sa_o + zi * g.sa_i;
-    const std::uint8_t* B = g.B + zo * g.sb_o + zi * g.sb_i;
-    const bool a_vec = ((reinterpret_cast<std::uintptr_t>(A) | static_cast<std::uintptr_t>(g.lda)) & 15) == 0;
-    const bool b_vec = ((reinterpret_cast<std::uintptr_t>(B) | static_cast<std::uintptr_t>(g.ldb)) & 15) == 0;
+    const TileOperands cur = tile_operands<T>(args, tile);
+    const std::int64_t m0 = cur.m0, n0 = cur.n0, zo = cur.zo, zi = cur.zi;
+    const std::int64_t next_tile =
+        prefetch && tile + gridDim.x < args.tiles_total ? tile + gridDim.x : -1;
 
     std::uint32_t acc[T::TM][T::TN];
 #pragma unroll
@@ -332,8 +372,8 @@ __global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs 
         load_table<T::kThreads>(tbl16, args.lut, minv, half ? 16 : 0, g.transposed_table);
         __syncthreads();
       }
-      tile_k_loop<T>(acc, smem, stages, A, g.lda, a_vec, B, g.ldb, b_vec, g.M, g.N, g.K, m0, n0,
-                     ty, tx);
+      tile_k_loop<T>(acc, smem, stages, cur, args, next_tile, regs, have_next, g.lda, g.ldb, g.M,
+                     g.N, g.K, ty, tx);
       const std::uint32_t e00 = tbl16[0];
       const std::uint32_t corr = static_cast<std::uint32_t>(k_pad) * e00;
 #pragma unroll

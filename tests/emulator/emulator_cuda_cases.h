@@ -410,9 +410,12 @@ inline void case_lut_tilings(Report& rep) {
   const TestTable t16 = testing::random_table(91, -30000, 30000, true);
   const TestTable t32 = testing::random_table(92, -(1 << 30), 1 << 30, false);
   Shape qk_pad = dense(4, 197, 197, 64, 3);  // unaligned strides and pointers
-  const Shape shapes[] = {dense(12, 197, 197, 64), dense(12, 197, 64, 197), qk_pad,
-                          dense(3, 197, 64, 197, 1), dense(1, 129, 130, 33), dense(2, 70, 90, 50, 3),
-                          dense(1, 7, 5, 3),         dense(1, 3, 4, 0),       dense(1, 201, 401, 5)};
+  const Shape shapes[] = {dense(12, 197, 197, 64),   dense(12, 197, 64, 197),
+                          qk_pad,                    dense(3, 197, 64, 197, 1),
+                          dense(1, 129, 130, 33),    dense(2, 70, 90, 50, 3),
+                          dense(1, 7, 5, 3),         dense(1, 3, 4, 0),
+                          dense(1, 201, 401, 5),     dense(2, 50, 400, 40) /* aligned rows,
+                                                        tiles at column 200 */};
   std::uint32_t seed = 700;
   for (const TestTable* t : {&t16, &t32})
     for (const auto& s : shapes) {
@@ -555,6 +558,13 @@ inline void case_lowrank_high_ranks(Report& rep) {
     check_gemm(rep, "lowrank rank64 193 slices " + std::to_string(s.M) + "x" +
                         std::to_string(s.N) + "x" + std::to_string(s.K),
                wide, s, Path::LowRank, seed++, nullptr, nullptr, lowrank_only);
+  // Rank 64, unsigned, both factors in [-300, 300]: 3 x 3 = 9 slices per term, 580 in all
+  // (145 KiB of tables: the gathers run 1024-thread blocks).
+  const TestTable wide9 = testing::ranged_lowrank_table(seed, 64, false, -300, 300, -300, 300);
+  for (const auto& s : {dense(1, 65, 66, 67), dense(2, 33, 130, 40, 1)})
+    check_gemm(rep, "lowrank rank64 580 slices " + std::to_string(s.M) + "x" +
+                        std::to_string(s.N) + "x" + std::to_string(s.K),
+               wide9, s, Path::LowRank, seed++, nullptr, nullptr, lowrank_only);
   // Rank 64 with u in [-300, 300] and v in [-600, 600]: 3 x 5 = 15 slices per term, 961 in all,
   // beyond kMaxSlices: the path declines and the LUT kernel answers.
   const TestTable wider = testing::ranged_lowrank_table(seed, 64, true, -300, 300, -600, 600);

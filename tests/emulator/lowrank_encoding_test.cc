@@ -153,6 +153,11 @@ TEST(LowRankEncoding, WideFactorsPlanUpToTheLimit) {
   EXPECT_EQ(plan.slices, 193);
   expect_slices_reproduce(r64, false, "rank 64, 193 slices");
   expect_slices_reproduce(r64, true, "rank 64, 193 slices, transposed");
+  // Unsigned, both factors in [-300, 300]: 3 x 3 parts per term; val(a) in 0..255 takes 2.
+  const TestTable r64w = testing::ranged_lowrank_table(23, 64, false, -300, 300, -300, 300);
+  ASSERT_TRUE(plan_slices(view(r64w), plan));
+  EXPECT_EQ(plan.slices, 4 + 64 * 9);
+  expect_slices_reproduce(r64w, true, "rank 64, 580 slices, transposed");
   // Odd factors, no rebalancing: 1 + 3 x 63 = 190 slices.
   ASSERT_TRUE(plan_slices(view(odd_rank1(255, 8001)), plan));
   EXPECT_EQ(plan.slices, 190);
