@@ -198,10 +198,12 @@ int max_dynamic_smem(const void* kernel) {
   return bytes;
 }
 
-// Enables smem bytes of dynamic shared memory for kernel (beyond the 48 KiB default).
-void allow_smem(const void* kernel, std::size_t smem) {
+// Lets kernel's launches use all the dynamic shared memory the device offers (beyond the 48 KiB
+// default). Always the same value, so that concurrent calls with different slice counts cannot
+// lower it under each other's launches.
+void allow_smem(const void* kernel) {
   CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                  static_cast<int>(smem)));
+                                  max_dynamic_smem(kernel)));
 }
 
 // A grid-stride grid for `work` items: no more blocks than fit on the device at once, since each
@@ -362,8 +364,8 @@ bool lowrank_gemm(const LowRankView& form, const std::int32_t* lut, const Batche
   StreamBuffer bbuf(static_cast<std::size_t>(ZB * g.N * Kt), stream);
   auto* Ap = static_cast<std::int8_t*>(abuf.p);
   auto* Bp = static_cast<std::int8_t*>(bbuf.p);
-  allow_smem(ga, tab_bytes);
-  allow_smem(gb, tab_bytes);
+  allow_smem(ga);
+  allow_smem(gb);
   // Beyond a quarter of the SM's shared memory (about 220 slices) fewer than four blocks fit an
   // SM: the blocks grow to 1024 threads, so that an SM still runs 32 warps.
   const int threads = tab_bytes * 4 > static_cast<std::size_t>(max_dynamic_smem(ga)) ? 1024 : 256;

@@ -4,9 +4,9 @@
 // entries, so every multiply is one LDS. A persistent grid (one block of 256 to 640 threads per
 // SM: the table takes most of the SM's shared memory) loads the table once and then walks output
 // tiles, whose shape is chosen per GEMM (power-of-two tiles, or ragged ones that fit the 197-wide
-// attention matrices of ViT; see choose_variant). Each thread owns a TM x TN block of outputs (register blocking), so one operand byte read
-// from shared memory serves TN (or TM) lookups, and the per-lookup work is an address add, the LDS
-// and half an IADD3. Operand tiles come in with 16-byte loads, double-buffered through registers.
+// attention matrices of ViT; see choose_variant). Each thread owns a TM x TN block of outputs
+// (register blocking), so one operand byte read from shared memory serves TN (or TM) lookups, and
+// the per-lookup work is an address add, the LDS and half an IADD3. Operand tiles come in with 16-byte loads, double-buffered through registers.
 // On the H200 this runs at 76-78% of a lookup-only kernel (docs/benchmarks-emulator-cuda.md).
 //
 // Only the 16-bit table fits: 256 x 258 x 2 bytes = 129 KiB of the 227 KiB a block may use; an
