@@ -6,8 +6,9 @@
 // tiles, whose shape is chosen per GEMM (power-of-two tiles, or ragged ones that fit the 197-wide
 // attention matrices of ViT; see choose_variant). Each thread owns a TM x TN block of outputs
 // (register blocking), so one operand byte read from shared memory serves TN (or TM) lookups, and
-// the per-lookup work is an address add, the LDS and half an IADD3. Operand tiles come in with 16-byte loads, double-buffered through registers.
-// On the H200 this runs at 76-78% of a lookup-only kernel (docs/benchmarks-emulator-cuda.md).
+// the per-lookup work is an address add, the LDS and half an IADD3. Operand tiles come in with
+// 16-byte loads, double-buffered through registers. On the H200 this runs at 76-78% of a
+// lookup-only kernel on the ViT linear layers (docs/benchmarks-emulator-cuda.md).
 //
 // Only the 16-bit table fits: 256 x 258 x 2 bytes = 129 KiB of the 227 KiB a block may use; an
 // int32 table (256 KiB) does not, hence the split below rather than a global-memory path.
@@ -68,6 +69,13 @@ struct Tiling {
   static constexpr int kAChunks = BM * BK / 16, kBChunks = BK * BS / 16;  // 16-byte pieces
   static constexpr int kLoadIters = (kAChunks + kBChunks + kThreads - 1) / kThreads;
   static_assert(TN % 4 == 0, "TN must be a multiple of 4");
+  // A thread's TN columns: TN / 4 groups of 4 consecutive columns, kPanel bytes apart, the first at
+  // tx * kColStep. Power-of-two tilings: one run of TN (kColStep = TN, kPanel = 4). Ragged ones:
+  // the tile splits into TN / 4 panels of TC * 4 columns, thread tx owning columns 4 tx .. 4 tx + 3
+  // of each, so that the TC (up to 32) threads of a warp read distinct banks of a B row; with one
+  // run of 8 columns, threads tx and tx + 16 of a 25-wide row would hit the same bank.
+  static constexpr int kColStep = Ragged ? 4 : TN;
+  static constexpr int kPanel = Ragged ? TC * 4 : 4;
   // The padded K steps are counted per tile: K rounded up to BK, or to 4 when trimmed.
   __host__ __device__ static std::int64_t padded_k(std::int64_t K) {
     return Ragged ? (K + 3) / 4 * 4 : (K + BK - 1) / BK * BK;
@@ -240,7 +248,7 @@ __device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN]
                                               const std::uint8_t* tbl, const std::uint8_t* stage,
                                               int ty, int tx, int n4) {
   const std::uint8_t* as = stage + ty * T::TM * T::AS;
-  const std::uint8_t* bs = stage + T::kABytes + tx * T::TN;
+  const std::uint8_t* bs = stage + T::kABytes + tx * T::kColStep;
   // Partly unrolled: a fully unrolled stage (1024+ lookups) would not fit the instruction cache.
 #pragma unroll 2
   for (int k4 = 0; k4 < n4; ++k4) {
@@ -253,7 +261,8 @@ __device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN]
       std::uint32_t bw[T::TN / 4];
 #pragma unroll
       for (int q = 0; q < T::TN / 4; ++q)
-        bw[q] = *reinterpret_cast<const std::uint32_t*>(bs + (k4 * 4 + kk) * T::BS + q * 4);
+        bw[q] = *reinterpret_cast<const std::uint32_t*>(bs + (k4 * 4 + kk) * T::BS +
+                                                        q * T::kPanel);
       std::uint32_t roff[T::TM], boff[T::TN];
 #pragma unroll
       for (int r = 0; r < T::TM; ++r) roff[r] = byte_of(aw[r], kk) * (kRowStride * 2);
@@ -288,8 +297,11 @@ __device__ __forceinline__ TileOperands tile_operands(const LutArgs& args, std::
   t.n0 = (rem % args.tiles_n) * T::BN;
   t.A = g.A + t.zo * g.sa_o + t.zi * g.sa_i;
   t.B = g.B + t.zo * g.sb_o + t.zi * g.sb_i;
-  t.a_vec = ((reinterpret_cast<std::uintptr_t>(t.A) | static_cast<std::uintptr_t>(g.lda)) & 15) == 0;
-  t.b_vec = ((reinterpret_cast<std::uintptr_t>(t.B) | static_cast<std::uintptr_t>(g.ldb)) & 15) == 0;
+  const auto aligned16 = [](const std::uint8_t* p, std::int64_t ld) {
+    return ((reinterpret_cast<std::uintptr_t>(p) | static_cast<std::uintptr_t>(ld)) & 15) == 0;
+  };
+  t.a_vec = aligned16(t.A, g.lda);
+  t.b_vec = aligned16(t.B, g.ldb);
   return t;
 }
 
@@ -394,7 +406,7 @@ __global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs 
       if (ty >= T::TR || i >= g.M) continue;
 #pragma unroll
       for (int c = 0; c < T::TN; ++c) {
-        const std::int64_t j = n0 + tx * T::TN + c;
+        const std::int64_t j = n0 + tx * T::kColStep + (c / 4) * T::kPanel + c % 4;
         if (j >= g.N) continue;
         C[i * g.ldc + j] = static_cast<std::int32_t>(acc[r][c] + base);
       }
