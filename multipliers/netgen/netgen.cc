@@ -555,8 +555,8 @@ LeadingOne leading_one_tree(Circuit& c, const std::vector<Net>& x) {
   return r;
 }
 
-// Logarithmic (barrel) shifters by an encoded amount (bit b of AMOUNT shifts by 2^b), one stage of
-// multiplexers per amount bit, zeros shifted in; the result has WIDTH bits. Stage outputs that a
+// Logarithmic (barrel) left shifter by an encoded amount (bit b of AMOUNT shifts by 2^b), one stage
+// of multiplexers per amount bit, zeros shifted in; the result has WIDTH bits. Stage outputs that a
 // zero feeds fold to AND gates, and bits no output needs are removed as dead gates.
 std::vector<Net> shift_left_log(Circuit& c, std::vector<Net> x, const std::vector<Net>& amount, int width) {
   x.resize(static_cast<std::size_t>(width), kZero);
@@ -567,17 +567,6 @@ std::vector<Net> shift_left_log(Circuit& c, std::vector<Net> x, const std::vecto
       y[i] = mux(c, amount[b], x[i], static_cast<long long>(i) >= d ? x[i - static_cast<std::size_t>(d)] : kZero);
     x = std::move(y);
   }
-  return x;
-}
-
-std::vector<Net> shift_right_log(Circuit& c, std::vector<Net> x, const std::vector<Net>& amount, int width) {
-  for (std::size_t b = 0; b < amount.size(); ++b) {
-    const std::size_t d = std::size_t{1} << b;
-    std::vector<Net> y(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i) y[i] = mux(c, amount[b], x[i], i + d < x.size() ? x[i + d] : kZero);
-    x = std::move(y);
-  }
-  x.resize(static_cast<std::size_t>(width), kZero);
   return x;
 }
 
@@ -649,16 +638,46 @@ std::vector<Net> multiply_unsigned(Circuit& c, const std::vector<Net>& x, const 
 // position of its leading one among bits K-1..w-1 (0 when none of them, or only bit K-1, is set),
 // which a tree leading-one detector gives encoded; a barrel shifter extracts the segment, and one
 // barrel shifter by the sum of the two shifts restores the scale.
+// The binary code of the amount selected by one-hot (amount, select) pairs (0 when none is
+// selected): bit b is the OR of the selects whose amount has bit b set.
+std::vector<Net> encode_onehot(Circuit& c, const std::vector<std::pair<int, Net>>& sels) {
+  int top = 0;
+  for (const auto& [amount, sel] : sels) top = std::max(top, amount);
+  std::vector<Net> code;
+  for (int b = 0; (1 << b) <= top; ++b) {
+    std::vector<Net> terms;
+    for (const auto& [amount, sel] : sels)
+      if ((amount >> b) & 1) terms.push_back(sel);
+    code.push_back(c.or_tree(terms));
+  }
+  return code;
+}
+
+// DRUM (Hashemi, Bahar, Reda, ICCAD 2015), multipliers/c/drum.c: each magnitude keeps the K bits
+// from its leading one, lowest kept bit forced to 1 (magnitudes below 2^K pass whole); a KxK core
+// multiplies the segments and the product is shifted back. The segment is selected by the decoded
+// leading-one position among bits K..w-1 (w - K + 1 candidate alignments: at 8 bits fewer gates and
+// less switching than a barrel shifter by the encoded position); the two shift amounts are
+// encoded, added, and one barrel shifter by their sum restores the scale (instead of two cascaded
+// shifters, one per operand).
 std::vector<Net> drum_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int k, int width,
                            Reduction red, Generated& g) {
   auto segment = [&](const std::vector<Net>& v, std::vector<Net>* shift) {
     const int w = static_cast<int>(v.size());
     const int kk = std::min(k, w);
     if (w <= kk) return v;
-    LeadingOne lead = leading_one_tree(c, std::vector<Net>(v.begin() + kk - 1, v.end()));
-    *shift = lead.pos;
-    std::vector<Net> seg = shift_right_log(c, v, lead.pos, kk);
-    seg[0] = c.or_(seg[0], c.or_tree(lead.pos));  // shifted at all: the lowest kept bit is 1
+    Net small;
+    std::vector<Net> sel = leading_one(c, v, kk, &small);
+    std::vector<Net> seg(kk);
+    for (int q = 0; q < kk; ++q) {
+      std::vector<Net> terms{c.and_(small, v[q])};
+      for (int t = kk; t < w; ++t) terms.push_back(c.and_(sel[t], v[q + t - kk + 1]));
+      seg[q] = c.or_tree(terms);
+    }
+    seg[0] = c.or_(seg[0], c.not_(small));
+    std::vector<std::pair<int, Net>> amounts;
+    for (int t = kk; t < w; ++t) amounts.push_back({t - kk + 1, sel[t]});
+    *shift = encode_onehot(c, amounts);
     return seg;
   };
   std::vector<Net> sx, sy;
