@@ -514,6 +514,7 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
 // Datapath blocks of the magnitude-based families (sign-magnitude for signed operands).
 
 Net mux(Circuit& c, Net sel, Net when0, Net when1) {
+  if (when0 == when1) return when0;  // e.g. two sign-extension bits in a shifter
   return c.or_(c.and_(c.not_(sel), when0), c.and_(sel, when1));
 }
 
@@ -529,6 +530,18 @@ std::vector<Net> cond_negate(Circuit& c, const std::vector<Net>& x, Net s) {
     lower = c.or_(lower, x[i]);
   }
   return y;
+}
+
+// NEGATE ? -X : X for an unsigned X, as a two's complement number sign-extended to WIDTH bits. A
+// product that is shifted left afterwards is negated before the shift, on its few bits, since
+// -(X << s) = (-X) << s modulo 2^WIDTH; the extension bits are all one net, so the shifter's
+// multiplexers between two of them vanish.
+std::vector<Net> negate_narrow(Circuit& c, std::vector<Net> x, Net negate, int width) {
+  if (negate == kZero) return x;
+  x.push_back(kZero);  // room for the sign of -X
+  x = cond_negate(c, x, negate);
+  x.resize(static_cast<std::size_t>(width), x.back());
+  return x;
 }
 
 // Leading-one detector as a tree (a priority encoder): the position of the highest set bit of X,
@@ -661,7 +674,7 @@ std::vector<Net> encode_onehot(Circuit& c, const std::vector<std::pair<int, Net>
 // encoded, added, and one barrel shifter by their sum restores the scale (instead of two cascaded
 // shifters, one per operand).
 std::vector<Net> drum_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int k, int width,
-                           Reduction red, Generated& g) {
+                           Reduction red, Generated& g, Net negate) {
   auto segment = [&](const std::vector<Net>& v, std::vector<Net>* shift) {
     const int w = static_cast<int>(v.size());
     const int kk = std::min(k, w);
@@ -683,7 +696,7 @@ std::vector<Net> drum_core(Circuit& c, const std::vector<Net>& x, const std::vec
   std::vector<Net> sx, sy;
   std::vector<Net> px = segment(x, &sx), py = segment(y, &sy);
   std::vector<Net> prod = multiply_unsigned(c, px, py, red, g);
-  return shift_left_log(c, prod, add_encoded(c, sx, sy), width);
+  return shift_left_log(c, negate_narrow(c, prod, negate, width), add_encoded(c, sx, sy), width);
 }
 
 // Mitchell's logarithmic product (IRE Trans. EC-11(4), 1962), multipliers/c/mitchell.c. With
@@ -692,7 +705,7 @@ std::vector<Net> drum_core(Circuit& c, const std::vector<Net>& x, const std::vec
 // (S, carry c), the mantissa M = c ? 2S : 2^F + S shifted left by k1 + k2 (one barrel shifter) and
 // right by F (the dropped bits are zero: m1 2^k2 + m2 2^k1 is an integer). A zero operand gives 0.
 std::vector<Net> mitchell_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int width,
-                               Generated& g) {
+                               Generated& g, Net negate) {
   const int F = static_cast<int>(std::max(x.size(), y.size())) - 1;
   auto fraction = [&](const std::vector<Net>& v, LeadingOne* lead) {
     const int w = static_cast<int>(v.size());
@@ -718,7 +731,8 @@ std::vector<Net> mitchell_core(Circuit& c, const std::vector<Net>& x, const std:
   mant[F + 1] = carry;
   Net nonzero = c.and_(lx.any, ly.any);
   for (Net& m : mant) m = c.and_(m, nonzero);
-  std::vector<Net> wide = shift_left_log(c, mant, add_encoded(c, lx.pos, ly.pos), width + F);
+  std::vector<Net> wide =
+      shift_left_log(c, negate_narrow(c, mant, negate, width + F), add_encoded(c, lx.pos, ly.pos), width + F);
   return std::vector<Net>(wide.begin() + F, wide.end());
 }
 
@@ -990,14 +1004,20 @@ Generated generate(const DesignSpec& d) {
     // Sign-magnitude for signed designs: |a|, |b| (bits_a, bits_b bits: the most negative value's
     // magnitude still fits) through the unsigned core, the product negated when the signs differ.
     Net sa = d.is_signed ? a.back() : kZero, sb = d.is_signed ? b.back() : kZero;
+    // DRUM and Mitchell negate their narrow product before the final shift (negate_narrow); the
+    // other cores' wide result is negated here.
+    Net neg = c.xor_(sa, sb);
+    bool negated = false;
     std::vector<Net> ma = cond_negate(c, a, sa), mb = cond_negate(c, b, sb);
     if (d.family == "drum") {
       Params q = parse_params(d, {"k"});
       int k = static_cast<int>(q.integer("k", 1, 16, std::nullopt));
-      out = drum_core(c, ma, mb, k, N, d.reduction, g);
+      out = drum_core(c, ma, mb, k, N, d.reduction, g, neg);
+      negated = true;
     } else if (d.family == "mitchell") {
       parse_params(d, {});
-      out = mitchell_core(c, ma, mb, N, g);
+      out = mitchell_core(c, ma, mb, N, g, neg);
+      negated = true;
     } else if (d.family == "udm") {
       parse_params(d, {});
       out = udm_core(c, ma, mb, N, d.reduction, g);
@@ -1014,7 +1034,7 @@ Generated generate(const DesignSpec& d) {
       Params q = parse_params(d, {"iter"});
       out = ilm_core(c, ma, mb, static_cast<int>(q.integer("iter", 0, 32, std::nullopt)), N, d.reduction, g);
     }
-    out = cond_negate(c, out, c.xor_(sa, sb));
+    if (!negated) out = cond_negate(c, out, neg);
   } else {
     ArrayPlan plan = plan_of(d);
     for (int j = 0; j < d.bits_a; ++j)
