@@ -514,25 +514,96 @@ std::vector<Net> build_array(Circuit& c, std::vector<Net> a, std::vector<Net> b,
 // Datapath blocks of the magnitude-based families (sign-magnitude for signed operands).
 
 Net mux(Circuit& c, Net sel, Net when0, Net when1) {
+  if (when0 == when1) return when0;  // e.g. two sign-extension bits in a shifter
   return c.or_(c.and_(c.not_(sel), when0), c.and_(sel, when1));
 }
 
-// X + s for a single bit s (an incrementer chain), width kept.
-std::vector<Net> add_bit(Circuit& c, const std::vector<Net>& x, Net s) {
-  std::vector<Net> out(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    out[i] = c.xor_(x[i], s);
-    s = c.and_(x[i], s);
-  }
-  return out;
-}
-
-// S ? -X : X modulo 2^width: (X ^ S) + S. The magnitude of a two's complement X is this with S its
-// sign bit; for the most negative value it is 2^(width-1), which still fits as an unsigned number.
+// S ? -X : X modulo 2^width. Bit i of -X is x[i] XOR (any lower bit of X set), so the negation
+// is a prefix OR and an XOR per bit, gated by S: cheaper than (X ^ S) + S's incrementer chain. The
+// magnitude of a two's complement X is this with S its sign bit; for the most negative value it is
+// 2^(width-1), which still fits as an unsigned number.
 std::vector<Net> cond_negate(Circuit& c, const std::vector<Net>& x, Net s) {
   std::vector<Net> y(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = c.xor_(x[i], s);
-  return add_bit(c, y, s);
+  Net lower = kZero;  // OR of x[0..i-1]
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    y[i] = c.xor_(x[i], c.and_(s, lower));
+    lower = c.or_(lower, x[i]);
+  }
+  return y;
+}
+
+// NEGATE ? -X : X for an unsigned X, as a two's complement number sign-extended to WIDTH bits. A
+// product that is shifted left afterwards is negated before the shift, on its few bits, since
+// -(X << s) = (-X) << s modulo 2^WIDTH; the extension bits are all one net, so the shifter's
+// multiplexers between two of them vanish.
+std::vector<Net> negate_narrow(Circuit& c, std::vector<Net> x, Net negate, int width) {
+  if (negate == kZero) return x;
+  x.push_back(kZero);  // room for the sign of -X
+  x = cond_negate(c, x, negate);
+  x.resize(static_cast<std::size_t>(width), x.back());
+  return x;
+}
+
+// Leading-one detector as a tree (a priority encoder): the position of the highest set bit of X,
+// encoded in ceil(log2 w) bits (0 for X = 0), and whether X has a set bit. Each level merges two
+// halves: the upper half's "any" is the top position bit and picks the half whose lower position
+// bits are passed on (w - 1 ORs and about w/2 multiplexers, logarithmic depth).
+struct LeadingOne {
+  std::vector<Net> pos;
+  Net any = kZero;
+};
+
+LeadingOne leading_one_tree(Circuit& c, const std::vector<Net>& x) {
+  if (x.size() <= 1) return {{}, x.empty() ? kZero : x[0]};
+  std::size_t half = 1;
+  int bits = 0;
+  while (half * 2 < x.size()) half *= 2, ++bits;
+  LeadingOne lo = leading_one_tree(c, std::vector<Net>(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(half)));
+  LeadingOne hi = leading_one_tree(c, std::vector<Net>(x.begin() + static_cast<std::ptrdiff_t>(half), x.end()));
+  LeadingOne r;
+  for (int i = 0; i < bits; ++i)
+    r.pos.push_back(mux(c, hi.any, lo.pos[i], i < static_cast<int>(hi.pos.size()) ? hi.pos[i] : kZero));
+  r.pos.push_back(hi.any);
+  r.any = c.or_(lo.any, hi.any);
+  return r;
+}
+
+// Logarithmic (barrel) left shifter by an encoded amount (bit b of AMOUNT shifts by 2^b), one stage
+// of multiplexers per amount bit, zeros shifted in; the result has WIDTH bits. Stage outputs that a
+// zero feeds fold to AND gates, and bits no output needs are removed as dead gates.
+std::vector<Net> shift_left_log(Circuit& c, std::vector<Net> x, const std::vector<Net>& amount, int width) {
+  x.resize(static_cast<std::size_t>(width), kZero);
+  for (std::size_t b = 0; b < amount.size(); ++b) {
+    const long long d = 1LL << b;
+    std::vector<Net> y(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i)
+      y[i] = mux(c, amount[b], x[i], static_cast<long long>(i) >= d ? x[i - static_cast<std::size_t>(d)] : kZero);
+    x = std::move(y);
+  }
+  return x;
+}
+
+// X + Y of two small encoded numbers (ripple carry), one bit wider than the wider operand.
+std::vector<Net> add_encoded(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y) {
+  const std::size_t n = std::max(x.size(), y.size());
+  std::vector<Net> s(n + 1);
+  Net carry = kZero;
+  for (std::size_t i = 0; i < n; ++i)
+    std::tie(s[i], carry) = c.full_add(i < x.size() ? x[i] : kZero, i < y.size() ? y[i] : kZero, carry);
+  s[n] = carry;
+  return s;
+}
+
+// C - X for an encoded X <= C, in as many bits as C needs (C + ~X + 1; for C = 2^b - 1 the
+// constants fold and it is ~X).
+std::vector<Net> const_minus(Circuit& c, int C, const std::vector<Net>& x) {
+  std::size_t n = x.size();
+  while ((1LL << n) <= C) ++n;
+  std::vector<Net> s(n);
+  Net carry = kOne;
+  for (std::size_t i = 0; i < n; ++i)
+    std::tie(s[i], carry) = c.full_add((C >> i) & 1 ? kOne : kZero, c.not_(i < x.size() ? x[i] : kZero), carry);
+  return s;
 }
 
 // Leading-one detector: sel[t] = 1 for the highest set bit t >= LO of X (one-hot or all zero);
@@ -574,16 +645,42 @@ std::vector<Net> multiply_unsigned(Circuit& c, const std::vector<Net>& x, const 
   return build_array(c, x, y, p, red, g);
 }
 
-// DRUM (Hashemi, Bahar, Reda, ICCAD 2015), multipliers/c/drum.h: each magnitude keeps the K bits
+// DRUM (Hashemi, Bahar, Reda, ICCAD 2015), multipliers/c/drum.c: each magnitude keeps the K bits
 // from its leading one, lowest kept bit forced to 1 (magnitudes below 2^K pass whole); a KxK core
-// multiplies the segments; two one-hot shifters restore the scale.
+// multiplies the segments and the product is shifted back. The right shift of an operand is the
+// position of its leading one among bits K-1..w-1 (0 when none of them, or only bit K-1, is set),
+// which a tree leading-one detector gives encoded; a barrel shifter extracts the segment, and one
+// barrel shifter by the sum of the two shifts restores the scale.
+// The binary code of the amount selected by one-hot (amount, select) pairs (0 when none is
+// selected): bit b is the OR of the selects whose amount has bit b set.
+std::vector<Net> encode_onehot(Circuit& c, const std::vector<std::pair<int, Net>>& sels) {
+  int top = 0;
+  for (const auto& [amount, sel] : sels) top = std::max(top, amount);
+  std::vector<Net> code;
+  for (int b = 0; (1 << b) <= top; ++b) {
+    std::vector<Net> terms;
+    for (const auto& [amount, sel] : sels)
+      if ((amount >> b) & 1) terms.push_back(sel);
+    code.push_back(c.or_tree(terms));
+  }
+  return code;
+}
+
+// DRUM (Hashemi, Bahar, Reda, ICCAD 2015), multipliers/c/drum.c: each magnitude keeps the K bits
+// from its leading one, lowest kept bit forced to 1 (magnitudes below 2^K pass whole); a KxK core
+// multiplies the segments and the product is shifted back. The segment is selected by the decoded
+// leading-one position among bits K..w-1 (w - K + 1 candidate alignments: at 8 bits fewer gates and
+// less switching than a barrel shifter by the encoded position); the two shift amounts are
+// encoded, added, and one barrel shifter by their sum restores the scale (instead of two cascaded
+// shifters, one per operand).
 std::vector<Net> drum_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int k, int width,
-                           Reduction red, Generated& g) {
-  auto segment = [&](const std::vector<Net>& v, std::vector<std::pair<int, Net>>* shifts) {
+                           Reduction red, Generated& g, Net negate) {
+  auto segment = [&](const std::vector<Net>& v, std::vector<Net>* shift) {
     const int w = static_cast<int>(v.size());
+    const int kk = std::min(k, w);
+    if (w <= kk) return v;
     Net small;
-    std::vector<Net> sel = leading_one(c, v, std::min(k, w), &small);
-    int kk = std::min(k, w);
+    std::vector<Net> sel = leading_one(c, v, kk, &small);
     std::vector<Net> seg(kk);
     for (int q = 0; q < kk; ++q) {
       std::vector<Net> terms{c.and_(small, v[q])};
@@ -591,38 +688,35 @@ std::vector<Net> drum_core(Circuit& c, const std::vector<Net>& x, const std::vec
       seg[q] = c.or_tree(terms);
     }
     seg[0] = c.or_(seg[0], c.not_(small));
-    shifts->push_back({0, small});
-    for (int t = kk; t < w; ++t) shifts->push_back({t - kk + 1, sel[t]});
+    std::vector<std::pair<int, Net>> amounts;
+    for (int t = kk; t < w; ++t) amounts.push_back({t - kk + 1, sel[t]});
+    *shift = encode_onehot(c, amounts);
     return seg;
   };
-  std::vector<std::pair<int, Net>> sx, sy;
+  std::vector<Net> sx, sy;
   std::vector<Net> px = segment(x, &sx), py = segment(y, &sy);
   std::vector<Net> prod = multiply_unsigned(c, px, py, red, g);
-  return shift_onehot(c, shift_onehot(c, prod, sx, width), sy, width);
+  return shift_left_log(c, negate_narrow(c, prod, negate, width), add_encoded(c, sx, sy), width);
 }
 
-// Mitchell's logarithmic product (IRE Trans. EC-11(4), 1962), multipliers/c/mitchell.h. With
+// Mitchell's logarithmic product (IRE Trans. EC-11(4), 1962), multipliers/c/mitchell.c. With
 // x = 2^k1 + m1: the fractions are left-aligned to F = max(width x, width y) - 1 bits
-// (F1 = m1 << (F - k1)), added (S, carry c), the mantissa M = c ? 2S : 2^F + S shifted left by k1
-// and k2 and right by F (the dropped bits are zero: m1 2^k2 + m2 2^k1 is an integer). A zero
-// operand gives 0.
+// (F1 = m1 << (F - k1): the operand normalised by a barrel shifter, its leading one dropped), added
+// (S, carry c), the mantissa M = c ? 2S : 2^F + S shifted left by k1 + k2 (one barrel shifter) and
+// right by F (the dropped bits are zero: m1 2^k2 + m2 2^k1 is an integer). A zero operand gives 0.
 std::vector<Net> mitchell_core(Circuit& c, const std::vector<Net>& x, const std::vector<Net>& y, int width,
-                               Generated& g) {
+                               Generated& g, Net negate) {
   const int F = static_cast<int>(std::max(x.size(), y.size())) - 1;
-  auto fraction = [&](const std::vector<Net>& v, std::vector<std::pair<int, Net>>* shifts, Net* zero) {
-    std::vector<Net> sel = leading_one(c, v, 0, zero);
-    std::vector<Net> m(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) m[i] = c.and_(v[i], c.not_(sel[i]));
-    std::vector<std::pair<int, Net>> align;
-    for (std::size_t t = 0; t < v.size(); ++t) {
-      align.push_back({F - static_cast<int>(t), sel[t]});
-      shifts->push_back({static_cast<int>(t), sel[t]});
-    }
-    return shift_onehot(c, m, align, F);
+  auto fraction = [&](const std::vector<Net>& v, LeadingOne* lead) {
+    const int w = static_cast<int>(v.size());
+    *lead = leading_one_tree(c, v);
+    std::vector<Net> norm = shift_left_log(c, v, const_minus(c, w - 1, lead->pos), w);  // leading one at w-1
+    std::vector<Net> f(F, kZero);
+    for (int i = 0; i < w - 1; ++i) f[i + F - (w - 1)] = norm[i];
+    return f;
   };
-  std::vector<std::pair<int, Net>> kx, ky;
-  Net zx, zy;
-  std::vector<Net> f1 = fraction(x, &kx, &zx), f2 = fraction(y, &ky, &zy);
+  LeadingOne lx, ly;
+  std::vector<Net> f1 = fraction(x, &lx), f2 = fraction(y, &ly);
   std::vector<Net> s(F + 1);
   Net carry = kZero;
   for (int i = 0; i < F; ++i) {
@@ -635,11 +729,11 @@ std::vector<Net> mitchell_core(Circuit& c, const std::vector<Net>& x, const std:
   for (int i = 1; i < F; ++i) mant[i] = mux(c, carry, s[i], s[i - 1]);
   mant[F] = F > 0 ? c.or_(c.not_(carry), s[F - 1]) : kOne;
   mant[F + 1] = carry;
-  std::vector<Net> wide = shift_onehot(c, shift_onehot(c, mant, kx, width + F), ky, width + F);
-  Net nonzero = c.and_(c.not_(zx), c.not_(zy));
-  std::vector<Net> out(width);
-  for (int i = 0; i < width; ++i) out[i] = c.and_(wide[i + F], nonzero);
-  return out;
+  Net nonzero = c.and_(lx.any, ly.any);
+  for (Net& m : mant) m = c.and_(m, nonzero);
+  std::vector<Net> wide =
+      shift_left_log(c, negate_narrow(c, mant, negate, width + F), add_encoded(c, lx.pos, ly.pos), width + F);
+  return std::vector<Net>(wide.begin() + F, wide.end());
 }
 
 // Rows of the shifted copies of X selected one-hot: X << s for the selected s (0 when none).
@@ -759,28 +853,32 @@ std::vector<Net> roba_core(Circuit& c, const std::vector<Net>& x, const std::vec
 
 // ILM (Babic, Avramovic, Bulic, Microprocessors and Microsystems 35(1), 2011): block n adds
 // 2^(k1+k2) + x' 2^k2 + y' 2^k1 for the residues x, y left by block n-1 (x' = x without its leading
-// one); a block with a zero operand adds 0. Blocks 0..iter, all terms added in one reduction.
+// one); a block with a zero operand adds 0. Since 2^(k1+k2) + x' 2^k2 = x 2^k2, a block is two
+// barrel-shifted terms, x << k2 and y' << k1, each gated by the other operand being nonzero (the
+// tree detectors give k = 0 for a zero operand). Blocks 0..iter, all terms added in one reduction.
 std::vector<Net> ilm_core(Circuit& c, std::vector<Net> x, std::vector<Net> y, int iter, int N, Reduction red,
                           Generated& g) {
+  // V without its leading one (bit t stays when a higher bit is set); *any: V is not zero.
+  auto residue = [&](const std::vector<Net>& v, Net* any) {
+    std::vector<Net> r(v.size());
+    Net above = kZero;
+    for (std::size_t t = v.size(); t-- > 0;) {
+      r[t] = c.and_(v[t], above);
+      above = c.or_(above, v[t]);
+    }
+    *any = above;
+    return r;
+  };
   std::vector<std::vector<PPBit>> rows;
   for (int n = 0; n <= iter; ++n) {
-    Net zx, zy;
-    std::vector<Net> s1 = leading_one(c, x, 0, &zx), s2 = leading_one(c, y, 0, &zy);
-    Net live = c.and_(c.not_(zx), c.not_(zy));
-    // The shift selects carry the zero check, so every term of a dead block is 0.
-    std::vector<std::pair<int, Net>> k1, k2;
-    std::vector<Net> rx(x.size()), ry(y.size());
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      k1.push_back({static_cast<int>(i), c.and_(s1[i], live)});
-      rx[i] = c.and_(x[i], c.not_(s1[i]));
-    }
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      k2.push_back({static_cast<int>(i), c.and_(s2[i], live)});
-      ry[i] = c.and_(y[i], c.not_(s2[i]));
-    }
-    rows.push_back(row_of(shift_onehot(c, shift_onehot(c, {kOne}, k1, N), k2, N), N));
-    rows.push_back(row_of(shift_onehot(c, rx, k2, N), N));
-    rows.push_back(row_of(shift_onehot(c, ry, k1, N), N));
+    Net anyx, anyy;
+    std::vector<Net> rx = residue(x, &anyx), ry = residue(y, &anyy);
+    std::vector<Net> k1 = leading_one_tree(c, x).pos, k2 = leading_one_tree(c, y).pos;
+    std::vector<Net> tx(x.size()), ty(y.size());
+    for (std::size_t i = 0; i < x.size(); ++i) tx[i] = c.and_(x[i], anyy);
+    for (std::size_t i = 0; i < y.size(); ++i) ty[i] = c.and_(ry[i], anyx);
+    rows.push_back(row_of(shift_left_log(c, tx, k2, N), N));
+    rows.push_back(row_of(shift_left_log(c, ty, k1, N), N));
     x = rx;
     y = ry;
   }
@@ -906,14 +1004,20 @@ Generated generate(const DesignSpec& d) {
     // Sign-magnitude for signed designs: |a|, |b| (bits_a, bits_b bits: the most negative value's
     // magnitude still fits) through the unsigned core, the product negated when the signs differ.
     Net sa = d.is_signed ? a.back() : kZero, sb = d.is_signed ? b.back() : kZero;
+    // DRUM and Mitchell negate their narrow product before the final shift (negate_narrow); the
+    // other cores' wide result is negated here.
+    Net neg = c.xor_(sa, sb);
+    bool negated = false;
     std::vector<Net> ma = cond_negate(c, a, sa), mb = cond_negate(c, b, sb);
     if (d.family == "drum") {
       Params q = parse_params(d, {"k"});
       int k = static_cast<int>(q.integer("k", 1, 16, std::nullopt));
-      out = drum_core(c, ma, mb, k, N, d.reduction, g);
+      out = drum_core(c, ma, mb, k, N, d.reduction, g, neg);
+      negated = true;
     } else if (d.family == "mitchell") {
       parse_params(d, {});
-      out = mitchell_core(c, ma, mb, N, g);
+      out = mitchell_core(c, ma, mb, N, g, neg);
+      negated = true;
     } else if (d.family == "udm") {
       parse_params(d, {});
       out = udm_core(c, ma, mb, N, d.reduction, g);
@@ -930,7 +1034,7 @@ Generated generate(const DesignSpec& d) {
       Params q = parse_params(d, {"iter"});
       out = ilm_core(c, ma, mb, static_cast<int>(q.integer("iter", 0, 32, std::nullopt)), N, d.reduction, g);
     }
-    out = cond_negate(c, out, c.xor_(sa, sb));
+    if (!negated) out = cond_negate(c, out, neg);
   } else {
     ArrayPlan plan = plan_of(d);
     for (int j = 0; j < d.bits_a; ++j)

@@ -446,7 +446,8 @@ TEST(Netgen, IcarusAgreesOnGeneratedNetlists) {
     GTEST_SKIP() << "Icarus Verilog is not installed (Debian package iverilog)";
   for (auto [name, r] : {std::pair{"mul8s_trunc6c", Reduction::Dadda}, std::pair{"mul8s_lor6", Reduction::Wallace},
                          std::pair{"mul8u_exact", Reduction::Array}, std::pair{"mul8s_bam_h1v6", Reduction::Array},
-                         std::pair{"mul8s_drum6", Reduction::Dadda}}) {
+                         std::pair{"mul8s_drum6", Reduction::Dadda}, std::pair{"mul8s_mitchell", Reduction::Dadda},
+                         std::pair{"mul8u_ilm1", Reduction::Wallace}}) {
     SCOPED_TRACE(name);
     const multipliers::Builtin* b = multipliers::find_builtin(name);
     ASSERT_NE(b, nullptr);
