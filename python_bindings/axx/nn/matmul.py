@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .. import _C
 from ..quant import TensorQuantizer
 from ._base import ApproxModule
 from ._product import MatmulKind, approx_product
@@ -34,9 +35,33 @@ class ApproxMatmul(ApproxModule):
             self.input_quantizer.observe(input)
             self.other_quantizer.observe(other)
             return torch.matmul(input, other)
+        self._check_operands(input, other)
+        if input.dim() == 1:   # torch.matmul's vector cases: a row vector on the left ...
+            return self.forward(input.unsqueeze(0), other).squeeze(-2)
+        if other.dim() == 1:   # ... a column vector on the right
+            return self.forward(input, other.unsqueeze(-1)).squeeze(-1)
         sa = self.input_quantizer.scale_for(input)
         sb = self.other_quantizer.scale_for(other)
         return approx_product(input, other, sa, sb, _MATMUL, self._table, self.grad, self.narrow_range)
+
+    def _check_operands(self, input, other) -> None:
+        self._check_input("input", input)
+        self._check_input("other", other)
+        if input.device != other.device:
+            raise _C.UsageError(f"ApproxMatmul: input is on {input.device} but other is on {other.device}")
+        a, b = list(input.shape), list(other.shape)
+        if not a or not b:
+            raise _C.UsageError(f"ApproxMatmul: input and other need at least 1 dimension each, got shapes "
+                                f"{a} and {b}")
+        k_other = b[0] if len(b) == 1 else b[-2]
+        if a[-1] != k_other:
+            raise _C.UsageError(f"ApproxMatmul: input {a} and other {b} cannot be multiplied ({a[-1]} vs "
+                                f"{k_other})")
+        try:
+            torch.broadcast_shapes(torch.Size(a[:-2]), torch.Size(b[:-2]))
+        except RuntimeError:
+            raise _C.UsageError(f"ApproxMatmul: batch dimensions of input {a} and other {b} do not "
+                                f"broadcast") from None
 
     def extra_repr(self) -> str:
         return self._approx_repr()
