@@ -440,7 +440,7 @@ def _views(signed):
     base = random_operand((6, 10, 12), signed, 5)
     wide = random_operand((10, 24), signed, 6)
     return {
-        "transposed": (base[0].t(), random_operand((6, 7), signed, 7)),
+        "transposed": (base[0].t(), random_operand((10, 7), signed, 7)),
         "sliced-step": (base[:, ::2, 1::3], random_operand((4, 5), signed, 8)),
         "b-column-step": (random_operand((3, 10), signed, 9), wide[:, ::3]),
         "b-transposed-batched": (base[:2, :, :5], random_operand((2, 9, 5), signed, 10).transpose(-1, -2)),

@@ -36,13 +36,19 @@ class ApproxMatmul(ApproxModule):
             self.other_quantizer.observe(other)
             return torch.matmul(input, other)
         self._check_operands(input, other)
-        if input.dim() == 1:   # torch.matmul's vector cases: a row vector on the left ...
-            return self.forward(input.unsqueeze(0), other).squeeze(-2)
-        if other.dim() == 1:   # ... a column vector on the right
-            return self.forward(input, other.unsqueeze(-1)).squeeze(-1)
-        sa = self.input_quantizer.scale_for(input)
-        sb = self.other_quantizer.scale_for(other)
-        return approx_product(input, other, sa, sb, _MATMUL, self._table, self.grad, self.narrow_range)
+        # torch.matmul's vector cases: a vector on the left is a row, on the right a column, and
+        # the added dimension is dropped from the result.
+        row, column = input.dim() == 1, other.dim() == 1
+        a = input.unsqueeze(0) if row else input
+        b = other.unsqueeze(-1) if column else other
+        sa = self.input_quantizer.scale_for(a)
+        sb = self.other_quantizer.scale_for(b)
+        y = approx_product(a, b, sa, sb, _MATMUL, self._table, self.grad, self.narrow_range)
+        if column:
+            y = y.squeeze(-1)
+        if row:
+            y = y.squeeze(-1 if column else -2)
+        return y
 
     def _check_operands(self, input, other) -> None:
         self._check_input("input", input)

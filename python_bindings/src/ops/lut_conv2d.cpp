@@ -87,12 +87,15 @@ at::Tensor lut_conv2d(const at::Tensor& x, const at::Tensor& w, const at::Tensor
 }
 
 at::Tensor lut_conv2d_meta(const at::Tensor& x, const at::Tensor& w, const at::Tensor& lut,
-                           const std::optional<at::Tensor>&, const std::optional<at::Tensor>&,
-                           bool is_signed, at::IntArrayRef stride, at::IntArrayRef padding,
+                           const std::optional<at::Tensor>& lowrank_u,
+                           const std::optional<at::Tensor>& lowrank_v, bool is_signed,
+                           at::IntArrayRef stride, at::IntArrayRef padding,
                            at::IntArrayRef dilation, std::int64_t groups, std::string_view path) {
   const emulator::Conv2dProblem p =
       check_conv2d(x, w, is_signed, stride, padding, dilation, groups);
+  check_same_device(kOp, x, "x", w, "w");
   parse_path(kOp, path);
+  check_table_devices(kOp, lut, lowrank_u, lowrank_v, x.device());
   TORCH_CHECK_VALUE(lut.scalar_type() == at::kInt && lut.dim() == 2, kOp,
                     ": lut must be a 256x256 torch.int32 table");
   return at::empty({p.N, p.O, p.out_h(), p.out_w()}, x.options().dtype(at::kInt));
