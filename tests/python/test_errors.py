@@ -259,6 +259,9 @@ CASES = [
     Case("matmul-layer-devices", lambda: ApproxMatmul(EXACT)(f32(2, 3), f32(3, 4, device="meta")),
          axx.UsageError, "ApproxMatmul: input is on cpu but other is on meta"),
 
+    Case("mha-heads", lambda: axx.nn.ApproxMultiheadAttention(10, 3), axx.UsageError,
+         "ApproxMultiheadAttention: embed_dim 10 is not divisible by num_heads 3"),
+
     # --- axx.Multiplier -------------------------------------------------------------------------
     Case("from-lut-none", lambda: axx.Multiplier.from_lut(None), _err(ATE),
          "Multiplier: the table must be an integer tensor or array, got NoneType"),
@@ -345,6 +348,10 @@ CASES = [
          lambda: axx.evaluate(nn.Linear(2, 2), [], calibration="minmax", progress=False),
          axx.UsageError, "unknown calibration method 'minmax'; choose one of max, percentile, mse, "
                          "entropy or none"),
+    Case("evaluate-batch-size", lambda: axx.evaluate(nn.Linear(2, 2), [], batch_size=0, progress=False),
+         axx.UsageError, "batch_size must be at least 1, got 0"),
+    Case("evaluate-limit", lambda: axx.evaluate(nn.Linear(2, 2), [], limit=-1, progress=False),
+         axx.UsageError, "limit must be at least 0, got -1"),
     Case("evaluate-device", lambda: axx.evaluate(nn.Linear(2, 2), [], device="meta", progress=False),
          axx.UsageError, "unsupported device 'meta' (cuda or cpu)"),
 
