@@ -118,6 +118,7 @@ def lut_matmul(a: torch.Tensor, b: torch.Tensor, multiplier: Multiplier, *,
     _check_tensor(op, "b", b)
     _check_path(op, path)
     _check_device(op, "a", a)
+    _check_device(op, "b", b)
     lut, u, v = m._tables(a.device, op)
     return _call(op, torch.ops.axx.lut_matmul, a, b, lut, u, v, m.is_signed, path)
 
@@ -150,6 +151,7 @@ def lut_conv2d(x: torch.Tensor, w: torch.Tensor, multiplier: Multiplier, stride=
     if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
         raise _C.ArgumentTypeError(f"{op}: groups must be an int, got {groups!r}")
     _check_device(op, "x", x)
+    _check_device(op, "w", w)
     lut, u, v = m._tables(x.device, op)
     return _call(op, torch.ops.axx.lut_conv2d, x, w, lut, u, v, m.is_signed, *params, int(groups),
                  path)

@@ -396,6 +396,26 @@ def test_hierarchy_keeps_the_builtin_bases():
         axx.ops.lut_matmul(i8(2, 3), i8(4, 4), S)
 
 
+def test_devices_without_kernels_are_named(monkeypatch):
+    """What the wrappers say before torch's dispatcher would (its message names no argument): a
+    CUDA tensor in a build without the CUDA kernels, and a device axx has no kernels for. The
+    tensor is a stand-in (only its device is read), since this must hold on machines without a GPU."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(axx._C, "has_cuda_ops", False)
+    with pytest.raises(axx.UsageError) as info:
+        axx.ops._check_device("axx.lut_matmul", "a", SimpleNamespace(device=torch.device("cuda", 0)))
+    assert message(info.value) == ("axx.lut_matmul: a is on cuda:0, but this build of axx has no CUDA "
+                                   "kernels (built with AXX_CUDA=OFF)")
+    with pytest.raises(axx.UsageError) as info:
+        axx.ops._check_device("axx.lut_conv2d", "x", SimpleNamespace(device=torch.device("xpu", 1)))
+    assert message(info.value) == "axx.lut_conv2d: x is on xpu:1; axx runs on cpu and cuda tensors"
+    for ok in ("cpu", "meta"):
+        axx.ops._check_device("axx.lut_matmul", "a", SimpleNamespace(device=torch.device(ok)))
+    monkeypatch.setattr(axx._C, "has_cuda_ops", True)
+    axx.ops._check_device("axx.lut_matmul", "a", SimpleNamespace(device=torch.device("cuda", 0)))
+
+
 # --- zero-size operands: the right empty or all-zero result on every path ----------------------
 
 ZERO_MATMUL = [

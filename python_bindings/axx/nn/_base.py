@@ -7,7 +7,7 @@ from torch import nn
 from .. import _C
 from .._multiplier import Multiplier
 from ..quant import TensorQuantizer
-from ._product import GRAD_MODES, check_grad_mode, table_for
+from ._product import check_grad_mode, table_for
 
 
 class ApproxModule(nn.Module):
