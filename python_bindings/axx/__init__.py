@@ -15,7 +15,7 @@ import warnings
 import torch  # loads libtorch before the compiled module, which links it
 
 from . import _C
-from ._C import AxxError, InputError, ParseError, ToolError, UsageError
+from ._C import ArgumentTypeError, AxxError, InputError, ParseError, ToolError, UsageError
 from ._multiplier import Multiplier, MultiplierInfo, multipliers
 from . import ops
 from . import nn
@@ -30,7 +30,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Multiplier", "MultiplierInfo", "multipliers", "ops", "nn", "approximate", "calibrate", "explore", "sensitivity",
-    "cuda_available", "AxxError", "UsageError", "InputError", "ParseError", "ToolError",
+    "cuda_available", "AxxError", "UsageError", "ArgumentTypeError", "InputError", "ParseError",
+    "ToolError",
     "cpu_isa", "set_cpu_isa", "supported_cpu_isas", "cpu_threads", "set_cpu_threads",
 ]
 
@@ -39,10 +40,23 @@ __all__ = [
 # best supported, the default) and how many worker threads (0 = all). Every choice gives the same
 # int32.
 cpu_isa = _C.cpu_isa
-set_cpu_isa = _C.set_cpu_isa
 supported_cpu_isas = _C.supported_cpu_isas
 cpu_threads = _C.cpu_threads
-set_cpu_threads = _C.set_cpu_threads
+
+
+def set_cpu_isa(name: str) -> None:
+    """Selects the CPU kernels' instruction set (``"auto"`` or one of :func:`supported_cpu_isas`);
+    axx.UsageError for an unknown or unsupported one."""
+    if not isinstance(name, str):
+        raise ArgumentTypeError(f"set_cpu_isa: name must be a str, got {type(name).__name__}")
+    _C.set_cpu_isa(name)
+
+
+def set_cpu_threads(n: int) -> None:
+    """Sets the CPU kernels' worker threads (0 = all hardware threads)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise ArgumentTypeError(f"set_cpu_threads: n must be an int, got {n!r}")
+    _C.set_cpu_threads(n)
 
 
 def cuda_available() -> bool:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import os
+import numbers
 from typing import Any, NamedTuple
 
+import numpy as np
 import torch
 
 from . import _C
@@ -120,6 +122,8 @@ class Multiplier:
     def __init__(self, lut: Any, signed: bool = True, name: str = "custom",
                  provenance: dict | None = None, cost: dict | None = None):
         table = _as_table(lut, "Multiplier")
+        if not isinstance(signed, (bool, np.bool_)):
+            raise _C.ArgumentTypeError(f"Multiplier: signed must be True or False, got {signed!r}")
         self._user_cost = _check_figures(cost, "Multiplier")
         # (input, load_lut keywords) of the netlist the table came from, for cost(); None when the
         # multiplier was not read from a netlist or a built-in.
@@ -174,16 +178,26 @@ class Multiplier:
             axx.InputError: other bad input. axx.UsageError: bad, inapplicable or missing options
                 (``signed`` for a file that does not declare it), or ``signed`` contradicting the
                 file. axx.ToolError: yosys or the C compiler is missing or failed.
-            TypeError: a keyword that is no input option.
+            axx.ArgumentTypeError (a TypeError): a keyword that is no input option, or an argument
+                of the wrong type.
 
         >>> m = axx.Multiplier.from_file("mul8s_trunc.blif", signed=True)  # doctest: +SKIP
         >>> m = axx.Multiplier.from_file("mul.c", func="mul8")            # doctest: +SKIP
         """
+        where = "Multiplier.from_file"
+        if not isinstance(path, (str, os.PathLike)):
+            raise _C.ArgumentTypeError(f"{where}: path must be a str or os.PathLike, got {type(path).__name__}")
+        if signed is not None and not isinstance(signed, (bool, np.bool_)):
+            raise _C.ArgumentTypeError(f"{where}: signed must be True, False or None, got {signed!r}")
+        for key in ("bits", "a_bits", "b_bits"):
+            value = options.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+                raise _C.ArgumentTypeError(f"{where}: {key} must be an int, got {value!r}")
         known = _file_options()
         unknown = sorted(set(options) - set(known))
         if unknown:
-            raise TypeError(f"Multiplier.from_file: unknown option(s) {', '.join(unknown)} "
-                            f"(expected: {', '.join(known)})")
+            raise _C.ArgumentTypeError(f"Multiplier.from_file: unknown option(s) {', '.join(unknown)} "
+                                       f"(expected: {', '.join(known)})")
         bits = options.get("bits")
         if bits is not None and (options.get("a_bits") or options.get("b_bits")):
             raise _C.UsageError("Multiplier.from_file: give bits or a_bits/b_bits, not both")
@@ -209,6 +223,8 @@ class Multiplier:
 
         Raises axx.InputError for an unknown name; the message lists the valid ones.
         """
+        if not isinstance(name, str):
+            raise _C.ArgumentTypeError(f"Multiplier.builtin: name must be a str, got {type(name).__name__}")
         m = cls._from_raw(_C.load_lut("builtin:" + name), cost)
         m._cost_input = ("builtin:" + name, {})
         return m
@@ -274,6 +290,9 @@ class Multiplier:
                 ``activity`` is given for a multiplier costed by user figures only.
             axx.InputError: bad activity values (outside the operand range, never changing).
         """
+        for key, value in (("pairs", pairs), ("seed", seed)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise _C.ArgumentTypeError(f"Multiplier.cost: {key} must be an int, got {value!r}")
         if self._cost_input is None or not self._has_netlist():
             if not self._user_cost:
                 made = ("a C function" if self.provenance.get("kind") == "c"
@@ -369,7 +388,15 @@ def _as_activity(activity: Any) -> torch.Tensor:
 
 
 def _as_table(lut: Any, where: str) -> torch.Tensor:
-    table = lut if isinstance(lut, torch.Tensor) else torch.as_tensor(lut)
+    table = lut
+    if not isinstance(lut, torch.Tensor):
+        try:
+            table = None if isinstance(lut, (str, bytes)) or lut is None else torch.as_tensor(lut)
+        except (TypeError, ValueError, RuntimeError):  # what torch raises for data it cannot convert
+            table = None
+        if table is None:
+            raise _C.ArgumentTypeError(f"{where}: the table must be an integer tensor or array, got "
+                                       f"{type(lut).__name__}")
     if table.dim() != 2:
         raise _C.InputError(f"{where}: the table must be 2-D (rows = operand A, columns = operand "
                             f"B), got shape {tuple(table.shape)}")

@@ -24,8 +24,10 @@ from typing import Iterable, Mapping
 
 from torch import nn
 
+from . import _C
 from .nn import ApproxConv2d, ApproxLinear, ApproxMatmul, ApproxMultiheadAttention, ApproxTimmAttention
 from .nn._base import ApproxModule
+from .nn._product import check_grad_mode
 from .nn.attention import timm_attention_class
 
 __all__ = ["approximate"]
@@ -35,10 +37,17 @@ _MHA_PRODUCTS = ("q_proj", "k_proj", "v_proj", "out_proj", "matmul_qk", "matmul_
 _TIMM_MATMULS = ("matmul_qk", "matmul_av")
 
 
-def _patterns(p) -> list[str]:
+def _patterns(name: str, p) -> list[str]:
     if p is None:
         return []
-    return [p] if isinstance(p, str) else list(p)
+    if isinstance(p, str):
+        return [p]
+    if isinstance(p, Iterable):
+        patterns = list(p)
+        if all(isinstance(q, str) for q in patterns):
+            return patterns
+    raise _C.ArgumentTypeError(f"axx.approximate: {name} must be a pattern (str) or a list of patterns, got "
+                               f"{type(p).__name__}")
 
 
 def _covers(pattern: str, name: str) -> bool:
@@ -54,7 +63,8 @@ def _resolve(m):
         return m
     if isinstance(m, str):
         return Multiplier.builtin(m)
-    raise TypeError(f"approximate: expected an axx.Multiplier, a built-in name or None, got {type(m).__name__}")
+    raise _C.ArgumentTypeError(f"axx.approximate: multiplier must be an axx.Multiplier, a built-in name, a mapping "
+                               f"{{pattern: multiplier}} or None, got {type(m).__name__}")
 
 
 class _Selector:
@@ -63,8 +73,8 @@ class _Selector:
             self.mapping = [(p, _resolve(m)) for p, m in multiplier.items()]
         else:
             self.mapping = [("*", _resolve(multiplier))]
-        self.include = _patterns(include)
-        self.exclude = _patterns(exclude)
+        self.include = _patterns("include", include)
+        self.exclude = _patterns("exclude", exclude)
         self.used: set[str] = set()
 
     def __call__(self, name: str):
@@ -109,6 +119,9 @@ def approximate(model: nn.Module, multiplier, include: str | Iterable[str] | Non
 
     >>> model = axx.approximate(vit, axx.Multiplier.builtin("mul8s_1KV8"), exclude="head")  # doctest: +SKIP
     """
+    if not isinstance(model, nn.Module):
+        raise _C.ArgumentTypeError(f"axx.approximate: model must be a torch.nn.Module, got {type(model).__name__}")
+    check_grad_mode("axx.approximate", grad)
     select = _Selector(multiplier, include, exclude)
     opts = dict(grad=grad, per_channel=per_channel, narrow_range=narrow_range)
     timm_attn = timm_attention_class()

@@ -528,8 +528,10 @@ def evaluate(model: nn.Module, data, multiplier=None, *, calibration: str | None
     if calibration is not None and calibration not in CALIBRATION_METHODS:
         raise UsageError(f"unknown calibration method '{calibration}'; choose one of "
                          f"{', '.join(CALIBRATION_METHODS)} or none")
-    if batch_size < 1 or calibration_batches < 0 or (limit is not None and limit < 0) or workers < 0:
-        raise UsageError("batch_size must be >= 1; calibration_batches, limit and workers >= 0")
+    for name, value, least in (("batch_size", batch_size, 1), ("calibration_batches", calibration_batches, 0),
+                               ("limit", limit, 0), ("workers", workers, 0)):
+        if value is not None and value < least:
+            raise UsageError(f"{name} must be at least {least}, got {value}")
     device = _resolve_device(device)
     world = _dist.init_from_env(device)
     try:

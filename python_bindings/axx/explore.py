@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._C import UsageError
+from ._C import ArgumentTypeError, UsageError
 from ._multiplier import Multiplier
 from .convert import approximate
 from .nn import ApproxConv2d, approx_layers
@@ -141,23 +141,23 @@ class _Space:
     """The model copy every evaluation runs, the products, their MACs, the candidates and costs."""
 
     def __init__(self, model, data, candidates, *, costs, need_costs, metric, calibration, calibration_data,
-                 calibration_batches):
+                 calibration_batches, where="explore"):
         cands = list(candidates)
         if not cands:
-            raise UsageError("explore: no candidate multipliers")
+            raise UsageError(f"{where}: no candidate multipliers")
         for m in cands:
             if not isinstance(m, Multiplier):
-                raise UsageError(f"explore: candidates must be axx.Multiplier objects, got {type(m).__name__}")
+                raise ArgumentTypeError(f"{where}: candidates must be axx.Multiplier objects, got {type(m).__name__}")
         names = [m.name for m in cands]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise UsageError(f"explore: candidate names must be unique; repeated: {', '.join(dup)}")
+            raise UsageError(f"{where}: candidate names must be unique; repeated: {', '.join(dup)}")
         ref = _exact_reference(cands)
         found = [m for m in cands if _is_exact(m, ref)]
         self.reference = found[0] if found else ref
         if not found:
             if ref.name in names:
-                raise UsageError(f"explore: candidate '{ref.name}' is not the exact product")
+                raise UsageError(f"{where}: candidate '{ref.name}' is not the exact product")
             cands.insert(0, ref)
         else:
             cands.remove(self.reference)
@@ -185,7 +185,7 @@ class _Space:
         self.modules = dict(approx_layers(self.model))
         self.products = list(self.modules)
         if not self.products:
-            raise UsageError("explore: the model has no Linear, Conv2d or attention product to approximate")
+            raise UsageError(f"{where}: the model has no Linear, Conv2d or attention product to approximate")
         self.macs = self._measure_macs()
         self.total_macs = sum(self.macs.values())
         if self.total_macs <= 0:
@@ -777,7 +777,7 @@ def sensitivity(model: nn.Module, data, candidates: Sequence[Multiplier], *, pro
     """Per-product sensitivity: the accuracy when product ``p`` alone uses candidate ``c``, for every ``p``
     (or those in ``products``) and every non-reference candidate; 1 + products x candidates evaluations."""
     space = _Space(model, data, candidates, costs=None, need_costs=False, metric=metric, calibration=calibration,
-                   calibration_data=calibration_data, calibration_batches=calibration_batches)
+                   calibration_data=calibration_data, calibration_batches=calibration_batches, where="sensitivity")
     chosen = list(space.products) if products is None else list(products)
     unknown = [p for p in chosen if p not in space.products]
     if unknown:

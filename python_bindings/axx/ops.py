@@ -14,11 +14,19 @@ multiplier has an exact low-rank form, else the table lookup), ``"lut"``, ``"low
 when the multiplier has no low-rank form) or ``"baseline"`` (a kernel of the peers' design, the
 yardstick of the benchmarks: AdaPT's one-lookup-per-multiply loop on CPU, TransAxx's kernel on CUDA).
 Every path gives the same result bit for bit.
+
+Bad arguments raise :class:`axx.ArgumentTypeError` (a wrong type or dtype; also a ``TypeError``)
+or :class:`axx.UsageError` (wrong shapes, devices, parameters; also a ``ValueError``), with a
+message that names the op and the argument (docs/errors.md). The torch operators called directly
+raise torch's ``TypeError`` / ``ValueError`` with the same messages.
 """
 from __future__ import annotations
 
+import numbers
+
 import torch
 
+from . import _C
 from ._multiplier import Multiplier
 
 __all__ = ["lut_matmul", "lut_conv2d", "PATHS"]
@@ -28,23 +36,59 @@ PATHS = ("auto", "lut", "lowrank", "baseline")
 
 def _check_multiplier(op: str, multiplier: object) -> Multiplier:
     if not isinstance(multiplier, Multiplier):
-        raise TypeError(f"{op}: multiplier must be an axx.Multiplier, got "
-                        f"{type(multiplier).__name__}")
+        raise _C.ArgumentTypeError(f"{op}: multiplier must be an axx.Multiplier, got "
+                                   f"{type(multiplier).__name__}")
     return multiplier
 
 
 def _check_tensor(op: str, name: str, t: object) -> None:
     if not isinstance(t, torch.Tensor):
-        raise TypeError(f"{op}: {name} must be a torch.Tensor, got {type(t).__name__}")
+        raise _C.ArgumentTypeError(f"{op}: {name} must be a torch.Tensor, got {type(t).__name__}")
+
+
+def _check_device(op: str, name: str, t: torch.Tensor) -> None:
+    """Devices without kernels fail here, by name, rather than in torch's dispatcher."""
+    kind = t.device.type
+    if kind == "cuda" and not _C.has_cuda_ops:
+        raise _C.UsageError(f"{op}: {name} is on {t.device}, but this build of axx has no CUDA "
+                            f"kernels (built with AXX_CUDA=OFF)")
+    if kind not in ("cpu", "cuda", "meta"):
+        raise _C.UsageError(f"{op}: {name} is on {t.device}; axx runs on cpu and cuda tensors")
+
+
+def _check_path(op: str, path: object) -> None:
+    if not isinstance(path, str):
+        raise _C.ArgumentTypeError(f"{op}: path must be a str (one of {', '.join(PATHS)}), got "
+                                   f"{type(path).__name__}")
+
+
+def _call(op: str, fn, *args):
+    """Runs a torch operator, raising its argument errors as axx's: the C++ checks raise torch's
+    TypeError (dtypes) and ValueError (the rest), each message starting with ``op``."""
+    try:
+        return fn(*args)
+    except TypeError as e:
+        if str(e).startswith(op + ": "):
+            raise _C.ArgumentTypeError(str(e)) from None
+        raise
+    except ValueError as e:
+        if str(e).startswith(op + ": "):
+            raise _C.UsageError(str(e)) from None
+        raise
 
 
 def _pair(name: str, value: int | tuple[int, int] | list[int]) -> list[int]:
-    if isinstance(value, int):
-        return [value, value]
-    pair = [int(v) for v in value]
-    if len(pair) != 2:
-        raise ValueError(f"axx.lut_conv2d: {name} must be an int or a pair, got {value!r}")
-    return pair
+    def is_int(v):
+        return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+    if is_int(value):
+        return [int(value), int(value)]
+    if not isinstance(value, (tuple, list, torch.Size)) or not all(is_int(v) for v in value):
+        raise _C.ArgumentTypeError(f"axx.lut_conv2d: {name} must be an int or a pair of ints, got "
+                                   f"{value!r}")
+    if len(value) != 2:
+        raise _C.UsageError(f"axx.lut_conv2d: {name} must be an int or a pair, got {value!r}")
+    return [int(v) for v in value]
 
 
 def lut_matmul(a: torch.Tensor, b: torch.Tensor, multiplier: Multiplier, *,
@@ -68,11 +112,15 @@ def lut_matmul(a: torch.Tensor, b: torch.Tensor, multiplier: Multiplier, *,
     >>> axx.ops.lut_matmul(a, b, m).equal(a.int() @ b.int())          # doctest: +SKIP
     True
     """
-    m = _check_multiplier("axx.lut_matmul", multiplier)
-    _check_tensor("axx.lut_matmul", "a", a)
-    _check_tensor("axx.lut_matmul", "b", b)
-    lut, u, v = m._tables(a.device, "axx.lut_matmul")
-    return torch.ops.axx.lut_matmul(a, b, lut, u, v, m.is_signed, path)
+    op = "axx.lut_matmul"
+    m = _check_multiplier(op, multiplier)
+    _check_tensor(op, "a", a)
+    _check_tensor(op, "b", b)
+    _check_path(op, path)
+    _check_device(op, "a", a)
+    _check_device(op, "b", b)
+    lut, u, v = m._tables(a.device, op)
+    return _call(op, torch.ops.axx.lut_matmul, a, b, lut, u, v, m.is_signed, path)
 
 
 def lut_conv2d(x: torch.Tensor, w: torch.Tensor, multiplier: Multiplier, stride=1, padding=0,
@@ -94,10 +142,16 @@ def lut_conv2d(x: torch.Tensor, w: torch.Tensor, multiplier: Multiplier, stride=
         ``torch.int32`` tensor ``(N, O, OH, OW)`` with
         ``OH = (H + 2*padding[0] - dilation[0]*(KH-1) - 1) // stride[0] + 1`` (OW likewise).
     """
-    m = _check_multiplier("axx.lut_conv2d", multiplier)
-    _check_tensor("axx.lut_conv2d", "x", x)
-    _check_tensor("axx.lut_conv2d", "w", w)
-    lut, u, v = m._tables(x.device, "axx.lut_conv2d")
-    return torch.ops.axx.lut_conv2d(x, w, lut, u, v, m.is_signed, _pair("stride", stride),
-                                    _pair("padding", padding), _pair("dilation", dilation),
-                                    int(groups), path)
+    op = "axx.lut_conv2d"
+    m = _check_multiplier(op, multiplier)
+    _check_tensor(op, "x", x)
+    _check_tensor(op, "w", w)
+    _check_path(op, path)
+    params = [_pair("stride", stride), _pair("padding", padding), _pair("dilation", dilation)]
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
+        raise _C.ArgumentTypeError(f"{op}: groups must be an int, got {groups!r}")
+    _check_device(op, "x", x)
+    _check_device(op, "w", w)
+    lut, u, v = m._tables(x.device, op)
+    return _call(op, torch.ops.axx.lut_conv2d, x, w, lut, u, v, m.is_signed, *params, int(groups),
+                 path)

@@ -31,6 +31,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import _C
+
 __all__ = [
     "QMAX", "quantize", "weight_scale", "TensorQuantizer", "MaxObserver", "HistogramObserver",
     "amax_max", "amax_percentile", "amax_mse", "amax_entropy", "calibrate", "CALIBRATION_METHODS",
@@ -53,9 +55,11 @@ def weight_scale(w: torch.Tensor, per_channel: bool = True) -> torch.Tensor:
     """Max-abs scale of a weight tensor: shape (out_channels,) per channel, () per tensor."""
     w = w.detach()
     if per_channel:
-        amax = w.abs().reshape(w.shape[0], -1).amax(dim=1)
+        rows = w.abs().reshape(w.shape[0], -1) if w.shape[0] else w.new_zeros(0, 1)
+        # A layer without inputs (in_features = 0) has nothing to scale: the smallest scale.
+        amax = rows.amax(dim=1) if rows.shape[1] else w.new_zeros(w.shape[0])
     else:
-        amax = w.abs().amax()
+        amax = w.abs().amax() if w.numel() else w.new_zeros(())
     return torch.clamp(amax, min=_TINY) / QMAX
 
 
@@ -94,7 +98,9 @@ class TensorQuantizer(nn.Module):
         """The calibrated scale, or the dynamic max scale of ``x`` when not calibrated."""
         if self._calibrated:
             return self.scale
-        return torch.clamp(x.detach().abs().amax().float(), min=_TINY) / QMAX
+        # An empty batch has no maximum; any scale quantizes it (to nothing).
+        amax = x.detach().abs().amax().float() if x.numel() else torch.zeros((), device=x.device)
+        return torch.clamp(amax, min=_TINY) / QMAX
 
     def set_amax(self, amax: float) -> None:
         self.scale.fill_(max(float(amax), _TINY) / QMAX)
@@ -184,7 +190,7 @@ def amax_max(hist: np.ndarray, edges: np.ndarray) -> float:
 def amax_percentile(hist: np.ndarray, edges: np.ndarray, percentile: float = 99.99) -> float:
     """Smallest bin edge below which ``percentile`` % of the values lie."""
     if not 0 < percentile <= 100:
-        raise ValueError(f"percentile must be in (0, 100], got {percentile}")
+        raise _C.UsageError(f"amax_percentile: percentile must be in (0, 100], got {percentile}")
     total = hist.sum()
     if total == 0:
         return 0.0
@@ -285,11 +291,27 @@ def calibrate(model: nn.Module, data: Iterable, method: str = "percentile", num_
     training mode is restored afterwards. Quantizers that saw no data stay dynamic.
     Returns the model.
     """
+    where = "axx.calibrate"
+    if not isinstance(model, nn.Module):
+        raise _C.ArgumentTypeError(f"{where}: model must be a torch.nn.Module, got {type(model).__name__}")
     if method not in CALIBRATION_METHODS:
-        raise ValueError(f"unknown calibration method '{method}'; choose one of {', '.join(CALIBRATION_METHODS)}")
+        raise _C.UsageError(f"{where}: unknown calibration method={method!r}; choose one of "
+                            f"{', '.join(CALIBRATION_METHODS)}")
+    if method == "percentile" and not 0 < percentile <= 100:
+        raise _C.UsageError(f"{where}: percentile must be in (0, 100], got {percentile}")
+    if num_batches is not None and num_batches < 1:
+        raise _C.UsageError(f"{where}: num_batches must be at least 1 (or None: all), got {num_batches}")
+    if bins < 1:
+        raise _C.UsageError(f"{where}: bins must be at least 1, got {bins}")
+    try:
+        iter(data)
+    except TypeError:
+        raise _C.ArgumentTypeError(f"{where}: data must be an iterable of batches, got "
+                                   f"{type(data).__name__}") from None
     quantizers = [m for m in model.modules() if isinstance(m, TensorQuantizer)]
     if not quantizers:
-        raise ValueError("calibrate: the model has no approximate layers; call axx.approximate(model, ...) first")
+        raise _C.UsageError(f"{where}: the model has no approximate layers; call axx.approximate(model, ...) "
+                            f"first")
     for q in quantizers:
         q.observer = MaxObserver() if method == "max" else HistogramObserver(bins)
     device = _model_device(model)
@@ -305,11 +327,14 @@ def calibrate(model: nn.Module, data: Iterable, method: str = "percentile", num_
             for batch in it:
                 if num_batches is not None and seen >= num_batches:
                     break
-                x = batch[0] if isinstance(batch, (tuple, list)) else batch
+                x = batch[0] if isinstance(batch, (tuple, list)) and batch else batch
+                if not isinstance(x, torch.Tensor):
+                    raise _C.ArgumentTypeError(f"{where}: a batch must be a tensor or an (inputs, targets) "
+                                               f"pair, got {type(x).__name__}")
                 model(x.to(device))
                 seen += 1
         if seen == 0:
-            raise ValueError("calibrate: data yielded no batches")
+            raise _C.UsageError(f"{where}: data yielded no batches")
         for q in quantizers:
             obs = q.observer
             if obs.amax > 0 or (isinstance(obs, HistogramObserver) and obs.hist is not None):

@@ -13,6 +13,7 @@ PyObject* g_usage_error = nullptr;
 PyObject* g_input_error = nullptr;
 PyObject* g_parse_error = nullptr;
 PyObject* g_tool_error = nullptr;
+PyObject* g_argument_type_error = nullptr;
 
 PyObject* new_exception(py::module_& m, const char* name, py::tuple bases, const char* doc) {
   const std::string qualified = std::string("axx.") + name;
@@ -41,6 +42,12 @@ void register_errors(py::module_& m) {
   py::handle base(g_axx_error);
   g_usage_error = new_exception(m, "UsageError", py::make_tuple(base, value_error),
                                 "Wrong arguments or option combinations.");
+  // Raised by the Python layer only (axx::Error has no type errors): an argument of the wrong
+  // Python type or tensor dtype. A UsageError, so `except axx.UsageError` catches every bad
+  // argument, and a TypeError, which is what Python code expects for a wrong type.
+  g_argument_type_error = new_exception(
+      m, "ArgumentTypeError", py::make_tuple(py::handle(g_usage_error), py::handle(PyExc_TypeError)),
+      "An argument of the wrong type or dtype (also a TypeError).");
   g_input_error = new_exception(m, "InputError", py::make_tuple(base, value_error),
                                 "Bad input data (a file, a table, a name).");
   g_parse_error = new_exception(

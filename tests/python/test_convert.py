@@ -68,7 +68,8 @@ def test_unused_pattern_warns():
 
 
 def test_bad_multiplier_type():
-    with pytest.raises(TypeError, match="^approximate: expected an axx.Multiplier, a built-in name or None, got int$"):
+    with pytest.raises(axx.ArgumentTypeError, match="^axx.approximate: multiplier must be an axx.Multiplier, a built-in name, "
+                                                    r"a mapping \{pattern: multiplier\} or None, got int$"):
         axx.approximate(ViT(), 3)
 
 

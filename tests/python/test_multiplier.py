@@ -110,11 +110,11 @@ def test_from_file_options(tmp_path):
     assert m.lut[3, 3] == 7 and m.lut[3, 5] == 15
     options = ("(expected: bits, a_bits, b_bits, name, top, func, port_a, port_b, port_out, yosys, "
                "yosys_bin)")
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(axx.ArgumentTypeError) as info:
         axx.Multiplier.from_file(path, colour="red")
     assert str(info.value) == f"Multiplier.from_file: unknown option(s) colour {options}"
     # The old port keywords are gone (a, b, out were too easy to mistake for other things).
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(axx.ArgumentTypeError) as info:
         axx.Multiplier.from_file(path, out="p")
     assert str(info.value) == f"Multiplier.from_file: unknown option(s) out {options}"
     with pytest.raises(axx.UsageError) as info:

@@ -254,9 +254,9 @@ def test_lut_gradient_uses_table_differences():
 
 
 def test_grad_mode_is_checked():
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(axx.UsageError) as info:
         ApproxLinear(2, 2, multiplier=EXACT, grad="exact")
-    assert str(info.value) == "unknown grad mode 'exact'; choose one of ste, lut"
+    assert str(info.value) == "ApproxLinear: unknown grad mode grad='exact'; choose one of ste, lut"
 
 
 # --- module behaviour --------------------------------------------------------------------
@@ -293,9 +293,9 @@ def test_no_grad_eval_and_to():
 
 def test_unsupported_table_size():
     small = axx.Multiplier.from_lut(torch.zeros(16, 16, dtype=torch.int32), name="m4")
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(axx.UsageError) as info:
         ApproxLinear(2, 2, multiplier=small)
-    assert str(info.value) == ("multiplier 'm4': the approximate layers quantize to int8 and need "
+    assert str(info.value) == ("ApproxLinear: multiplier 'm4': the approximate layers quantize to int8 and need "
                                "an 8x8-bit signed table, got 4x4 bits")
 
 

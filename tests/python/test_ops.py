@@ -190,14 +190,14 @@ def raises_exactly(exc_type: type[BaseException], message: str):
 def test_dtype_must_match_signedness():
     a8 = torch.zeros(2, 3, dtype=torch.int8)
     b8 = torch.zeros(3, 4, dtype=torch.int8)
-    with raises_exactly(TypeError, "axx.lut_matmul: a must be torch.int8 for a signed "
-                                   "multiplier, got torch.uint8"):
+    with raises_exactly(axx.ArgumentTypeError, "axx.lut_matmul: a must be torch.int8 for a signed "
+                                               "multiplier, got torch.uint8"):
         axx.ops.lut_matmul(a8.view(torch.uint8), b8, random_table(1, True))
-    with raises_exactly(TypeError, "axx.lut_matmul: b must be torch.uint8 for an unsigned "
-                                   "multiplier, got torch.int8"):
+    with raises_exactly(axx.ArgumentTypeError, "axx.lut_matmul: b must be torch.uint8 for an unsigned "
+                                               "multiplier, got torch.int8"):
         axx.ops.lut_matmul(a8.view(torch.uint8), b8, random_table(1, False))
-    with raises_exactly(TypeError, "axx.lut_conv2d: x must be torch.int8 for a signed "
-                                   "multiplier, got torch.float32"):
+    with raises_exactly(axx.ArgumentTypeError, "axx.lut_conv2d: x must be torch.int8 for a signed "
+                                               "multiplier, got torch.float32"):
         axx.ops.lut_conv2d(torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 1, 1, dtype=torch.int8),
                            random_table(1, True))
 
@@ -205,63 +205,63 @@ def test_dtype_must_match_signedness():
 def test_matmul_shape_checks():
     m = random_table(1, True)
     z = lambda *s: torch.zeros(s, dtype=torch.int8)  # noqa: E731
-    with raises_exactly(ValueError, "axx.lut_matmul: K mismatch: a has shape [2, 3] (K = 3) but b "
-                                    "has shape [4, 5] (K = 4)"):
+    with raises_exactly(axx.UsageError, "axx.lut_matmul: K mismatch: a has shape [2, 3] (K = 3) but b "
+                                        "has shape [4, 5] (K = 4)"):
         axx.ops.lut_matmul(z(2, 3), z(4, 5), m)
-    with raises_exactly(ValueError, "axx.lut_matmul: a must have shape (..., M, K), got [3]"):
+    with raises_exactly(axx.UsageError, "axx.lut_matmul: a must have shape (..., M, K), got [3]"):
         axx.ops.lut_matmul(z(3), z(3, 5), m)
-    with raises_exactly(ValueError, "axx.lut_matmul: b must have shape (K, N) or (..., K, N), "
-                                    "got [3]"):
+    with raises_exactly(axx.UsageError, "axx.lut_matmul: b must have shape (K, N) or (..., K, N), "
+                                        "got [3]"):
         axx.ops.lut_matmul(z(2, 3), z(3), m)
-    with raises_exactly(ValueError, "axx.lut_matmul: batch dimensions of a [2, 4, 3] and b "
-                                    "[3, 3, 5] do not broadcast (2 vs 3)"):
+    with raises_exactly(axx.UsageError, "axx.lut_matmul: batch dimensions of a [2, 4, 3] and b "
+                                        "[3, 3, 5] do not broadcast (2 vs 3)"):
         axx.ops.lut_matmul(z(2, 4, 3), z(3, 3, 5), m)
-    with raises_exactly(ValueError, "axx.lut_matmul: batch dimensions of a [5, 2, 4, 3] and b "
-                                    "[4, 3, 5] do not broadcast (2 vs 4)"):
+    with raises_exactly(axx.UsageError, "axx.lut_matmul: batch dimensions of a [5, 2, 4, 3] and b "
+                                        "[4, 3, 5] do not broadcast (2 vs 4)"):
         axx.ops.lut_matmul(z(5, 2, 4, 3), z(4, 3, 5), m)
-    with raises_exactly(TypeError, "axx.lut_matmul: b must be a torch.Tensor, got list"):
+    with raises_exactly(axx.ArgumentTypeError, "axx.lut_matmul: b must be a torch.Tensor, got list"):
         axx.ops.lut_matmul(z(2, 3), [[1]], m)
 
 
 def test_conv2d_shape_checks():
     m = random_table(1, True)
     z = lambda *s: torch.zeros(s, dtype=torch.int8)  # noqa: E731
-    with raises_exactly(ValueError, "axx.lut_conv2d: x must be NCHW (4 dimensions), got shape "
-                                    "[3, 5, 5]"):
+    with raises_exactly(axx.UsageError, "axx.lut_conv2d: x must be NCHW (4 dimensions), got shape "
+                                        "[3, 5, 5]"):
         axx.ops.lut_conv2d(z(3, 5, 5), z(2, 3, 3, 3), m)
-    with raises_exactly(ValueError, "axx.lut_conv2d: input channels (6) must be divisible by "
-                                    "groups (4)"):
+    with raises_exactly(axx.UsageError, "axx.lut_conv2d: input channels (6) must be divisible by "
+                                        "groups (4)"):
         axx.ops.lut_conv2d(z(1, 6, 5, 5), z(4, 1, 3, 3), m, groups=4)
-    with raises_exactly(ValueError, "axx.lut_conv2d: w has shape [2, 4, 3, 3] so expects 4 input "
-                                    "channels (4 per group x 1 groups), but x has shape "
-                                    "[1, 3, 5, 5] (3 channels)"):
+    with raises_exactly(axx.UsageError, "axx.lut_conv2d: w has shape [2, 4, 3, 3] so expects 4 input "
+                                        "channels (4 per group x 1 groups), but x has shape "
+                                        "[1, 3, 5, 5] (3 channels)"):
         axx.ops.lut_conv2d(z(1, 3, 5, 5), z(2, 4, 3, 3), m)
-    with raises_exactly(ValueError, "axx.lut_conv2d: output would be -1x-1 for input 3x3, kernel "
-                                    "5x5, padding [0, 0], dilation [1, 1], stride [1, 1]; the "
-                                    "kernel does not fit"):
+    with raises_exactly(axx.UsageError, "axx.lut_conv2d: output would be -1x-1 for input 3x3, kernel "
+                                        "5x5, padding [0, 0], dilation [1, 1], stride [1, 1]; the "
+                                        "kernel does not fit"):
         axx.ops.lut_conv2d(z(1, 1, 3, 3), z(1, 1, 5, 5), m)
-    with raises_exactly(ValueError, "axx.lut_conv2d: stride must be positive, got [0, 1]"):
+    with raises_exactly(axx.UsageError, "axx.lut_conv2d: stride must be positive, got [0, 1]"):
         axx.ops.lut_conv2d(z(1, 1, 3, 3), z(1, 1, 1, 1), m, stride=(0, 1))
-    with raises_exactly(ValueError, "axx.lut_conv2d: padding must be non-negative, got [-1, -1]"):
+    with raises_exactly(axx.UsageError, "axx.lut_conv2d: padding must be non-negative, got [-1, -1]"):
         axx.ops.lut_conv2d(z(1, 1, 3, 3), z(1, 1, 1, 1), m, padding=-1)
 
 
 def test_path_checks():
     a = torch.zeros(2, 3, dtype=torch.int8)
     b = torch.zeros(3, 4, dtype=torch.int8)
-    with raises_exactly(ValueError, "axx.lut_matmul: path 'lowrank' needs the multiplier's exact "
-                                    "low-rank form (lowrank_u, lowrank_v); this table has none"):
+    with raises_exactly(axx.UsageError, "axx.lut_matmul: path 'lowrank' needs the multiplier's exact "
+                                        "low-rank form (lowrank_u, lowrank_v); this table has none"):
         axx.ops.lut_matmul(a, b, random_table(1, True), path="lowrank")
-    with raises_exactly(ValueError, "axx.lut_matmul: unknown path 'fast' (expected one of: auto, "
-                                    "lut, lowrank, baseline)"):
+    with raises_exactly(axx.UsageError, "axx.lut_matmul: unknown path 'fast' (expected one of: auto, "
+                                        "lut, lowrank, baseline)"):
         axx.ops.lut_matmul(a, b, random_table(1, True), path="fast")
 
 
 def test_multiplier_argument_checks():
     a = torch.zeros(2, 3, dtype=torch.int8)
     b = torch.zeros(3, 4, dtype=torch.int8)
-    with raises_exactly(TypeError, "axx.lut_matmul: multiplier must be an axx.Multiplier, got "
-                                   "Tensor"):
+    with raises_exactly(axx.ArgumentTypeError, "axx.lut_matmul: multiplier must be an axx.Multiplier, got "
+                                               "Tensor"):
         axx.ops.lut_matmul(a, b, torch.zeros(256, 256, dtype=torch.int32))
     wide = axx.Multiplier.from_lut(torch.zeros(1024, 1024, dtype=torch.int32), name="wide")
     with raises_exactly(axx.UsageError, "axx.lut_matmul: multiplier 'wide' has 10x10-bit "
@@ -295,8 +295,8 @@ def test_raw_op_table_checks():
 def test_device_checks_cuda():
     m = random_table(1, True)
     a = torch.zeros(2, 3, dtype=torch.int8)
-    with raises_exactly(ValueError, "axx.lut_matmul: a and b must be on the same device, got cpu "
-                                    "and cuda:0"):
+    with raises_exactly(axx.UsageError, "axx.lut_matmul: a and b must be on the same device, got cpu "
+                                        "and cuda:0"):
         axx.ops.lut_matmul(a, a.new_zeros(3, 4).cuda(), m)
     lut, _, _ = m._tables("cpu")
     with raises_exactly(ValueError, "axx.lut_matmul: lut must be on the operands' device cuda:0, "

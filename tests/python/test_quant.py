@@ -64,7 +64,7 @@ def test_percentile_calibrator_on_uniform():
     obs = hist_of(x)
     assert amax_percentile(obs.hist, obs.edges, 99.0) == pytest.approx(0.99, abs=3e-3)
     assert amax_percentile(obs.hist, obs.edges, 50.0) == pytest.approx(0.50, abs=3e-3)
-    with pytest.raises(ValueError, match=r"^percentile must be in \(0, 100\], got 0$"):
+    with pytest.raises(axx.UsageError, match=r"^amax_percentile: percentile must be in \(0, 100\], got 0$"):
         amax_percentile(obs.hist, obs.edges, 0)
 
 
@@ -128,11 +128,11 @@ def test_calibrate_uses_num_batches_and_float_forward():
 
 
 def test_calibrate_errors():
-    with pytest.raises(ValueError, match="^unknown calibration method 'minmax'; choose one of max, percentile, mse, entropy$"):
+    with pytest.raises(axx.UsageError, match="^axx.calibrate: unknown calibration method='minmax'; choose one of max, percentile, mse, entropy$"):
         calibrate(TwoLayer(), [torch.zeros(1, 4)], method="minmax")
-    with pytest.raises(ValueError, match=r"^calibrate: the model has no approximate layers; call axx.approximate\(model, ...\) first$"):
+    with pytest.raises(axx.UsageError, match=r"^axx.calibrate: the model has no approximate layers; call axx.approximate\(model, ...\) first$"):
         calibrate(nn.Linear(2, 2), [torch.zeros(1, 2)])
-    with pytest.raises(ValueError, match="^calibrate: data yielded no batches$"):
+    with pytest.raises(axx.UsageError, match="^axx.calibrate: data yielded no batches$"):
         calibrate(TwoLayer(), [])
 
 

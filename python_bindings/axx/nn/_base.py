@@ -1,10 +1,13 @@
 """What every approximate layer shares: its multiplier, backward mode and quantizers."""
 from __future__ import annotations
 
+import torch
 from torch import nn
 
+from .. import _C
+from .._multiplier import Multiplier
 from ..quant import TensorQuantizer
-from ._product import GRAD_MODES, table_for
+from ._product import check_grad_mode, table_for
 
 
 class ApproxModule(nn.Module):
@@ -30,7 +33,14 @@ class ApproxModule(nn.Module):
 
     @multiplier.setter
     def multiplier(self, m) -> None:
-        self._table = table_for(m) if m is not None else None
+        where = type(self).__name__
+        if m is not None and not isinstance(m, Multiplier):
+            raise _C.ArgumentTypeError(f"{where}: multiplier must be an axx.Multiplier or None, got "
+                                       f"{type(m).__name__}")
+        try:
+            self._table = table_for(m) if m is not None else None
+        except _C.UsageError as e:
+            raise _C.UsageError(f"{where}: {e}") from None
         self._multiplier = m
 
     @property
@@ -39,9 +49,20 @@ class ApproxModule(nn.Module):
 
     @grad.setter
     def grad(self, mode: str) -> None:
-        if mode not in GRAD_MODES:
-            raise ValueError(f"unknown grad mode '{mode}'; choose one of {', '.join(GRAD_MODES)}")
+        check_grad_mode(type(self).__name__, mode)
         self._grad = mode
+
+    def _check_input(self, name: str, x, weight=None) -> None:
+        """A float tensor on the device of ``weight`` (when given): the layer quantizes it, so an
+        integer tensor would be read as values, not as 8-bit patterns, and quietly scaled to 0."""
+        where = type(self).__name__
+        if not isinstance(x, torch.Tensor):
+            raise _C.ArgumentTypeError(f"{where}: {name} must be a torch.Tensor, got {type(x).__name__}")
+        if not x.is_floating_point():
+            raise _C.ArgumentTypeError(f"{where}: {name} must be a floating-point tensor, got {x.dtype}")
+        if weight is not None and x.device != weight.device:
+            raise _C.UsageError(f"{where}: {name} is on {x.device} but the layer's weight is on "
+                                f"{weight.device}")
 
     def _quantizers(self):
         return [m for m in self.children() if isinstance(m, TensorQuantizer)]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .. import ops
+from .. import _C, ops
 from ..quant import QMAX
 
 GRAD_MODES = ("ste", "lut")
@@ -48,14 +48,14 @@ class Table:
         bits = (multiplier.bits_a, multiplier.bits_b)
         if multiplier.is_signed:
             if bits != (8, 8):
-                raise ValueError(f"multiplier '{multiplier.name}': the approximate layers quantize to "
-                                 f"int8 and need an 8x8-bit signed table, got {bits[0]}x{bits[1]} bits")
+                raise _C.UsageError(f"multiplier '{multiplier.name}': the approximate layers quantize to "
+                                    f"int8 and need an 8x8-bit signed table, got {bits[0]}x{bits[1]} bits")
             self.ops_multiplier = multiplier
         else:
             if min(bits) < 7 or max(bits) > 8:
-                raise ValueError(f"multiplier '{multiplier.name}': sign-magnitude mode needs an unsigned "
-                                 f"table of 7 or 8 bits per operand (magnitudes up to 127), "
-                                 f"got {bits[0]}x{bits[1]} bits")
+                raise _C.UsageError(f"multiplier '{multiplier.name}': sign-magnitude mode needs an unsigned "
+                                    f"table of 7 or 8 bits per operand (magnitudes up to 127), "
+                                    f"got {bits[0]}x{bits[1]} bits")
             self.ops_multiplier = _sign_magnitude(multiplier)
         self._derivs: dict = {}
 
@@ -93,6 +93,12 @@ def _sign_magnitude(multiplier):
 
 
 _TABLES: dict[int, Table] = {}
+
+
+def check_grad_mode(where: str, grad) -> None:
+    """axx.UsageError naming WHERE and the ``grad=`` argument unless it is one of GRAD_MODES."""
+    if not isinstance(grad, str) or grad not in GRAD_MODES:
+        raise _C.UsageError(f"{where}: unknown grad mode grad={grad!r}; choose one of {', '.join(GRAD_MODES)}")
 
 
 def table_for(multiplier) -> Table:
@@ -313,8 +319,7 @@ def approx_product(a, b, sa, sb, kind: _Kind, table: Table, grad: str = "ste", n
 
     ``sa`` is a scalar scale tensor; ``sb`` a scalar or one scale per output channel.
     """
-    if grad not in GRAD_MODES:
-        raise ValueError(f"unknown grad mode '{grad}'; choose one of {', '.join(GRAD_MODES)}")
+    check_grad_mode("axx.nn.approx_product", grad)
     if torch.is_grad_enabled() and (a.requires_grad or b.requires_grad):
         return _ApproxProduct.apply(a, b, sa, sb, kind, table, grad, narrow_range)
     return _forward(a, b, sa, sb, kind, table, narrow_range)[0]  # inference: nothing to save

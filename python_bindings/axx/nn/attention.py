@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._C import UsageError
 from .matmul import ApproxMatmul
 
 __all__ = ["ApproxMultiheadAttention", "ApproxTimmAttention", "timm_attention_class"]
@@ -58,7 +59,8 @@ class ApproxMultiheadAttention(nn.Module):
                  vdim: int | None = None, batch_first: bool = False, device=None, dtype=None):
         super().__init__()
         if embed_dim % num_heads:
-            raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
+            raise UsageError(f"ApproxMultiheadAttention: embed_dim {embed_dim} is not divisible by num_heads "
+                             f"{num_heads}")
         dd = dict(device=device, dtype=dtype)
         self.embed_dim, self.num_heads = embed_dim, num_heads
         self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim

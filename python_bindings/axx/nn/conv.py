@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import _C
 from ..quant import TensorQuantizer, weight_scale
 from ._base import ApproxModule
 from ._product import Conv2dKind, approx_product
@@ -50,13 +51,32 @@ class ApproxConv2d(nn.Conv2d, ApproxModule):
         mode = "constant" if self.padding_mode == "zeros" else self.padding_mode
         return F.pad(x, self._reversed_padding_repeated_twice, mode=mode), (0, 0)
 
+    def _check_fits(self, x: torch.Tensor, padding) -> None:
+        """The kernel must fit the (padded) input, else the op would name its own arguments."""
+        size = [x.shape[2 + i] + 2 * padding[i] - self.dilation[i] * (self.kernel_size[i] - 1)
+                for i in range(2)]
+        if min(size) < 1:
+            kh, kw = self.kernel_size
+            raise _C.UsageError(f"ApproxConv2d: input has shape {list(x.shape)}; the {kh}x{kw} kernel "
+                                f"(dilation {list(self.dilation)}, padding {list(padding)}) does not fit")
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.multiplier is None:
             return super().forward(x)
         if self.input_quantizer.observing:
             self.input_quantizer.observe(x)
             return super().forward(x)
+        self._check_input("input", x, self.weight)
+        if x.dim() == 3:  # an unbatched input, as nn.Conv2d takes it
+            return self.forward(x.unsqueeze(0)).squeeze(0)
+        if x.dim() != 4:
+            raise _C.UsageError(f"ApproxConv2d: input must be (N, C, H, W) or unbatched (C, H, W), got "
+                                f"shape {list(x.shape)}")
+        if x.shape[1] != self.in_channels:
+            raise _C.UsageError(f"ApproxConv2d: input has shape {list(x.shape)}; expected "
+                                f"in_channels={self.in_channels} channels")
         x, padding = self._explicit_padding(x)
+        self._check_fits(x, padding)
         kind = Conv2dKind(self.stride, padding, self.dilation, self.groups)
         sa = self.input_quantizer.scale_for(x)
         sw = weight_scale(self.weight, self.per_channel)

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import _C
 from ..quant import TensorQuantizer, weight_scale
 from ._base import ApproxModule
 from ._product import LinearKind, approx_product
@@ -48,6 +49,12 @@ class ApproxLinear(nn.Linear, ApproxModule):
         if self.input_quantizer.observing:
             self.input_quantizer.observe(x)
             return F.linear(x, self.weight, self.bias)
+        self._check_input("input", x, self.weight)
+        if x.dim() == 0 or x.shape[-1] != self.in_features:
+            raise _C.UsageError(f"ApproxLinear: input has shape {list(x.shape)}; its last dimension must "
+                                f"be in_features={self.in_features}")
+        if x.dim() == 1:  # an unbatched input, as nn.Linear takes it
+            return self.forward(x.unsqueeze(0)).squeeze(0)
         sa = self.input_quantizer.scale_for(x)
         sw = weight_scale(self.weight, self.per_channel)
         y = approx_product(x, self.weight, sa, sw, _LINEAR, self._table, self.grad, self.narrow_range)

@@ -19,6 +19,9 @@ emulator::Conv2dProblem check_conv2d(const at::Tensor& x, const at::Tensor& w, b
   check_operand(kOp, w, "w", is_signed);
   TORCH_CHECK_VALUE(x.dim() == 4, kOp, ": x must be NCHW (4 dimensions), got shape ", x.sizes());
   TORCH_CHECK_VALUE(w.dim() == 4, kOp, ": w must be OIHW (4 dimensions), got shape ", w.sizes());
+  // A 0-tap kernel has no defined output size (torch refuses it too).
+  TORCH_CHECK_VALUE(w.size(2) > 0 && w.size(3) > 0, kOp, ": w has shape ", w.sizes(),
+                    "; the kernel must be at least 1x1");
   TORCH_CHECK_VALUE(stride.size() == 2 && padding.size() == 2 && dilation.size() == 2, kOp,
                     ": stride, padding and dilation must have 2 entries each");
   TORCH_CHECK_VALUE(stride[0] > 0 && stride[1] > 0, kOp, ": stride must be positive, got ",
@@ -73,7 +76,7 @@ at::Tensor lut_conv2d(const at::Tensor& x, const at::Tensor& w, const at::Tensor
   c10::DeviceGuard guard(x.device());
   at::Tensor y = at::empty({p.N, p.O, p.out_h(), p.out_w()}, x.options().dtype(at::kInt));
   if (y.numel() == 0) return y;
-  if (p.C == 0 || p.KH == 0 || p.KW == 0) return y.zero_();
+  if (p.C == 0) return y.zero_();
 
   const at::Tensor xc = x.contiguous(), wc = w.contiguous();
   p.x = bytes_of(xc);
@@ -84,12 +87,15 @@ at::Tensor lut_conv2d(const at::Tensor& x, const at::Tensor& w, const at::Tensor
 }
 
 at::Tensor lut_conv2d_meta(const at::Tensor& x, const at::Tensor& w, const at::Tensor& lut,
-                           const std::optional<at::Tensor>&, const std::optional<at::Tensor>&,
-                           bool is_signed, at::IntArrayRef stride, at::IntArrayRef padding,
+                           const std::optional<at::Tensor>& lowrank_u,
+                           const std::optional<at::Tensor>& lowrank_v, bool is_signed,
+                           at::IntArrayRef stride, at::IntArrayRef padding,
                            at::IntArrayRef dilation, std::int64_t groups, std::string_view path) {
   const emulator::Conv2dProblem p =
       check_conv2d(x, w, is_signed, stride, padding, dilation, groups);
+  check_same_device(kOp, x, "x", w, "w");
   parse_path(kOp, path);
+  check_table_devices(kOp, lut, lowrank_u, lowrank_v, x.device());
   TORCH_CHECK_VALUE(lut.scalar_type() == at::kInt && lut.dim() == 2, kOp,
                     ": lut must be a 256x256 torch.int32 table");
   return at::empty({p.N, p.O, p.out_h(), p.out_w()}, x.options().dtype(at::kInt));

@@ -117,10 +117,13 @@ at::Tensor lut_matmul(const at::Tensor& a, const at::Tensor& b, const at::Tensor
 }
 
 at::Tensor lut_matmul_meta(const at::Tensor& a, const at::Tensor& b, const at::Tensor& lut,
-                           const std::optional<at::Tensor>&, const std::optional<at::Tensor>&,
-                           bool is_signed, std::string_view path) {
+                           const std::optional<at::Tensor>& lowrank_u,
+                           const std::optional<at::Tensor>& lowrank_v, bool is_signed,
+                           std::string_view path) {
   const MatmulShape s = check_matmul(a, b, is_signed);
+  check_same_device(kOp, a, "a", b, "b");
   parse_path(kOp, path);
+  check_table_devices(kOp, lut, lowrank_u, lowrank_v, a.device());
   TORCH_CHECK_VALUE(lut.scalar_type() == at::kInt && lut.dim() == 2, kOp,
                     ": lut must be a 256x256 torch.int32 table");
   return at::empty(s.out, a.options().dtype(at::kInt));

@@ -31,6 +31,18 @@ void check_same_device(const char* op, const at::Tensor& a, const char* a_name,
                     " must be on the same device, got ", a.device(), " and ", b.device());
 }
 
+void check_table_devices(const char* op, const at::Tensor& lut, const std::optional<at::Tensor>& u,
+                         const std::optional<at::Tensor>& v, const at::Device& device) {
+  TORCH_CHECK_VALUE(lut.device() == device, op, ": lut must be on the operands' device ", device,
+                    ", got ", lut.device());
+  for (const auto* f : {&u, &v}) {
+    if (!f->has_value()) continue;
+    const char* name = f == &u ? "lowrank_u" : "lowrank_v";
+    TORCH_CHECK_VALUE((*f)->device() == device, op, ": ", name, " must be on the operands' device ",
+                      device, ", got ", (*f)->device());
+  }
+}
+
 TableArgs table_args(const char* op, const at::Tensor& lut, const std::optional<at::Tensor>& u,
                      const std::optional<at::Tensor>& v, bool is_signed, const at::Device& device,
                      emulator::Path path) {
@@ -38,8 +50,7 @@ TableArgs table_args(const char* op, const at::Tensor& lut, const std::optional<
                         lut.size(1) == 256,
                     op, ": lut must be a 256x256 torch.int32 table, got ",
                     dtype_name(lut.scalar_type()), " of shape ", lut.sizes());
-  TORCH_CHECK_VALUE(lut.device() == device, op, ": lut must be on the operands' device ", device,
-                    ", got ", lut.device());
+  check_table_devices(op, lut, u, v, device);
   TORCH_CHECK_VALUE(u.has_value() == v.has_value(), op,
                     ": lowrank_u and lowrank_v must be given together");
 
@@ -52,8 +63,6 @@ TableArgs table_args(const char* op, const at::Tensor& lut, const std::optional<
       TORCH_CHECK_VALUE(f->scalar_type() == at::kInt && f->dim() == 2 && f->size(1) == 256, op,
                         ": ", name, " must be an R x 256 torch.int32 tensor, got ",
                         dtype_name(f->scalar_type()), " of shape ", f->sizes());
-      TORCH_CHECK_VALUE(f->device() == device, op, ": ", name,
-                        " must be on the operands' device ", device, ", got ", f->device());
     }
     TORCH_CHECK_VALUE(u->size(0) == v->size(0), op,
                       ": lowrank_u and lowrank_v must have the same rank, got ", u->size(0),

@@ -60,6 +60,11 @@ TableArgs table_args(const char* op, const at::Tensor& lut, const std::optional<
                      const std::optional<at::Tensor>& v, bool is_signed, const at::Device& device,
                      emulator::Path path);
 
+// The devices table_args checks, for the Meta kernels (which run on shapes only, so take no
+// pointers): a Meta tensor among real ones dispatches here and must not pass for a result.
+void check_table_devices(const char* op, const at::Tensor& lut, const std::optional<at::Tensor>& u,
+                         const std::optional<at::Tensor>& v, const at::Device& device);
+
 // "auto" | "lut" | "lowrank" | "baseline".
 emulator::Path parse_path(const char* op, std::string_view path);
 
