@@ -14,9 +14,10 @@ through the rounding (and zeroed where the operand was clipped).
 Backward, ``grad="lut"``: the table itself is differentiated numerically along each
 operand (central differences of ``lut`` along a and along b, one-sided at the ends of the
 range), and each product contributes the derivative at its own operand pair:
-``d y[m, n] / d a[m, k] = scale_b[n] * dLUT/da[q(a)[m, k], q(b)[k, n]]``. It costs a gather
-per product in backward (memory is bounded by chunking), so it is meant for small models
-and experiments.
+``d y[m, n] / d a[m, k] = scale_b[n] * dLUT/da[q(a)[m, k], q(b)[k, n]]``. Both operand
+gradients are table-lookup GEMMs with a float operand, ``torch.ops.axx.lut_grad_matmul``
+(the emulator's lut_grad kernels, CPU and CUDA): a table lookup and a float multiply-add per
+product and side, so a grad="lut" backward costs about two forward LUT GEMMs.
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from ..quant import QMAX
 
 GRAD_MODES = ("ste", "lut")
 
-# Chunk size (elements) of the gathers of the table-gradient backward.
+# Chunk size (elements) of the gathers of the torch table-gradient backward (tables whose
+# doubled differences overflow int32 only).
 _LUT_GRAD_CHUNK = 1 << 22
 
 
@@ -75,6 +77,33 @@ class Table:
             self._derivs[device] = (da.float().to(device), db.float().to(device))
         return self._derivs[device]
 
+    def difference_tables(self, device) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """(2 dLUT/da, 2 dLUT/db) as int32 (256, 256) tensors indexed by operand pattern, like
+        the lut (the kernels' layout), or None when some entry does not fit int32.
+
+        Central differences of an integer table are multiples of 1/2, so the doubled tables
+        are integer; the kernels scale their sums by 1/2.
+        """
+        device = torch.device(device)
+        key = ("doubled", device)
+        if key not in self._derivs:
+            lut = self.ops_multiplier.lut.to(torch.int64)
+            by_value = (torch.arange(256) - 128) & 255
+            t = lut[by_value][:, by_value]                     # indexed by value + 128
+            tables = []
+            for dim in (0, 1):
+                tv = t if dim == 0 else t.t()
+                d = torch.empty_like(tv)
+                d[1:-1] = tv[2:] - tv[:-2]
+                d[0] = 2 * (tv[1] - tv[0])                     # one-sided at the ends, doubled
+                d[-1] = 2 * (tv[-1] - tv[-2])
+                tables.append(d if dim == 0 else d.t())
+            fits = all(int(d.abs().max()) < 2**31 for d in tables)
+            back = torch.arange(256) ^ 128                      # pattern p holds value index p ^ 128
+            self._derivs[key] = (tuple(d[back][:, back].to(torch.int32).contiguous().to(device)
+                                       for d in tables) if fits else None)
+        return self._derivs[key]
+
 
 def _sign_magnitude(multiplier):
     from .._multiplier import Multiplier
@@ -108,13 +137,25 @@ def table_for(multiplier) -> Table:
 # Kinds of product
 
 
-def _gather_grads(qa, qb, g_a, g_b, da, db, need_a, need_b):
+def _gather_grads(qa, qb, g_a, g_b, table, need_a, need_b):
     """Table-gradient backward of batched products ``(B, M, K) x (B, K, N)``.
 
     ``qa``/``qb`` are int8 operands, ``g_a``/``g_b`` the output gradients (B, M, N) already
     multiplied by the scale each side needs. Returns the gradients wrt qa's and qb's
-    values, ``ga[b,m,k] = sum_n g_a[b,m,n] da[qa, qb]`` and ``gb[b,k,n] = sum_m g_b[b,m,n] db[qa, qb]``.
+    values, ``ga[b,m,k] = sum_n g_a[b,m,n] da[qa, qb]`` and ``gb[b,k,n] = sum_m g_b[b,m,n] db[qa, qb]``,
+    with ``da``/``db`` the table's derivatives (:meth:`Table.derivatives`).
     """
+    doubled = table.difference_tables(qa.device)
+    if doubled is None:
+        return _gather_grads_torch(qa, qb, g_a, g_b, *table.derivatives(qa.device), need_a, need_b)
+    d2a, d2b = doubled
+    ga = torch.ops.axx.lut_grad_matmul(qa, qb, g_a.float(), d2a, "a", 0.5) if need_a else None
+    gb = torch.ops.axx.lut_grad_matmul(qa, qb, g_b.float(), d2b, "b", 0.5) if need_b else None
+    return ga, gb
+
+
+def _gather_grads_torch(qa, qb, g_a, g_b, da, db, need_a, need_b):
+    """:func:`_gather_grads` as torch gathers, in chunks (tables beyond the kernels' int32)."""
     B, M, K = qa.shape
     N = qb.shape[2]
     ia = qa.long() + 128
@@ -149,7 +190,7 @@ class _Kind:
     def out_scale_view(self, sb, y):
         return sb
 
-    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+    def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         raise NotImplementedError
 
 
@@ -165,12 +206,12 @@ class LinearKind(_Kind):
     def b_scale_view(self, sb, b):
         return sb.reshape(-1, 1) if sb.dim() else sb
 
-    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+    def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         K = qa.shape[-1]
         a2 = qa.reshape(1, -1, K)
         b2 = qb.t().unsqueeze(0)
         g2 = g.reshape(1, -1, qb.shape[0])
-        ga, gb = _gather_grads(a2, b2, g2 * sb, g2 * sa, da, db, need_a, need_b)
+        ga, gb = _gather_grads(a2, b2, g2 * sb, g2 * sa, table, need_a, need_b)
         return (ga.reshape(qa.shape) if need_a else None), (gb[0].t() if need_b else None)
 
 
@@ -183,12 +224,12 @@ class MatmulKind(_Kind):
     def float(self, a, b):
         return torch.matmul(a, b)
 
-    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+    def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         batch = torch.broadcast_shapes(qa.shape[:-2], qb.shape[:-2])
         a3 = qa.expand(*batch, *qa.shape[-2:]).reshape(-1, *qa.shape[-2:])
         b3 = qb.expand(*batch, *qb.shape[-2:]).reshape(-1, *qb.shape[-2:])
         g3 = g.reshape(-1, *g.shape[-2:])
-        ga, gb = _gather_grads(a3, b3, g3 * sb, g3 * sa, da, db, need_a, need_b)
+        ga, gb = _gather_grads(a3, b3, g3 * sb, g3 * sa, table, need_a, need_b)
         if need_a:
             ga = _sum_to(ga.reshape(*batch, *qa.shape[-2:]), qa.shape)
         if need_b:
@@ -224,7 +265,7 @@ class Conv2dKind(_Kind):
     def out_scale_view(self, sb, y):
         return sb.reshape(1, -1, 1, 1) if sb.dim() else sb
 
-    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+    def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         N, C, H, W = qa.shape
         O, Cg, KH, KW = qb.shape
         G = self.groups
@@ -236,7 +277,7 @@ class Conv2dKind(_Kind):
         b_mat = qb.reshape(G, Og, Cg * KH * KW).transpose(1, 2)                          # (G, CgK, Og)
         g_mat = g.reshape(N, G, Og, L).permute(1, 0, 3, 2).reshape(G, N * L, Og)
         sbv = sb.reshape(G, 1, Og) if sb.dim() else sb
-        ga, gb = _gather_grads(a_mat, b_mat, g_mat * sbv, g_mat * sa, da, db, need_a, need_b)
+        ga, gb = _gather_grads(a_mat, b_mat, g_mat * sbv, g_mat * sa, table, need_a, need_b)
         grad_x = grad_w = None
         if need_a:
             ga = ga.reshape(G, N, L, Cg * KH * KW).permute(1, 0, 3, 2).reshape(N, C * KH * KW, L)
@@ -297,8 +338,7 @@ class _ApproxProduct(torch.autograd.Function):
             gb = grads.pop(0) if need_b else None
         else:
             qa, qb, sa, sb, keep_a, keep_b = ctx.saved_tensors
-            da, db = ctx.table.derivatives(g.device)
-            ga, gb = kind.lut_grads(qa, qb, g.float(), sa.float(), sb.float(), da, db, need_a, need_b)
+            ga, gb = kind.lut_grads(qa, qb, g.float(), sa.float(), sb.float(), ctx.table, need_a, need_b)
             ga = ga.to(ctx.dtype) if ga is not None else None
             gb = gb.to(ctx.dtype) if gb is not None else None
         if ga is not None:
