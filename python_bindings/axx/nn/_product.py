@@ -33,6 +33,13 @@ GRAD_MODES = ("ste", "lut")
 # doubled differences overflow int32 only).
 _LUT_GRAD_CHUNK = 1 << 22
 
+# Largest rank of a table's exact low-rank form whose table gradients run as float GEMMs
+# (Table.difference_factors) on CUDA: rank + 1 float GEMMs per side against one pass of the lookup
+# kernel (an estimate: fp32 GEMMs at ~50 TFLOP/s, the lookups at ~2.5 T/s on the H200), and on
+# the CPU (an sgemm term costs about as much as a few plain-loop lookups).
+_LOWRANK_GRAD_MAX_RANK_CUDA = 2
+_LOWRANK_GRAD_MAX_RANK_CPU = 16
+
 
 class Table:
     """What the layers need from a multiplier: the signed 8-bit multiplier the ops run, and
@@ -104,6 +111,48 @@ class Table:
                                        for d in tables) if fits else None)
         return self._derivs[key]
 
+    def difference_factors(self, device) -> tuple | None:
+        """Exact factorizations of :meth:`difference_tables` from the table's low-rank form
+        ``lut[a][b] = a*b + sum_r u_r[a] v_r[b]`` (rank R): differences are linear, so
+        ``2 dLUT/da = 2b + sum_r du_r[a] v_r[b]`` and ``2 dLUT/db = 2a + sum_r u_r[a] dv_r[b]``
+        with ``du_r``, ``dv_r`` the doubled differences of the factors. Returns
+        ``((la, ra), (lb, rb))``, float32 (R + 1, 256) tensors indexed by pattern with
+        ``D2A[a][b] = sum_s la[s][a] ra[s][b]`` (likewise D2B), or None when the table has no form
+        (or its factors are not exact in float32).
+        """
+        device = torch.device(device)
+        key = ("factors", device)
+        if key not in self._derivs:
+            self._derivs[key] = self._factors()
+            if self._derivs[key] is not None:
+                self._derivs[key] = tuple(tuple(f.to(device) for f in pair) for pair in self._derivs[key])
+        return self._derivs[key]
+
+    def _factors(self):
+        _, u, v = self.ops_multiplier._tables("cpu")
+        doubled = self.difference_tables("cpu")
+        if u is None or doubled is None:
+            return None
+        by_value = (torch.arange(256) - 128) & 255
+        back = torch.arange(256) ^ 128
+
+        def diff2(f):                               # doubled differences along values, by pattern
+            fv = f.long()[:, by_value]
+            d = torch.empty_like(fv)
+            d[:, 1:-1] = fv[:, 2:] - fv[:, :-2]
+            d[:, 0] = 2 * (fv[:, 1] - fv[:, 0])
+            d[:, -1] = 2 * (fv[:, -1] - fv[:, -2])
+            return d[:, back]
+
+        vals = (torch.arange(256) ^ 128) - 128       # value of each pattern (signed table)
+        ones = torch.ones(1, 256, dtype=torch.int64)
+        la, ra = torch.cat([ones, diff2(u)]), torch.cat([2 * vals[None], v.long()])
+        lb, rb = torch.cat([2 * vals[None], u.long()]), torch.cat([ones, diff2(v)])
+        for (l, r), d in zip(((la, ra), (lb, rb)), doubled):
+            if max(int(l.abs().max()), int(r.abs().max())) >= 2**24 or not torch.equal(l.t() @ r, d.long()):
+                return None                          # checked on all 65536 entries of each table
+        return (la.float(), ra.float()), (lb.float(), rb.float())
+
 
 def _sign_magnitude(multiplier):
     from .._multiplier import Multiplier
@@ -145,12 +194,52 @@ def _gather_grads(qa, qb, g_a, g_b, table, need_a, need_b):
     values, ``ga[b,m,k] = sum_n g_a[b,m,n] da[qa, qb]`` and ``gb[b,k,n] = sum_m g_b[b,m,n] db[qa, qb]``,
     with ``da``/``db`` the table's derivatives (:meth:`Table.derivatives`).
     """
+    factors = table.difference_factors(qa.device) if _lowrank_grads_apply(table, qa.device) else None
+    if factors is not None:
+        return _lowrank_grads(qa, qb, g_a, g_b, factors, need_a, need_b)
     doubled = table.difference_tables(qa.device)
     if doubled is None:
         return _gather_grads_torch(qa, qb, g_a, g_b, *table.derivatives(qa.device), need_a, need_b)
     d2a, d2b = doubled
     ga = torch.ops.axx.lut_grad_matmul(qa, qb, g_a.float(), d2a, "a", 0.5) if need_a else None
     gb = torch.ops.axx.lut_grad_matmul(qa, qb, g_b.float(), d2b, "b", 0.5) if need_b else None
+    return ga, gb
+
+
+def _lowrank_grads_apply(table, device) -> bool:
+    """Whether the table gradients run as float GEMMs on the factors (:meth:`Table.difference_factors`):
+    only in full float32 precision (TF32 or bf16 GEMMs would round the integer factors), on CUDA
+    up to rank _LOWRANK_GRAD_MAX_RANK_CUDA (R + 1 GEMMs per side against one LUT-kernel pass),
+    on the CPU up to _LOWRANK_GRAD_MAX_RANK_CPU (there the lookups are plain loops)."""
+    if torch.get_float32_matmul_precision() != "highest":
+        return False
+    cuda = torch.device(device).type == "cuda"
+    if cuda and torch.backends.cuda.matmul.allow_tf32:
+        return False
+    rank = table.ops_multiplier.rank
+    return rank is not None and rank <= (_LOWRANK_GRAD_MAX_RANK_CUDA if cuda else _LOWRANK_GRAD_MAX_RANK_CPU)
+
+
+def _lowrank_grads(qa, qb, g_a, g_b, factors, need_a, need_b):
+    """:func:`_gather_grads` through the factors: ``ga = 1/2 sum_s la[s][qa] * (g_a @ ra[s][qb]^T)``,
+    ``gb = 1/2 sum_s rb[s][qb] * (lb[s][qa]^T @ g_b)``; exact wherever the float sums are."""
+    (la, ra), (lb, rb) = factors
+    pa, pb = qa.long() & 255, qb.long() & 255
+    ga = gb = None
+    if need_a:
+        g = g_a.float()
+        for s in range(la.shape[0]):
+            t = torch.matmul(g, ra[s][pb].transpose(-1, -2))
+            t = t if s == 0 else t.mul_(la[s][pa])      # la[0] is all ones
+            ga = t if ga is None else ga.add_(t)
+        ga = ga.mul_(0.5)
+    if need_b:
+        g = g_b.float()
+        for s in range(lb.shape[0]):
+            t = torch.matmul(lb[s][pa].transpose(-1, -2), g)
+            t = t if s == 0 else t.mul_(rb[s][pb])      # rb[0] is all ones
+            gb = t if gb is None else gb.add_(t)
+        gb = gb.mul_(0.5)
     return ga, gb
 
 
