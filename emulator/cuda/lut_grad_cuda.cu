@@ -50,6 +50,12 @@ struct GradArgs {
   const std::int32_t* diff = nullptr;
   bool transposed = false;  // T[f][v] = diff[v][f]
   float scale = 1.f;
+  std::int64_t batch = 1;
+  // Split sums: `splits` ranges of `chunk` terms each (a multiple of kBR) run as separate tiles,
+  // writing unscaled partial sums to partial[(s * batch + z) * I * J + i * J + j]; a second
+  // kernel adds them in order of s. splits == 1: the tiles write out directly.
+  std::int64_t splits = 1, chunk = 0;
+  float* partial = nullptr;
   std::int64_t tiles_i = 0, tiles_j = 0, tiles_total = 0;
 };
 
@@ -73,7 +79,10 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
   const int tx = threadIdx.x % kTC, ty = threadIdx.x / kTC;
   const std::int64_t per_batch = g.tiles_i * g.tiles_j;
   for (std::int64_t tile = blockIdx.x; tile < g.tiles_total; tile += gridDim.x) {
-    const std::int64_t z = tile / per_batch, rem = tile % per_batch;
+    const std::int64_t split = tile / (per_batch * g.batch);
+    const std::int64_t z = tile / per_batch % g.batch, rem = tile % per_batch;
+    const std::int64_t r_begin = split * g.chunk;
+    const std::int64_t r_end = g.R - r_begin < g.chunk ? g.R : r_begin + g.chunk;
     const std::int64_t i0 = (rem / g.tiles_j) * T::BI, j0 = (rem % g.tiles_j) * T::BJ;
     const std::uint8_t* F = g.F + z * g.f_sz;
     const std::uint8_t* V = g.V + z * g.v_sz;
@@ -95,7 +104,7 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
 #pragma unroll
       for (int b = 0; b < TJ; ++b) acc[a][b] = 0.f;
 
-    for (std::int64_t r0 = 0; r0 < g.R; r0 += kBR) {
+    for (std::int64_t r0 = r_begin; r0 < r_end; r0 += kBR) {
       __syncthreads();  // the previous stage has been read
       // W tile (BI x kBR) into ws[r][i], V tile (BJ x kBR) into vs[r][j]; padding reads 0 (a zero
       // weight on a valid table entry adds exactly 0). Rows are padded by 4 bytes/floats, so the
@@ -113,16 +122,16 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
           r = e / T::BI;
         }
         const std::int64_t i = i0 + a, rr = r0 + r;
-        ws[r * T::WS + a] = (i < g.I && rr < g.R) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
+        ws[r * T::WS + a] = (i < g.I && rr < r_end) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
       }
       const bool v_rows = g.v_sr == 1;
       for (int e = threadIdx.x; e < T::BJ * kBR; e += kThreads) {
         const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
         const std::int64_t j = j0 + b, rr = r0 + r;
-        vs[r * T::VS + b] = (j < g.J && rr < g.R) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
+        vs[r * T::VS + b] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
       }
       __syncthreads();
-      const int steps = g.R - r0 < kBR ? static_cast<int>(g.R - r0) : kBR;
+      const int steps = r_end - r0 < kBR ? static_cast<int>(r_end - r0) : kBR;
 #pragma unroll 1
       for (int r = 0; r < steps; ++r) {
         float w[TI];
@@ -160,6 +169,7 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
     }
 
     float* out = g.out + z * g.o_sz;
+    float* part = g.partial ? g.partial + (split * g.batch + z) * g.I * g.J : nullptr;
 #pragma unroll
     for (int a = 0; a < TI; ++a) {
       const std::int64_t i = i0 + ty * TI + a;
@@ -167,9 +177,25 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
 #pragma unroll
       for (int b = 0; b < TJ; ++b) {
         const std::int64_t j = j0 + tx * TJ + b;
-        if (j < g.J) out[i * g.o_si + j * g.o_sj] = acc[a][b] * g.scale;
+        if (j >= g.J) continue;
+        if (g.partial)
+          part[i * g.J + j] = acc[a][b];
+        else
+          out[i * g.o_si + j * g.o_sj] = acc[a][b] * g.scale;
       }
     }
+  }
+}
+
+// out = scale * the sum of the splits' partial sums, added in order of the split.
+__global__ void reduce_splits(const GradArgs g) {
+  const std::int64_t n = g.batch * g.I * g.J;
+  for (std::int64_t e = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; e < n;
+       e += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    float sum = 0.f;
+    for (std::int64_t sp = 0; sp < g.splits; ++sp) sum += g.partial[sp * n + e];
+    const std::int64_t z = e / (g.I * g.J), i = e / g.J % g.I, j = e % g.J;
+    g.out[z * g.o_sz + i * g.o_si + j * g.o_sj] = sum * g.scale;
   }
 }
 
@@ -198,30 +224,61 @@ __global__ void __launch_bounds__(kThreads, 1) lut_grad_kernel(const GradArgs g)
     run_tiles<TI, TJ, false>(g, smem, ws, vs);
 }
 
+// Tiles of a tiling for the problem (batch and splits included).
+std::int64_t tile_count(const GradArgs& g, int bi, int bj, std::int64_t splits) {
+  return (g.I + bi - 1) / bi * ((g.J + bj - 1) / bj) * g.batch * splits;
+}
+
+// Splits of the sum: when the output has too few tiles to fill the SMs twice (the weight side of
+// a linear layer: N x K outputs, a sum over all tokens), the sum is cut into ranges of at least
+// kMinChunk terms, so that the tiles cover the SMs about twice (rounded down: whole waves).
+constexpr std::int64_t kMinChunk = 256;
+std::int64_t choose_splits(const GradArgs& g, int bi, int bj, int sms) {
+  const std::int64_t tiles = tile_count(g, bi, bj, 1);
+  std::int64_t splits = 2 * sms / tiles;
+  const std::int64_t most = g.R / kMinChunk;
+  if (splits > most) splits = most;
+  return splits < 1 ? 1 : splits;
+}
+
 template <int TI, int TJ>
 void launch(GradArgs g, cudaStream_t stream) {
   using T = Tiling<TI, TJ>;
+  const int sms = device_sm_count();
   g.tiles_i = (g.I + T::BI - 1) / T::BI;
   g.tiles_j = (g.J + T::BJ - 1) / T::BJ;
-  g.tiles_total *= g.tiles_i * g.tiles_j;  // tiles_total holds the batch on entry
+  g.splits = choose_splits(g, T::BI, T::BJ, sms);
+  g.chunk = (g.R + g.splits - 1) / g.splits;
+  g.chunk = (g.chunk + kBR - 1) / kBR * kBR;
+  g.splits = g.chunk > 0 ? (g.R + g.chunk - 1) / g.chunk : 1;  // no empty split
+  if (g.splits < 1) g.splits = 1;
+  g.tiles_total = tile_count(g, T::BI, T::BJ, g.splits);
   if (g.tiles_total == 0) return;
+  if (g.splits > 1)
+    g.partial = static_cast<float*>(
+        stream_alloc(static_cast<std::size_t>(g.splits * g.batch * g.I * g.J) * sizeof(float), stream));
   CUDA_CHECK(cudaFuncSetAttribute(lut_grad_kernel<TI, TJ>,
                                   cudaFuncAttributeMaxDynamicSharedMemorySize, T::kSmemBytes));
-  const std::int64_t sms = device_sm_count();
   const std::int64_t grid = g.tiles_total < sms ? g.tiles_total : sms;
   lut_grad_kernel<TI, TJ><<<static_cast<unsigned>(grid), kThreads, T::kSmemBytes, stream>>>(g);
   CUDA_CHECK_LAUNCH();
+  if (g.splits > 1) {
+    const std::int64_t n = g.batch * g.I * g.J;
+    const std::int64_t blocks = (n + 255) / 256 < 4 * sms ? (n + 255) / 256 : 4 * sms;
+    reduce_splits<<<static_cast<unsigned>(blocks), 256, 0, stream>>>(g);
+    CUDA_CHECK_LAUNCH();
+    stream_free(g.partial, stream);
+  }
 }
 
 // Waves of tiles times the padded work of a tile (as the LUT kernel chooses its tiling): the
 // smaller tiles waste less on short sides (attention's head dimension 64) and balance the last
 // wave; the larger reuse each loaded operand more.
 double estimate(const GradArgs& g, int bi, int bj, double efficiency, int sms) {
-  const double tiles = static_cast<double>((g.I + bi - 1) / bi) *
-                       static_cast<double>((g.J + bj - 1) / bj) *
-                       static_cast<double>(g.tiles_total);
+  const std::int64_t splits = choose_splits(g, bi, bj, sms);
+  const double tiles = static_cast<double>(tile_count(g, bi, bj, splits));
   const double grid = tiles < sms ? tiles : sms;
-  return std::ceil(tiles / grid) * bi * bj / efficiency;
+  return std::ceil(tiles / grid) * bi * bj / static_cast<double>(splits) / efficiency;
 }
 
 }  // namespace
@@ -235,7 +292,7 @@ void lut_grad_cuda(const std::int32_t* diff, float scale, GradSide side, const G
   GradArgs g;
   g.diff = diff;
   g.scale = scale;
-  g.tiles_total = p.batch;
+  g.batch = p.batch;
   if (side == GradSide::A) {
     g.I = p.M, g.J = p.K, g.R = p.N;
     g.F = p.A, g.f_si = p.lda, g.f_sj = 1, g.f_sz = p.stride_a;

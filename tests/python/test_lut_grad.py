@@ -32,13 +32,16 @@ def _ints(shape, lo, hi, seed, dtype=torch.int8):
 
 
 # (a batch, b batch, g batch, M, K, N): odd sizes pad every tile; sides <= 64 and > 64 pick the
-# CUDA kernel's different tilings; a batch of 1 broadcasts
+# CUDA kernel's different tilings; a batch of 1 broadcasts; sums of >= 512 terms over few tiles
+# run split on CUDA
 SHAPES = [
     ((), (), (), 5, 3, 7),
     ((2,), (2,), (2,), 130, 70, 33),
     ((3,), (1,), (3,), 9, 200, 65),
     ((1,), (2,), (2,), 67, 129, 40),
     ((), (), (), 1, 1, 300),
+    ((), (), (), 600, 20, 30),      # few output tiles, long sums: CUDA splits the sums (side b)
+    ((2,), (2,), (2,), 5, 3, 1100),  # (side a)
 ]
 
 
