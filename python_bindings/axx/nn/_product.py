@@ -17,7 +17,9 @@ range), and each product contributes the derivative at its own operand pair:
 ``d y[m, n] / d a[m, k] = scale_b[n] * dLUT/da[q(a)[m, k], q(b)[k, n]]``. Both operand
 gradients are table-lookup GEMMs with a float operand, ``torch.ops.axx.lut_grad_matmul``
 (the emulator's lut_grad kernels, CPU and CUDA): a table lookup and a float multiply-add per
-product and side, so a grad="lut" backward costs about two forward LUT GEMMs.
+product and side, so a grad="lut" backward costs about two forward LUT GEMMs. Tables with a
+small exact low-rank form have difference tables of rank R + 1 and run as R + 1 float GEMMs per
+side instead (:meth:`Table.difference_factors`; the exact table: one, the STE gradient).
 """
 from __future__ import annotations
 
