@@ -128,6 +128,11 @@ def test_layer_gradients_unchanged(device, multiplier, grad_path, monkeypatch):
     # the kernels against the torch gathers they replaced (forced through the int32-overflow
     # fallback), for every kind of product
     m = axx.Multiplier.builtin(multiplier)
+    if grad_path == "factors" and _product.table_for(m).difference_factors("cpu") is None:
+        pytest.skip("no low-rank form")
+    calls = []
+    lowrank = _product._lowrank_grads
+    monkeypatch.setattr(_product, "_lowrank_grads", lambda *a: calls.append(1) or lowrank(*a))
     cases = [
         (lambda: ApproxLinear(40, 24, multiplier=m, grad="lut"), (2, 7, 40), ()),
         (lambda: ApproxConv2d(4, 6, 3, padding=1, stride=2, groups=2, multiplier=m, grad="lut"),
@@ -138,8 +143,11 @@ def test_layer_gradients_unchanged(device, multiplier, grad_path, monkeypatch):
         new = _layer_grads(make, x_shape, device, others)
         with monkeypatch.context() as mp:
             mp.setattr(_product.Table, "difference_tables", lambda self, device: None)
+            mp.setattr(_product.Table, "difference_factors", lambda self, device: None)
             old = _layer_grads(make, x_shape, device, others)
         assert len(new) == len(old) >= 2
+        assert bool(calls) == (grad_path == "factors")       # the path under test ran
+        calls.clear()
         for n, o in zip(new, old):
             torch.testing.assert_close(n, o, rtol=1e-5, atol=1e-6 * float(o.abs().max()))
 
