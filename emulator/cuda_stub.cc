@@ -16,4 +16,8 @@ void conv2d_cuda(const TableRef&, const Conv2dProblem&, Path, void*) {
   throw Error("axx was built without CUDA");
 }
 
+void lut_grad_cuda(const std::int32_t*, float, GradSide, const GradProblem&, void*) {
+  throw Error("axx was built without CUDA");
+}
+
 }  // namespace axx::emulator

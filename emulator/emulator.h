@@ -66,6 +66,26 @@ struct TableRef {
 // gives the same int32 result; accumulation wraps modulo 2^32 (emulator/common/lut_math.h).
 enum class Path { Auto, Lut, LowRank, Baseline };
 
+// Table-gradient GEMM, the backward of C = A x B through a table (docs/emulator.md): with a float
+// output gradient G (M x N per batch) and a 256x256 integer difference table D (indexed like the
+// lut, D[a_pattern * 256 + b_pattern]), one side per call:
+//   GradSide::A: out[b][i][k] = scale * sum_j G[b][i][j] * D[A[b][i][k]][B[b][k][j]]   (M x K)
+//   GradSide::B: out[b][k][j] = scale * sum_i G[b][i][j] * D[A[b][i][k]][B[b][k][j]]   (K x N)
+// Float accumulation, D entries taken as float (exact up to 2^24). Layout as GemmProblem (A, B,
+// row-major, batch strides, 0 broadcasts); out is M x K (side A) or K x N (side B).
+enum class GradSide { A, B };
+struct GradProblem {
+  std::int64_t batch = 1, M = 0, N = 0, K = 0;
+  const std::uint8_t* A = nullptr;
+  std::int64_t lda = 0, stride_a = 0;
+  const std::uint8_t* B = nullptr;
+  std::int64_t ldb = 0, stride_b = 0;
+  const float* G = nullptr;
+  std::int64_t ldg = 0, stride_g = 0;
+  float* out = nullptr;
+  std::int64_t ld_out = 0, stride_out = 0;
+};
+
 // --- CPU (emulator/cpu/) --------------------------------------------------------------------
 void gemm_cpu(const TableRef& table, const GemmProblem& p, Path path = Path::Auto);
 void conv2d_cpu(const TableRef& table, const Conv2dProblem& p, Path path = Path::Auto);
@@ -83,6 +103,7 @@ void set_cpu_isa(CpuIsa isa);  // throws axx::UsageError when this CPU lacks it
 CpuIsa cpu_isa();              // the resolved choice (never Auto)
 void set_cpu_threads(int n);   // worker threads for *_cpu (and lutgen, the simulator when given 0); 0 = all hardware threads
 int cpu_threads();
+void lut_grad_cpu(const std::int32_t* diff, float scale, GradSide side, const GradProblem& p);
 
 // --- CUDA (emulator/cuda/) ------------------------------------------------------------------
 // All pointers in the problem and the table are device pointers; stream is a cudaStream_t
@@ -91,5 +112,7 @@ bool cuda_compiled();   // the library was built with the CUDA kernels
 bool cuda_available();  // ... and a device is present at run time
 void gemm_cuda(const TableRef& table, const GemmProblem& p, Path path, void* stream);
 void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void* stream);
+void lut_grad_cuda(const std::int32_t* diff, float scale, GradSide side, const GradProblem& p,
+                   void* stream);
 
 }  // namespace axx::emulator

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """ViT-B/16 end to end on a CUDA GPU: images/s in float and through approximate multipliers.
 
-    python bench/python/vit_b16_gpu.py [--batch 64] [--iters 5] [--json vit_b16_gpu.json]
+    python bench/python/vit_b16_gpu.py [--batch 64] [--iters 5] [--train-batch 32] [--json vit_b16_gpu.json]
+    python bench/python/vit_b16_gpu.py --smoke      # a tiny ViT on the CPU: checks the script runs
 
 timm's ``vit_base_patch16_224`` with random weights, batch 64, eval mode, no_grad. Configurations:
 
@@ -13,6 +14,12 @@ timm's ``vit_base_patch16_224`` with random weights, batch 64, eval mode, no_gra
                    constructed rank-2 table) -- R+1 exact GEMMs;
 * ``transaxx``     the full-rank table through the TransAxx-design kernel (``path="baseline"``
                    on CUDA tensors).
+
+Training rows (``--train-batch``, default 32; ``--train-batch 0`` skips them): full SGD steps
+(forward, cross-entropy on random labels, backward, update) of a fresh model in train mode, in
+images/s: ``train_float``; ``train_ste`` and ``train_lut`` with the full-rank table, backward
+``grad="ste"`` (float GEMMs) and ``grad="lut"`` (the table-gradient kernels,
+``torch.ops.axx.lut_grad_matmul``).
 
 Activation scales come from one ``max`` calibration pass on the benchmark batch (calibration
 runs in float); switching multipliers keeps them, so every configuration quantizes alike.
@@ -31,15 +38,41 @@ import traceback
 import torch
 
 
+def sync():
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def timed(fn, x, warmup, iters):
     with torch.no_grad():
         for _ in range(warmup):
             fn(x)
-        torch.cuda.synchronize()
+        sync()
         t0 = time.perf_counter()
         for _ in range(iters):
             fn(x)
-        torch.cuda.synchronize()
+        sync()
+    return (time.perf_counter() - t0) / iters
+
+
+def timed_training(model, x, labels, warmup, iters):
+    """Seconds per SGD step (forward, loss, backward, update)."""
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(model(x), labels)
+        loss.backward()
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    sync()
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        step()
+    sync()
     return (time.perf_counter() - t0) / iters
 
 
@@ -79,32 +112,46 @@ def main(argv=None) -> int:
     p.add_argument("--iters", type=int, default=5)
     p.add_argument("--full-rank", default=None, help="built-in name of the full-rank table")
     p.add_argument("--low-rank", default=None, help="built-in name of the low-rank table")
+    p.add_argument("--train-batch", type=int, default=32, help="batch of the training rows (0: none)")
+    p.add_argument("--train-iters", type=int, default=3)
+    p.add_argument("--smoke", action="store_true",
+                   help="a tiny ViT (32x32 images) on the CPU, batch 2, one iteration: checks the script runs")
     p.add_argument("--json", default="vit_b16_gpu.json")
     args = p.parse_args(argv)
 
-    if not torch.cuda.is_available():
+    if args.smoke:
+        args.batch, args.warmup, args.iters = 2, 0, 1
+        args.train_batch, args.train_iters = min(args.train_batch, 2), 1
+    elif not torch.cuda.is_available():
         print("vit_b16_gpu.py: no CUDA device; this benchmark runs on the GPU machine", file=sys.stderr)
         return 2
     import timm
     import axx
 
-    if not axx.cuda_available():
+    if not args.smoke and not axx.cuda_available():
         print("vit_b16_gpu.py: this axx build has no CUDA kernels (axx.cuda_available() is False)", file=sys.stderr)
         return 2
     torch.backends.cuda.matmul.allow_tf32 = False
-    dev = torch.device("cuda")
-    torch.manual_seed(0)
-    model = timm.create_model("vit_base_patch16_224", pretrained=False).to(dev).eval()
-    x = torch.randn(args.batch, 3, 224, 224, device=dev)
-    results = {"device": torch.cuda.get_device_name(), "torch": torch.__version__, "batch": args.batch,
+    dev = torch.device("cpu" if args.smoke else "cuda")
+    arch, size = ("vit_tiny_patch16_224", 32) if args.smoke else ("vit_base_patch16_224", 224)
+
+    def new_model():
+        torch.manual_seed(0)
+        kw = {"img_size": size} if args.smoke else {}
+        return timm.create_model(arch, pretrained=False, **kw).to(dev).eval()
+
+    model = new_model()
+    x = torch.randn(args.batch, 3, size, size, device=dev)
+    results = {"device": torch.cuda.get_device_name() if dev.type == "cuda" else "cpu", "torch": torch.__version__, "batch": args.batch,
                "iters": args.iters, "configs": {}, "skipped": {}}
 
-    def record(name, seconds, note=""):
-        ips = args.batch / seconds
-        results["configs"][name] = {"seconds_per_batch": seconds, "images_per_s": ips, "note": note}
+    def record(name, seconds, note="", batch=None):
+        ips = (batch or args.batch) / seconds
+        results["configs"][name] = {"seconds_per_batch": seconds, "images_per_s": ips, "note": note,
+                                    "batch": batch or args.batch}
         print(f"  {name:<12} {ips:9.1f} images/s  ({1000 * seconds:.1f} ms/batch) {note}", flush=True)
 
-    print(f"ViT-B/16, batch {args.batch}, {results['device']}")
+    print(f"{arch}, batch {args.batch}, {results['device']}")
     record("float", timed(model, x, args.warmup, args.iters), "float32 eager")
 
     exact = axx.Multiplier.builtin("mul8s_exact")
@@ -136,9 +183,13 @@ def main(argv=None) -> int:
     finally:
         axx.ops.lut_matmul, axx.ops.lut_conv2d = saved
 
+    if args.train_batch > 0:
+        train(args, axx, new_model, full, dev, size, record, results["skipped"])
+
     c = {k: v["images_per_s"] for k, v in results["configs"].items()}
     ratios = {}
-    for num, den in (("int8_exact", "float"), ("lowrank", "float"), ("lut_full", "float"), ("lut_full", "transaxx")):
+    for num, den in (("int8_exact", "float"), ("lowrank", "float"), ("lut_full", "float"), ("lut_full", "transaxx"),
+                     ("train_ste", "train_float"), ("train_lut", "train_float"), ("train_lut", "train_ste")):
         if num in c and den in c:
             ratios[f"{num}/{den}"] = c[num] / c[den]
     results["ratios"] = ratios
@@ -148,6 +199,8 @@ def main(argv=None) -> int:
         goals.append(f"low-rank >= 25% of float: {'yes' if ratios['lowrank/float'] >= 0.25 else 'NO'}")
     if "lut_full/transaxx" in ratios:
         goals.append(f"full-rank >= 1.6x TransAxx design: {'yes' if ratios['lut_full/transaxx'] >= 1.6 else 'NO'}")
+    if "train_lut/train_ste" in ratios:
+        goals.append(f"grad='lut' training >= 30% of STE: {'yes' if ratios['train_lut/train_ste'] >= 0.30 else 'NO'}")
     if goals:
         print("goals: " + "; ".join(goals))
     with open(args.json, "w") as f:
@@ -155,6 +208,30 @@ def main(argv=None) -> int:
     print(f"wrote {args.json}")
     return 0
 
+
+def train(args, axx, new_model, table, dev, size, record, skipped):
+    """The training rows: images/s of SGD steps at --train-batch, float and both backwards."""
+    bs = args.train_batch
+    g = torch.Generator(device=dev).manual_seed(1)
+    x = torch.randn(bs, 3, size, size, device=dev, generator=g)
+    model = new_model()
+    labels = torch.randint(0, model.num_classes, (bs,), device=dev, generator=g)
+    warmup = min(args.warmup, 1)
+    calibrated = False
+    for mode in (None, "ste", "lut"):
+        name = f"train_{mode or 'float'}"
+        try:
+            if mode is not None:
+                axx.approximate(model, table, grad=mode)   # switches the backward of converted layers
+                if not calibrated:
+                    axx.calibrate(model, [x], method="max", num_batches=1)
+                    calibrated = True
+            note = "float32 eager" if mode is None else f"{table.name}, grad='{mode}'"
+            record(name, timed_training(model, x, labels, warmup, args.train_iters), note + ", SGD step", batch=bs)
+        except Exception as e:  # keep going: report what failed
+            skipped[name] = f"{type(e).__name__}: {e}"
+            print(f"  {name:<12} FAILED: {e}", flush=True)
+            traceback.print_exc()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,9 +14,12 @@ through the rounding (and zeroed where the operand was clipped).
 Backward, ``grad="lut"``: the table itself is differentiated numerically along each
 operand (central differences of ``lut`` along a and along b, one-sided at the ends of the
 range), and each product contributes the derivative at its own operand pair:
-``d y[m, n] / d a[m, k] = scale_b[n] * dLUT/da[q(a)[m, k], q(b)[k, n]]``. It costs a gather
-per product in backward (memory is bounded by chunking), so it is meant for small models
-and experiments.
+``d y[m, n] / d a[m, k] = scale_b[n] * dLUT/da[q(a)[m, k], q(b)[k, n]]``. Both operand
+gradients are table-lookup GEMMs with a float operand, ``torch.ops.axx.lut_grad_matmul``
+(the emulator's lut_grad kernels, CPU and CUDA): a table lookup and a float multiply-add per
+product and side, so a grad="lut" backward costs about two forward LUT GEMMs. Tables with a
+small exact low-rank form have difference tables of rank R + 1 and run as R + 1 float GEMMs per
+side instead (:meth:`Table.difference_factors`; the exact table: one, the STE gradient).
 """
 from __future__ import annotations
 
@@ -28,8 +31,16 @@ from ..quant import QMAX
 
 GRAD_MODES = ("ste", "lut")
 
-# Chunk size (elements) of the gathers of the table-gradient backward.
+# Chunk size (elements) of the gathers of the torch table-gradient backward (tables whose
+# doubled differences overflow int32 only).
 _LUT_GRAD_CHUNK = 1 << 22
+
+# Largest rank of a table's exact low-rank form whose table gradients run as float GEMMs
+# (Table.difference_factors) on CUDA: rank + 1 float GEMMs per side against one pass of the lookup
+# kernel (an estimate: fp32 GEMMs at ~50 TFLOP/s, the lookups at ~2.5 T/s on the H200), and on
+# the CPU (an sgemm term costs about as much as a few plain-loop lookups).
+_LOWRANK_GRAD_MAX_RANK_CUDA = 2
+_LOWRANK_GRAD_MAX_RANK_CPU = 16
 
 
 class Table:
@@ -75,6 +86,75 @@ class Table:
             self._derivs[device] = (da.float().to(device), db.float().to(device))
         return self._derivs[device]
 
+    def difference_tables(self, device) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """(2 dLUT/da, 2 dLUT/db) as int32 (256, 256) tensors indexed by operand pattern, like
+        the lut (the kernels' layout), or None when some entry does not fit int32.
+
+        Central differences of an integer table are multiples of 1/2, so the doubled tables
+        are integer; the kernels scale their sums by 1/2.
+        """
+        device = torch.device(device)
+        key = ("doubled", device)
+        if key not in self._derivs:
+            lut = self.ops_multiplier.lut.to(torch.int64)
+            by_value = (torch.arange(256) - 128) & 255
+            t = lut[by_value][:, by_value]                     # indexed by value + 128
+            tables = []
+            for dim in (0, 1):
+                tv = t if dim == 0 else t.t()
+                d = torch.empty_like(tv)
+                d[1:-1] = tv[2:] - tv[:-2]
+                d[0] = 2 * (tv[1] - tv[0])                     # one-sided at the ends, doubled
+                d[-1] = 2 * (tv[-1] - tv[-2])
+                tables.append(d if dim == 0 else d.t())
+            fits = all(int(d.abs().max()) < 2**31 for d in tables)
+            back = torch.arange(256) ^ 128                      # pattern p holds value index p ^ 128
+            self._derivs[key] = (tuple(d[back][:, back].to(torch.int32).contiguous().to(device)
+                                       for d in tables) if fits else None)
+        return self._derivs[key]
+
+    def difference_factors(self, device) -> tuple | None:
+        """Exact factorizations of :meth:`difference_tables` from the table's low-rank form
+        ``lut[a][b] = a*b + sum_r u_r[a] v_r[b]`` (rank R): differences are linear, so
+        ``2 dLUT/da = 2b + sum_r du_r[a] v_r[b]`` and ``2 dLUT/db = 2a + sum_r u_r[a] dv_r[b]``
+        with ``du_r``, ``dv_r`` the doubled differences of the factors. Returns
+        ``((la, ra), (lb, rb))``, float32 (R + 1, 256) tensors indexed by pattern with
+        ``D2A[a][b] = sum_s la[s][a] ra[s][b]`` (likewise D2B), or None when the table has no form
+        (or its factors are not exact in float32).
+        """
+        device = torch.device(device)
+        key = ("factors", device)
+        if key not in self._derivs:
+            self._derivs[key] = self._factors()
+            if self._derivs[key] is not None:
+                self._derivs[key] = tuple(tuple(f.to(device) for f in pair) for pair in self._derivs[key])
+        return self._derivs[key]
+
+    def _factors(self):
+        _, u, v = self.ops_multiplier._tables("cpu")
+        doubled = self.difference_tables("cpu")
+        if u is None or doubled is None:
+            return None
+        by_value = (torch.arange(256) - 128) & 255
+        back = torch.arange(256) ^ 128
+
+        def diff2(f):                               # doubled differences along values, by pattern
+            fv = f.long()[:, by_value]
+            d = torch.empty_like(fv)
+            d[:, 1:-1] = fv[:, 2:] - fv[:, :-2]
+            d[:, 0] = 2 * (fv[:, 1] - fv[:, 0])
+            d[:, -1] = 2 * (fv[:, -1] - fv[:, -2])
+            return d[:, back]
+
+        vals = (torch.arange(256) ^ 128) - 128       # value of each pattern (signed table)
+        ones = torch.ones(1, 256, dtype=torch.int64)
+        la, ra = torch.cat([ones, diff2(u)]), torch.cat([2 * vals[None], v.long()])
+        lb, rb = torch.cat([2 * vals[None], u.long()]), torch.cat([ones, diff2(v)])
+        for (l, r), d in zip(((la, ra), (lb, rb)), doubled):
+            if max(int(l.abs().max()), int(r.abs().max())) >= 2**24 or not torch.equal(l.t() @ r, d.long()):
+                return None                          # checked on all 65536 entries of each table
+        return (la.float(), ra.float()), (lb.float(), rb.float())
+
 
 def _sign_magnitude(multiplier):
     from .._multiplier import Multiplier
@@ -114,13 +194,65 @@ def table_for(multiplier) -> Table:
 # Kinds of product
 
 
-def _gather_grads(qa, qb, g_a, g_b, da, db, need_a, need_b):
+def _gather_grads(qa, qb, g_a, g_b, table, need_a, need_b):
     """Table-gradient backward of batched products ``(B, M, K) x (B, K, N)``.
 
     ``qa``/``qb`` are int8 operands, ``g_a``/``g_b`` the output gradients (B, M, N) already
     multiplied by the scale each side needs. Returns the gradients wrt qa's and qb's
-    values, ``ga[b,m,k] = sum_n g_a[b,m,n] da[qa, qb]`` and ``gb[b,k,n] = sum_m g_b[b,m,n] db[qa, qb]``.
+    values, ``ga[b,m,k] = sum_n g_a[b,m,n] da[qa, qb]`` and ``gb[b,k,n] = sum_m g_b[b,m,n] db[qa, qb]``,
+    with ``da``/``db`` the table's derivatives (:meth:`Table.derivatives`).
     """
+    factors = table.difference_factors(qa.device) if _lowrank_grads_apply(table, qa.device) else None
+    if factors is not None:
+        return _lowrank_grads(qa, qb, g_a, g_b, factors, need_a, need_b)
+    doubled = table.difference_tables(qa.device)
+    if doubled is None:
+        return _gather_grads_torch(qa, qb, g_a, g_b, *table.derivatives(qa.device), need_a, need_b)
+    d2a, d2b = doubled
+    ga = torch.ops.axx.lut_grad_matmul(qa, qb, g_a.float(), d2a, "a", 0.5) if need_a else None
+    gb = torch.ops.axx.lut_grad_matmul(qa, qb, g_b.float(), d2b, "b", 0.5) if need_b else None
+    return ga, gb
+
+
+def _lowrank_grads_apply(table, device) -> bool:
+    """Whether the table gradients run as float GEMMs on the factors (:meth:`Table.difference_factors`):
+    only in full float32 precision (TF32 or bf16 GEMMs would round the integer factors), on CUDA
+    up to rank _LOWRANK_GRAD_MAX_RANK_CUDA (R + 1 GEMMs per side against one LUT-kernel pass),
+    on the CPU up to _LOWRANK_GRAD_MAX_RANK_CPU (there the lookups are plain loops)."""
+    if torch.get_float32_matmul_precision() != "highest":
+        return False
+    cuda = torch.device(device).type == "cuda"
+    if cuda and torch.backends.cuda.matmul.allow_tf32:
+        return False
+    rank = table.ops_multiplier.rank
+    return rank is not None and rank <= (_LOWRANK_GRAD_MAX_RANK_CUDA if cuda else _LOWRANK_GRAD_MAX_RANK_CPU)
+
+
+def _lowrank_grads(qa, qb, g_a, g_b, factors, need_a, need_b):
+    """:func:`_gather_grads` through the factors: ``ga = 1/2 sum_s la[s][qa] * (g_a @ ra[s][qb]^T)``,
+    ``gb = 1/2 sum_s rb[s][qb] * (lb[s][qa]^T @ g_b)``; exact wherever the float sums are."""
+    (la, ra), (lb, rb) = factors
+    pa, pb = qa.long() & 255, qb.long() & 255
+    ga = gb = None
+    if need_a:
+        g = g_a.float()
+        for s in range(la.shape[0]):
+            t = torch.matmul(g, ra[s][pb].transpose(-1, -2))
+            t = t if s == 0 else t.mul_(la[s][pa])      # la[0] is all ones
+            ga = t if ga is None else ga.add_(t)
+        ga = ga.mul_(0.5)
+    if need_b:
+        g = g_b.float()
+        for s in range(lb.shape[0]):
+            t = torch.matmul(lb[s][pa].transpose(-1, -2), g)
+            t = t if s == 0 else t.mul_(rb[s][pb])      # rb[0] is all ones
+            gb = t if gb is None else gb.add_(t)
+        gb = gb.mul_(0.5)
+    return ga, gb
+
+
+def _gather_grads_torch(qa, qb, g_a, g_b, da, db, need_a, need_b):
+    """:func:`_gather_grads` as torch gathers, in chunks (tables beyond the kernels' int32)."""
     B, M, K = qa.shape
     N = qb.shape[2]
     ia = qa.long() + 128
@@ -155,7 +287,7 @@ class _Kind:
     def out_scale_view(self, sb, y):
         return sb
 
-    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+    def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         raise NotImplementedError
 
 
@@ -171,12 +303,12 @@ class LinearKind(_Kind):
     def b_scale_view(self, sb, b):
         return sb.reshape(-1, 1) if sb.dim() else sb
 
-    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+    def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         K = qa.shape[-1]
         a2 = qa.reshape(1, -1, K)
         b2 = qb.t().unsqueeze(0)
         g2 = g.reshape(1, -1, qb.shape[0])
-        ga, gb = _gather_grads(a2, b2, g2 * sb, g2 * sa, da, db, need_a, need_b)
+        ga, gb = _gather_grads(a2, b2, g2 * sb, g2 * sa, table, need_a, need_b)
         return (ga.reshape(qa.shape) if need_a else None), (gb[0].t() if need_b else None)
 
 
@@ -189,12 +321,12 @@ class MatmulKind(_Kind):
     def float(self, a, b):
         return torch.matmul(a, b)
 
-    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+    def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         batch = torch.broadcast_shapes(qa.shape[:-2], qb.shape[:-2])
         a3 = qa.expand(*batch, *qa.shape[-2:]).reshape(-1, *qa.shape[-2:])
         b3 = qb.expand(*batch, *qb.shape[-2:]).reshape(-1, *qb.shape[-2:])
         g3 = g.reshape(-1, *g.shape[-2:])
-        ga, gb = _gather_grads(a3, b3, g3 * sb, g3 * sa, da, db, need_a, need_b)
+        ga, gb = _gather_grads(a3, b3, g3 * sb, g3 * sa, table, need_a, need_b)
         if need_a:
             ga = _sum_to(ga.reshape(*batch, *qa.shape[-2:]), qa.shape)
         if need_b:
@@ -230,7 +362,7 @@ class Conv2dKind(_Kind):
     def out_scale_view(self, sb, y):
         return sb.reshape(1, -1, 1, 1) if sb.dim() else sb
 
-    def lut_grads(self, qa, qb, g, sa, sb, da, db, need_a, need_b):
+    def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         N, C, H, W = qa.shape
         O, Cg, KH, KW = qb.shape
         G = self.groups
@@ -242,7 +374,7 @@ class Conv2dKind(_Kind):
         b_mat = qb.reshape(G, Og, Cg * KH * KW).transpose(1, 2)                          # (G, CgK, Og)
         g_mat = g.reshape(N, G, Og, L).permute(1, 0, 3, 2).reshape(G, N * L, Og)
         sbv = sb.reshape(G, 1, Og) if sb.dim() else sb
-        ga, gb = _gather_grads(a_mat, b_mat, g_mat * sbv, g_mat * sa, da, db, need_a, need_b)
+        ga, gb = _gather_grads(a_mat, b_mat, g_mat * sbv, g_mat * sa, table, need_a, need_b)
         grad_x = grad_w = None
         if need_a:
             ga = ga.reshape(G, N, L, Cg * KH * KW).permute(1, 0, 3, 2).reshape(N, C * KH * KW, L)
@@ -303,8 +435,7 @@ class _ApproxProduct(torch.autograd.Function):
             gb = grads.pop(0) if need_b else None
         else:
             qa, qb, sa, sb, keep_a, keep_b = ctx.saved_tensors
-            da, db = ctx.table.derivatives(g.device)
-            ga, gb = kind.lut_grads(qa, qb, g.float(), sa.float(), sb.float(), da, db, need_a, need_b)
+            ga, gb = kind.lut_grads(qa, qb, g.float(), sa.float(), sb.float(), ctx.table, need_a, need_b)
             ga = ga.to(ctx.dtype) if ga is not None else None
             gb = gb.to(ctx.dtype) if gb is not None else None
         if ga is not None:
