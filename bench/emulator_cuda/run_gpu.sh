@@ -6,7 +6,7 @@
 # ./gpu_out). The GPU machine has no installed GoogleTest, CLI11 or nlohmann_json: GoogleTest's
 # sources travel in the git-ignored .deps/googletest (`make .deps/googletest`) and build in-tree.
 # Usage (repository root, through the device tool with carry [".deps/googletest"]):
-#   [MEMCHECK=1] bash bench/emulator_cuda/run_gpu.sh [benchmark args...]
+#   [SANITIZE=1 | MEMCHECK=1] bash bench/emulator_cuda/run_gpu.sh [benchmark args...]
 set -u
 if [ ! -f .deps/googletest/CMakeLists.txt ]; then
   echo "run_gpu.sh: .deps/googletest is missing: run 'make .deps/googletest' and carry .deps/googletest" >&2
@@ -31,16 +31,39 @@ TC=$?
 grep -E "^\[  (PASSED|FAILED) |^\[  FAILED" "$OUT/cuda_test.log"
 "$SELF" 2>&1 | tee "$OUT/selfcheck.log"
 SC=$?
-"$BENCH" "$@" 2>&1 | tee "$OUT/bench.log"
-BC=$?
-nvidia-smi --query-gpu=clocks.sm,temperature.gpu,power.draw --format=csv >> "$OUT/device.txt" 2>&1
-# Optional: the self-check under compute-sanitizer's memcheck (out-of-bounds and misaligned
-# accesses in every kernel), time-limited. MEMCHECK=1 to run it.
-if [ "${MEMCHECK:-0}" = 1 ] && command -v compute-sanitizer > /dev/null; then
-  timeout "${MEMCHECK_TIMEOUT:-240}" compute-sanitizer --tool memcheck --print-limit 20 "$SELF" \
-    > "$OUT/memcheck.log" 2>&1
-  echo "memcheck exit $? (124: timed out)"
-  tail -4 "$OUT/memcheck.log"
+BC=0
+if [ "${SKIP_BENCH:-0}" != 1 ]; then  # SKIP_BENCH=1: tests and sanitizers only
+  "$BENCH" "$@" 2>&1 | tee "$OUT/bench.log"
+  BC=$?
 fi
-echo "cuda tests exit $TC, selfcheck exit $SC, benchmark exit $BC"
-exit $(( TC != 0 || SC != 0 || BC != 0 ))
+nvidia-smi --query-gpu=clocks.sm,temperature.gpu,power.draw --format=csv >> "$OUT/device.txt" 2>&1
+# Optional: the self-check under compute-sanitizer (SANITIZE=1): memcheck (out-of-bounds and
+# misaligned accesses), initcheck (reads of uninitialised device memory), synccheck (barrier
+# misuse) over all cases, and racecheck (shared-memory hazards) one case at a time, each run
+# time-limited (SANITIZE_TIMEOUT seconds, default 240; exit 124 = timed out). MEMCHECK=1 runs
+# memcheck alone.
+SAN=0
+if [ "${SANITIZE:-0}" = 1 ] || [ "${MEMCHECK:-0}" = 1 ]; then
+  if command -v compute-sanitizer > /dev/null; then
+    TOOLS=memcheck; [ "${SANITIZE:-0}" = 1 ] && TOOLS="memcheck initcheck synccheck racecheck"
+    for tool in $TOOLS; do
+      if [ "$tool" = racecheck ]; then
+        CASES=$("$SELF" | sed -n 's/^\([A-Za-z0-9_]*\) .*/\1/p' | grep -v '^cuda_selfcheck$')
+      else
+        CASES=""
+      fi
+      for c in ${CASES:-all}; do
+        [ "$c" = all ] && ONLY="" || ONLY="$c"
+        AXX_SELFCHECK_ONLY="$ONLY" timeout "${SANITIZE_TIMEOUT:-240}" compute-sanitizer --tool "$tool" \
+          --print-limit 20 "$SELF" > "$OUT/$tool.log" 2>&1
+        rc=$?
+        echo "$tool ${ONLY:-all cases}: exit $rc, $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$OUT/$tool.log" | tail -1)"
+        [ $rc -ne 0 ] && SAN=1 && cp "$OUT/$tool.log" "$OUT/$tool-${ONLY:-all}.fail.log"
+      done
+    done
+  else
+    echo "compute-sanitizer not found"; SAN=1
+  fi
+fi
+echo "cuda tests exit $TC, selfcheck exit $SC, benchmark exit $BC, sanitizers $SAN"
+exit $(( TC != 0 || SC != 0 || BC != 0 || SAN != 0 ))
