@@ -27,6 +27,7 @@ struct Expr {
   bool sized = false;    // Number: had an explicit size
   bool is_signed = false;  // Number: signed literal (unsized decimal, or 's' base)
   std::vector<ExprPtr> args;  // operands; Index: {base, index}; Range: {base, msb, lsb}; Repeat: {count, concat}
+  std::size_t depth = 1;      // levels of the tree below and including this node (limits.h bounds it)
 };
 
 struct NetDecl {

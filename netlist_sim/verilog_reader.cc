@@ -4,9 +4,12 @@
 #include <functional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "axx/error.h"
 #include "netlist_sim/builder.h"
+#include "netlist_sim/deep_stack.h"
+#include "netlist_sim/limits.h"
 #include "netlist_sim/reader.h"
 #include "netlist_sim/verilog_ast.h"
 
@@ -190,6 +193,15 @@ class Elaborator {
     return op == "&" || op == "|" || op == "^" || op == "~^" || op == "^~" || op == "+" || op == "-";
   }
   long width(const Scope& sc, const Expr& e) {
+    auto it = widths_.find(&e);
+    if (it != widths_.end()) return it->second;
+    long w = width_of(sc, e);
+    if (w > detail::kMaxBits)
+      fail(e.pos, "expression is " + std::to_string(w) + " bits wide (at most " + std::to_string(detail::kMaxBits) + ")");
+    widths_.emplace(&e, w);
+    return w;
+  }
+  long width_of(const Scope& sc, const Expr& e) {
     switch (e.kind) {
       case Expr::Ident: return long(lookup(sc, e).bits.size());
       case Expr::Number: return long(e.bits.size());
@@ -206,7 +218,11 @@ class Elaborator {
         for (const ExprPtr& a : e.args) w += width(sc, *a);
         return w;
       }
-      case Expr::Repeat: return const_int(sc, *e.args[0]) * width(sc, *e.args[1]);
+      case Expr::Repeat: {
+        long n = const_int(sc, *e.args[0]);
+        if (n < 0 || n > 4096) fail(e.pos, "invalid replication count");
+        return n * width(sc, *e.args[1]);  // both factors bounded: no overflow
+      }
       case Expr::Index: return 1;
       case Expr::Range:
         if (e.op == ":") {
@@ -218,6 +234,13 @@ class Elaborator {
     return 1;
   }
   bool is_signed(const Scope& sc, const Expr& e) {
+    auto it = signs_.find(&e);
+    if (it != signs_.end()) return it->second;
+    bool s = is_signed_of(sc, e);
+    signs_.emplace(&e, s);
+    return s;
+  }
+  bool is_signed_of(const Scope& sc, const Expr& e) {
     switch (e.kind) {
       case Expr::Ident: return lookup(sc, e).is_signed;
       case Expr::Number: return e.is_signed;
@@ -388,8 +411,9 @@ class Elaborator {
       fail(inst.pos, "unknown module '" + inst.module + "' (instance '" + inst.name + "')");
     }
     const Module& sub = *it->second;
-    if (std::find(stack.begin(), stack.end(), &sub) != stack.end())
-      fail(inst.pos, "module '" + sub.name + "' instantiates itself");
+    if (active_.count(&sub)) fail(inst.pos, "module '" + sub.name + "' instantiates itself");
+    if (stack.size() >= detail::kMaxHierarchyDepth)
+      fail(inst.pos, "module hierarchy deeper than " + std::to_string(detail::kMaxHierarchyDepth) + " levels");
     // Port -> connected expression.
     std::vector<std::pair<std::string, const Expr*>> conns;
     std::vector<Pos> where;
@@ -413,7 +437,9 @@ class Elaborator {
       }
     }
     stack.push_back(&sub);
+    active_.insert(&sub);
     auto sub_nets = instantiate(sub, sc.prefix + inst.name + ".", stack);
+    active_.erase(&sub);
     stack.pop_back();
     std::set<std::string> connected;
     for (std::size_t i = 0; i < conns.size(); ++i) {
@@ -468,11 +494,16 @@ class Elaborator {
   NetId const0_ = kNone, const1_ = kNone;
   std::size_t counter_ = 0;
   std::vector<OutputPort> outputs_;
+  // The modules on `stack`, for the recursion check in constant time (hierarchies 10^5 deep).
+  std::unordered_set<const Module*> active_;
+  // Width and signedness of each expression node: self() asks for them at every level of a nested
+  // expression, which without the memo is quadratic in its depth. A node's width is the same in
+  // every instance of its module.
+  std::unordered_map<const Expr*, long> widths_;
+  std::unordered_map<const Expr*, bool> signs_;
 };
 
-}  // namespace
-
-Netlist read_verilog(const std::string& path, const std::string& top) {
+Netlist read_verilog_here(const std::string& path, const std::string& top) {
   std::vector<Module> mods = parse_file(path);
   if (mods.empty()) throw InputError(path + ": no module in Verilog file");
   const Module* topm = nullptr;
@@ -498,6 +529,22 @@ Netlist read_verilog(const std::string& path, const std::string& top) {
                        "); name it with the top option");
     }
     topm = roots[0];
+  }
+  {
+    std::unordered_map<std::string, const Module*> by_name;
+    for (const Module& m : mods) by_name[m.name] = &m;
+    // Every gate primitive and every assignment makes at least one gate.
+    std::size_t bound = detail::flattened_gates_bound(
+        *topm, [](const Module& m) { return m.gates.size() + m.assigns.size(); },
+        [&](const Module& m) {
+          std::vector<const Module*> subs;
+          for (const ModuleInst& i : m.instances) {
+            auto it = by_name.find(i.module);
+            subs.push_back(it == by_name.end() ? nullptr : it->second);
+          }
+          return subs;
+        });
+    if (bound > detail::kMaxGates) throw detail::too_large_error(path, "gates", detail::kMaxGates);
   }
   NetlistBuilder b(path);
   Elaborator el(path, mods, b);
@@ -528,6 +575,13 @@ Netlist read_verilog(const std::string& path, const std::string& top) {
       }
   check_netlist(nl);
   return std::move(nl);
+}
+
+}  // namespace
+
+// The parser and the elaboration recurse once per level of expression and of hierarchy.
+Netlist read_verilog(const std::string& path, const std::string& top) {
+  return detail::with_reader_stack([&] { return read_verilog_here(path, top); });
 }
 
 }  // namespace axx::netlist
