@@ -417,7 +417,10 @@ class Flattener {
       for (const std::string& in : sub.inputs)
         if (!sub_bound.count(in))
           throw ParseError(path_, s.line, 0, "input '" + in + "' of model '" + sub.name + "' is not connected");
-      std::string sub_prefix = prefix + sub.name + "#" + std::to_string(++instances_) + "/";
+      std::string sub_prefix = sub.name + "#" + std::to_string(++instances_) + "/";
+      // The instance number alone makes the names unique; the parent's path is kept while it is
+      // short, so that a hierarchy 10^5 deep does not make names (and memory) quadratic in it.
+      if (prefix.size() < 256) sub_prefix = prefix + sub_prefix;
       stack.push_back(&sub);
       active_.insert(&sub);
       flatten(sub, sub_prefix, sub_bound, stack);
@@ -491,7 +494,7 @@ Netlist read_blif_here(const std::string& path, const std::string& top) {
       if (m.name == top) topm = &m;
     if (!topm) {
       std::string names;
-      for (const Model& m : models) names += (names.empty() ? "" : ", ") + m.name;
+      names = detail::name_list(models.begin(), models.end(), [](const Model& m) { return m.name; });
       throw InputError(path + ": no model '" + top + "' (models: " + names + ")");
     }
   }

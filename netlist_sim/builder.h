@@ -97,6 +97,17 @@ std::size_t flattened_gates_bound(const M& top, LocalFn local, ChildrenFn childr
   return done[&top];
 }
 
+// "a, b, c" for a message; a file with 10^5 modules is named by its first 20 and a count.
+template <class It, class NameFn>
+std::string name_list(It first, It last, NameFn name) {
+  std::string s;
+  std::size_t n = 0;
+  for (It it = first; it != last; ++it, ++n)
+    if (n < 20) s += (s.empty() ? "" : ", ") + name(*it);
+  if (n > 20) s += ", ... (" + std::to_string(n - 20) + " more)";
+  return s;
+}
+
 // Splits "name[12]" into ("name", 12); false for names without a trailing numeric index.
 inline bool split_indexed(const std::string& s, std::string& base, long& index) {
   if (s.size() < 4 || s.back() != ']') return false;

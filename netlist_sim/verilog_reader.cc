@@ -438,7 +438,12 @@ class Elaborator {
     }
     stack.push_back(&sub);
     active_.insert(&sub);
-    auto sub_nets = instantiate(sub, sc.prefix + inst.name + ".", stack);
+    // Nets are named by their instance path ("u1.u2.s"); past 256 characters the path restarts
+    // from a number unique to the instance ("#17.u.s"), so that a hierarchy 10^5 deep does not
+    // make names (and memory) quadratic in it.
+    std::string sub_prefix = sc.prefix.size() < 256 ? sc.prefix + inst.name + "."
+                                                    : "#" + std::to_string(++long_paths_) + "." + inst.name + ".";
+    auto sub_nets = instantiate(sub, sub_prefix, stack);
     active_.erase(&sub);
     stack.pop_back();
     std::set<std::string> connected;
@@ -496,6 +501,7 @@ class Elaborator {
   std::vector<OutputPort> outputs_;
   // The modules on `stack`, for the recursion check in constant time (hierarchies 10^5 deep).
   std::unordered_set<const Module*> active_;
+  std::size_t long_paths_ = 0;
   // Width and signedness of each expression node: self() asks for them at every level of a nested
   // expression, which without the memo is quadratic in its depth. A node's width is the same in
   // every instance of its module.
@@ -512,7 +518,7 @@ Netlist read_verilog_here(const std::string& path, const std::string& top) {
       if (m.name == top) topm = &m;
     if (!topm) {
       std::string names;
-      for (const Module& m : mods) names += (names.empty() ? "" : ", ") + m.name;
+      names = detail::name_list(mods.begin(), mods.end(), [](const Module& m) { return m.name; });
       throw InputError(path + ": no module '" + top + "' (modules: " + names + ")");
     }
   } else {
@@ -522,9 +528,12 @@ Netlist read_verilog_here(const std::string& path, const std::string& top) {
     std::vector<const Module*> roots;
     for (const Module& m : mods)
       if (!used.count(m.name)) roots.push_back(&m);
+    // A lone module that instantiates itself: elaborating it reports that, which says more than
+    // "no candidates".
+    if (roots.empty() && mods.size() == 1) roots.push_back(&mods[0]);
     if (roots.size() != 1) {
       std::string names;
-      for (const Module* m : roots) names += (names.empty() ? "" : ", ") + m->name;
+      names = detail::name_list(roots.begin(), roots.end(), [](const Module* m) { return m->name; });
       throw InputError(path + ": cannot tell the top module (candidates: " + (names.empty() ? "none" : names) +
                        "); name it with the top option");
     }

@@ -212,17 +212,19 @@ TEST(Hostile, VerilogNestingBeyondTheLimitIsAnError) {
   bool unused;
   std::string chain = nested_chain(200000, 0, 0, unused);
   std::string p = d.write("c.v", head + chain + ";\nendmodule\n");
-  // The 100001st operator, counting from the outside: its operand opens the 100001st level.
-  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 9 * 100000 + 1) + ": " + msg);
+  // Level k (from 0) starts at column 14 + 8k with "a[i] & ("; the select's index of level 99999
+  // is the 100001st nested expression.
+  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 8 * 99999 + 2) + ": " + msg);
   p = d.write("p.v", head + std::string(1000000, '(') + "a[0]" + std::string(1000000, ')') + ";\nendmodule\n");
   EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 99999 + 1) + ": " + msg);
   p = d.write("n.v", head + std::string(1000000, '~') + "a[0];\nendmodule\n");
-  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 99999 + 1) + ": " + msg);
+  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 99999) + ": " + msg);  // the 100000th operator
   // A flat chain is deep too, as a tree: the error is at the operator that makes it too deep.
   std::string flat;
   for (int i = 0; i < 1000000; ++i) flat += "a[0] ^ ";
   p = d.write("f.v", head + flat + "b[0];\nendmodule\n");
-  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 7 * 99999 + 5) + ": " + msg);
+  // Each "a[0] ^ " adds a level to a tree that starts 2 deep (the select): the 99999th operator.
+  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 7 * 99998 + 5) + ": " + msg);
 }
 
 std::string verilog_hierarchy(std::size_t depth) {
@@ -253,11 +255,11 @@ TEST(Hostile, DeepHierarchies) {
     for (std::uint64_t i = 0; i < t.size(); ++i)
       ASSERT_EQ(t[i], ((i >> bb) & 1) & ~i & 1) << p << " " << i;
   }
-  // Beyond 10^5 levels: an error at the instance that goes one level too deep (module m100000's).
+  // Beyond 10^5 levels (m0 .. m99999): an error at the instance of m100000, in m99999.
   std::string p = d.write("deep.v", verilog_hierarchy(100005));
-  EXPECT_EQ(read_error(p), p + ":" + std::to_string(3 * 100000 + 2) + ":6: module hierarchy deeper than 100000 levels");
+  EXPECT_EQ(read_error(p), p + ":" + std::to_string(3 * 99999 + 2) + ":11: module hierarchy deeper than 100000 levels");
   p = d.write("deep.blif", blif_hierarchy(100005));
-  EXPECT_EQ(read_error(p), p + ":" + std::to_string(5 * 100000 + 4) + ": model hierarchy deeper than 100000 levels");
+  EXPECT_EQ(read_error(p), p + ":" + std::to_string(5 * 99999 + 4) + ": model hierarchy deeper than 100000 levels");
 }
 
 // Each level instantiates the next twice: 2^40 gates once flattened.
@@ -304,11 +306,14 @@ TEST(Hostile, DuplicateDefinitions) {
   p = d.write("d.blif", ".model m\n.inputs a b\n.outputs y\n.names a b y\n11 1\n.end\n"
                         ".model m\n.inputs a b\n.outputs y\n.names a b y\n1- 1\n.end\n");
   EXPECT_EQ(read_error(p), p + ":7: model 'm' is defined twice");
-  // 10^5 distinct modules are read (in linear time: the check is a set).
-  std::string many = "module m0(input a, input b, output y);\n  assign y = a & b;\nendmodule\n";
-  for (int i = 1; i < 100000; ++i) many += "module x" + std::to_string(i) + "(input a, output y);\n  assign y = a;\nendmodule\n";
+  // 10^5 distinct modules are read (in linear time: the check is a set); the message listing the
+  // candidates for the top names the first 20.
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += "module x" + std::to_string(i) + "(input a, input b, output y);\n  assign y = a;\nendmodule\n";
   p = d.write("many.v", many);
-  EXPECT_EQ(read_error(p), "no error");
+  EXPECT_EQ(error_of([&] { read_verilog(p, "x99999"); }), "no error");
+  EXPECT_EQ(read_error(p), p + ": cannot tell the top module (candidates: x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, "
+                               "x12, x13, x14, x15, x16, x17, x18, x19, ... (99980 more)); name it with the top option");
 }
 
 TEST(Hostile, BlifPortListsThatAreNotBuses) {
@@ -318,7 +323,7 @@ TEST(Hostile, BlifPortListsThatAreNotBuses) {
   EXPECT_EQ(read_error(p), p + ":2: input bus 'a' has a[5] but no a[1]");
   p = d.write("d.blif", ".model m\n.inputs a[0] a[1] b[0]\n.inputs a[0]\n.outputs y\n.names a[0] b[0] y\n11 1\n.end\n");
   EXPECT_EQ(read_error(p), p + ":3: input 'a[0]' is listed twice");
-  p = d.write("r.blif", ".model m\n.inputs a[0] a[1] b[0] b[1]\n.outputs y[0] y[01]\n.names a[0] b[0] y[0]\n11 1\n"
+  p = d.write("r.blif", ".model m\n.inputs a[0] a[1] b[0] b[1]\n.outputs y[0] y[1] y[01]\n.names a[0] b[0] y[0]\n11 1\n"
                         ".names a[1] b[1] y[01]\n11 1\n.end\n");
   EXPECT_EQ(read_error(p), p + ":3: output 'y[01]' repeats bit 1 of bus 'y'");
 }
@@ -342,9 +347,33 @@ TEST(Hostile, EmptyAndBinaryFiles) {
 TEST(Hostile, HugeWidthsAreRefusedAtTheDeclaration) {
   TempDir d;
   std::string p = d.write("w.v", "module m(input [2147483646:0] a, input [7:0] b, output [15:0] y);\n  assign y = {b, b};\nendmodule\n");
-  EXPECT_EQ(read_error(p), p + ":1:30: range [2147483646:0] is wider than 4194304 bits");
+  EXPECT_EQ(read_error(p), p + ":1:31: range [2147483646:0] is wider than 4194304 bits");  // at the name
   p = d.write("r.v", "module m(input [7:0] a, input [7:0] b, output [15:0] y);\n  assign y = {4096{{4096{{4096{a[0]}}}}}};\nendmodule\n");
-  EXPECT_EQ(read_error(p), p + ":2:14: expression is 68719476736 bits wide (at most 4194304)");
+  // At the first replication too wide, the middle one: 4096 * 4096 bits.
+  EXPECT_EQ(read_error(p), p + ":2:20: expression is 16777216 bits wide (at most 4194304)");
+}
+
+// Ports connected to narrower or wider expressions follow Verilog: zero-extended or truncated
+// (Icarus Verilog agrees, with a warning). The table is worked out here from those rules.
+TEST(Hostile, PortWidthMismatchesFollowVerilog) {
+  TempDir d;
+  std::string p = d.write("pw.v", R"(module s(input [3:0] x, output [1:0] z);
+  assign z = x[1:0] ^ x[3:2];
+endmodule
+module m(input [1:0] a, input [1:0] b, output [3:0] y);
+  wire n;
+  s u(.x(a), .z(y[1:0]));
+  s v(.x({a, b, a}), .z(n));
+  assign y[3:2] = {n, n};
+endmodule
+)");
+  std::vector<std::uint64_t> t = truth_table(read_verilog(p));
+  for (std::uint64_t a = 0; a < 4; ++a)
+    for (std::uint64_t b = 0; b < 4; ++b) {
+      // u: x = {00, a}, z = a. v: x = {b, a} (the top a cut off), n = bit 0 of a ^ b.
+      std::uint64_t n = (a ^ b) & 1;
+      EXPECT_EQ(t[a << 2 | b], a | n << 2 | n << 3) << a << " " << b;
+    }
 }
 
 // A loop through a long chain is named by its first nets.
