@@ -8,8 +8,8 @@ namespace axx::netlist::detail {
 // The deepest expression (nested parentheses, operator chains, unary operators, selects) and the
 // deepest module / model hierarchy. The readers are recursive descents; these bounds, times the
 // stack one level takes, fit in the stack they run on (deep_stack.h).
-constexpr std::size_t kMaxNestingDepth = 100000;
-constexpr std::size_t kMaxHierarchyDepth = 100000;
+constexpr std::size_t kMaxNestingDepth = 50000;
+constexpr std::size_t kMaxHierarchyDepth = 50000;
 
 // Nets and gates of the flattened netlist (a hierarchy that instantiates each module twice
 // doubles per level), and the widest net or expression, in bits.

@@ -14,7 +14,8 @@ AXX="$BUILD/converter/axx"
 WORK=$(mktemp -d /tmp/axx-hostile-scale-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-printf '%-8s %-5s %9s %10s %12s %12s\n' shape fmt gates file_MB wall_s peak_MB
+# cpu_s (user + system) is what to compare on a loaded machine; wall_s includes waiting for a core.
+printf '%-8s %-5s %9s %10s %10s %10s %10s\n' shape fmt gates file_MB cpu_s wall_s peak_MB
 for shape in chain dag; do
   for n in $SIZES; do
     for ext in blif v; do
@@ -24,8 +25,10 @@ for shape in chain dag; do
       wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/time.txt" |
              awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
       kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
-      printf '%-8s %-5s %9d %10.1f %12.2f %12.1f\n' "$shape" "$ext" "$n" \
-        "$(echo "$(stat -c %s "$f") / 1048576" | bc -l)" "$wall" "$(echo "$kb / 1024" | bc -l)"
+      user=$(sed -n 's/.*User time (seconds): //p' "$WORK/time.txt")
+      sys=$(sed -n 's/.*System time (seconds): //p' "$WORK/time.txt")
+      printf '%-8s %-5s %9d %10.1f %10.2f %10.2f %10.1f\n' "$shape" "$ext" "$n" \
+        "$(echo "$(stat -c %s "$f") / 1048576" | bc -l)" "$(echo "$user + $sys" | bc -l)" "$wall" "$(echo "$kb / 1024" | bc -l)"
       rm -f "$f"
     done
   done

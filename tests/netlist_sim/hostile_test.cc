@@ -208,23 +208,23 @@ TEST(Hostile, VerilogNestingOf10000LevelsIsRead) {
 TEST(Hostile, VerilogNestingBeyondTheLimitIsAnError) {
   TempDir d;
   const std::string head = "module m(input [7:0] a, input [7:0] b, output y);\n  assign y = ";
-  const std::string msg = "expression nested more than 100000 levels deep (split it into several assignments)";
+  const std::string msg = "expression nested more than 50000 levels deep (split it into several assignments)";
   bool unused;
-  std::string chain = nested_chain(200000, 0, 0, unused);
+  std::string chain = nested_chain(100000, 0, 0, unused);
   std::string p = d.write("c.v", head + chain + ";\nendmodule\n");
-  // Level k (from 0) starts at column 14 + 8k with "a[i] & ("; the select's index of level 99999
-  // is the 100001st nested expression.
-  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 8 * 99999 + 2) + ": " + msg);
+  // Level k (from 0) starts at column 14 + 8k with "a[i] & ("; the select's index of level 49999
+  // is the 50001st nested expression.
+  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 8 * 49999 + 2) + ": " + msg);
   p = d.write("p.v", head + std::string(1000000, '(') + "a[0]" + std::string(1000000, ')') + ";\nendmodule\n");
-  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 99999 + 1) + ": " + msg);
+  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 50000) + ": " + msg);  // the 50001st parenthesis
   p = d.write("n.v", head + std::string(1000000, '~') + "a[0];\nendmodule\n");
-  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 99999) + ": " + msg);  // the 100000th operator
+  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 49999) + ": " + msg);  // the 50000th operator
   // A flat chain is deep too, as a tree: the error is at the operator that makes it too deep.
   std::string flat;
   for (int i = 0; i < 1000000; ++i) flat += "a[0] ^ ";
   p = d.write("f.v", head + flat + "b[0];\nendmodule\n");
-  // Each "a[0] ^ " adds a level to a tree that starts 2 deep (the select): the 99999th operator.
-  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 7 * 99998 + 5) + ": " + msg);
+  // Each "a[0] ^ " adds a level to a tree that starts 2 deep (the select): the 49999th operator.
+  EXPECT_EQ(read_error(p), p + ":2:" + std::to_string(14 + 7 * 49998 + 5) + ": " + msg);
 }
 
 std::string verilog_hierarchy(std::size_t depth) {
@@ -255,11 +255,11 @@ TEST(Hostile, DeepHierarchies) {
     for (std::uint64_t i = 0; i < t.size(); ++i)
       ASSERT_EQ(t[i], ((i >> bb) & 1) & ~i & 1) << p << " " << i;
   }
-  // Beyond 10^5 levels (m0 .. m99999): an error at the instance of m100000, in m99999.
-  std::string p = d.write("deep.v", verilog_hierarchy(100005));
-  EXPECT_EQ(read_error(p), p + ":" + std::to_string(3 * 99999 + 2) + ":11: module hierarchy deeper than 100000 levels");
-  p = d.write("deep.blif", blif_hierarchy(100005));
-  EXPECT_EQ(read_error(p), p + ":" + std::to_string(5 * 99999 + 4) + ": model hierarchy deeper than 100000 levels");
+  // Beyond 50000 levels (m0 .. m49999): an error at the instance of m50000, in m49999.
+  std::string p = d.write("deep.v", verilog_hierarchy(50005));
+  EXPECT_EQ(read_error(p), p + ":" + std::to_string(3 * 49999 + 2) + ":10: module hierarchy deeper than 50000 levels");
+  p = d.write("deep.blif", blif_hierarchy(50005));
+  EXPECT_EQ(read_error(p), p + ":" + std::to_string(5 * 49999 + 4) + ": model hierarchy deeper than 50000 levels");
 }
 
 // Each level instantiates the next twice: 2^40 gates once flattened.
