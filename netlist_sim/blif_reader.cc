@@ -504,8 +504,8 @@ Netlist read_blif_here(const std::string& path, const std::string& top) {
     std::unordered_map<std::string, const Model*> by_name;
     for (const Model& m : models) by_name[m.name] = &m;
     // Every cover and every .conn makes at least one gate.
-    std::size_t bound = detail::flattened_gates_bound(
-        *topm, [](const Model& m) { return m.covers.size() + m.conns.size(); },
+    std::size_t bound = detail::flattened_bound(
+        detail::kMaxGates, *topm, [](const Model& m) { return m.covers.size() + m.conns.size(); },
         [&](const Model& m) {
           std::vector<const Model*> subs;
           for (const Subckt& s : m.subckts) {

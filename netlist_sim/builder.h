@@ -54,15 +54,15 @@ class NetlistBuilder {
   std::size_t fresh_counter_ = 0;
 };
 
-// A lower bound on the gates of the flattened hierarchy below `top`, at most kMaxGates + 1:
-// local(m) is a lower bound on the gates module m makes itself, children(m) the modules it
+// A lower bound on the gates (or nets) of the flattened hierarchy below `top`, at most cap + 1:
+// local(m) is a lower bound on what module m makes itself, children(m) the modules it
 // instantiates (nullptr for a cell that makes one gate, or a module that does not exist, which
 // the flattening reports). Modules instantiating themselves are skipped (the flattening reports
 // them too). Iterative and memoised: linear in the number of modules and instances, whatever the
 // depth, and it catches hierarchies that double per level before any of it is built.
 template <class M, class LocalFn, class ChildrenFn>
-std::size_t flattened_gates_bound(const M& top, LocalFn local, ChildrenFn children) {
-  const std::size_t cap = kMaxGates + 1;
+std::size_t flattened_bound(std::size_t limit, const M& top, LocalFn local, ChildrenFn children) {
+  const std::size_t cap = limit + 1;
   auto add = [cap](std::size_t x, std::size_t y) { return std::min(cap, x + y); };  // both <= cap
   struct Frame {
     const M* m;

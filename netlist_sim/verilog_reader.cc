@@ -542,18 +542,28 @@ Netlist read_verilog_here(const std::string& path, const std::string& top) {
   {
     std::unordered_map<std::string, const Module*> by_name;
     for (const Module& m : mods) by_name[m.name] = &m;
-    // Every gate primitive and every assignment makes at least one gate.
-    std::size_t bound = detail::flattened_gates_bound(
-        *topm, [](const Module& m) { return m.gates.size() + m.assigns.size(); },
-        [&](const Module& m) {
-          std::vector<const Module*> subs;
-          for (const ModuleInst& i : m.instances) {
-            auto it = by_name.find(i.module);
-            subs.push_back(it == by_name.end() ? nullptr : it->second);
-          }
-          return subs;
-        });
-    if (bound > detail::kMaxGates) throw detail::too_large_error(path, "gates", detail::kMaxGates);
+    auto children = [&](const Module& m) {
+      std::vector<const Module*> subs;
+      for (const ModuleInst& i : m.instances) {
+        auto it = by_name.find(i.module);
+        subs.push_back(it == by_name.end() ? nullptr : it->second);
+      }
+      return subs;
+    };
+    // Every gate primitive and every assignment makes at least one gate; every declared bit a net
+    // (a few lines declaring 2^22-bit wires would otherwise fill memory before the limit stops them).
+    std::size_t gates = detail::flattened_bound(
+        detail::kMaxGates, *topm, [](const Module& m) { return m.gates.size() + m.assigns.size(); }, children);
+    if (gates > detail::kMaxGates) throw detail::too_large_error(path, "gates", detail::kMaxGates);
+    std::size_t nets = detail::flattened_bound(
+        detail::kMaxNets, *topm,
+        [](const Module& m) {
+          std::size_t bits = 0;
+          for (const auto& [name, d] : m.nets) bits += std::size_t(d.has_range ? d.width() : 1);
+          return bits;
+        },
+        children);
+    if (nets > detail::kMaxNets) throw detail::too_large_error(path, "nets", detail::kMaxNets);
   }
   NetlistBuilder b(path);
   Elaborator el(path, mods, b);
