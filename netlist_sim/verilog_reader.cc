@@ -192,13 +192,14 @@ class Elaborator {
   static bool context_determined(const std::string& op) {
     return op == "&" || op == "|" || op == "^" || op == "~^" || op == "^~" || op == "+" || op == "-";
   }
+  // Memoised in the node: self() asks for the width and signedness at every level of a nested
+  // expression, which would otherwise be quadratic in its depth.
   long width(const Scope& sc, const Expr& e) {
-    auto it = widths_.find(&e);
-    if (it != widths_.end()) return it->second;
+    if (e.width_memo >= 0) return e.width_memo;
     long w = width_of(sc, e);
     if (w > detail::kMaxBits)
       fail(e.pos, "expression is " + std::to_string(w) + " bits wide (at most " + std::to_string(detail::kMaxBits) + ")");
-    widths_.emplace(&e, w);
+    e.width_memo = w;
     return w;
   }
   long width_of(const Scope& sc, const Expr& e) {
@@ -234,10 +235,9 @@ class Elaborator {
     return 1;
   }
   bool is_signed(const Scope& sc, const Expr& e) {
-    auto it = signs_.find(&e);
-    if (it != signs_.end()) return it->second;
+    if (e.signed_memo >= 0) return e.signed_memo == 1;
     bool s = is_signed_of(sc, e);
-    signs_.emplace(&e, s);
+    e.signed_memo = s ? 1 : 0;
     return s;
   }
   bool is_signed_of(const Scope& sc, const Expr& e) {
@@ -502,11 +502,6 @@ class Elaborator {
   // The modules on `stack`, for the recursion check in constant time (hierarchies 10^5 deep).
   std::unordered_set<const Module*> active_;
   std::size_t long_paths_ = 0;
-  // Width and signedness of each expression node: self() asks for them at every level of a nested
-  // expression, which without the memo is quadratic in its depth. A node's width is the same in
-  // every instance of its module.
-  std::unordered_map<const Expr*, long> widths_;
-  std::unordered_map<const Expr*, bool> signs_;
 };
 
 Netlist read_verilog_here(const std::string& path, const std::string& top) {
