@@ -8,10 +8,13 @@
 #include <sstream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "axx/error.h"
 #include "netlist_sim/builder.h"
+#include "netlist_sim/deep_stack.h"
+#include "netlist_sim/limits.h"
 #include "netlist_sim/reader.h"
 
 namespace axx::netlist {
@@ -69,6 +72,7 @@ struct Model {
   std::string name;
   std::size_t line = 0;
   std::vector<std::string> inputs, outputs;
+  std::vector<std::size_t> input_lines, output_lines;  // where each port name was listed
   std::vector<Cover> covers;
   std::vector<Subckt> subckts;
   std::vector<std::pair<std::string, std::string>> conns;  // .conn from to
@@ -88,6 +92,8 @@ std::vector<Line> read_lines(const std::string& path) {
   std::size_t number = 0, start = 0;
   while (std::getline(in, raw)) {
     ++number;
+    // A NUL would end the error messages that quote a token; no BLIF text holds one.
+    if (raw.find('\0') != std::string::npos) throw ParseError(path, number, 0, "NUL byte: not a text file");
     if (!raw.empty() && raw.back() == '\r') raw.pop_back();
     std::size_t hash = raw.find('#');
     if (hash != std::string::npos) raw.erase(hash);
@@ -121,6 +127,7 @@ bool is_sequential(const std::string& cmd) {
 std::vector<Model> parse_models(const std::string& path) {
   std::vector<Line> lines = read_lines(path);
   std::vector<Model> models;
+  std::unordered_set<std::string> model_names;  // a set: 10^5 models are read in linear time
   Model* cur = nullptr;
   Cover* cover = nullptr;
   auto err = [&](std::size_t line, const std::string& msg) -> ParseError { return ParseError(path, line, 0, msg); };
@@ -160,8 +167,7 @@ std::vector<Model> parse_models(const std::string& path) {
       cur = &models.back();
       cur->name = l.tokens.size() > 1 ? l.tokens[1] : "";
       cur->line = l.number;
-      for (const Model& m : models)
-        if (&m != cur && m.name == cur->name) throw err(l.number, "model '" + cur->name + "' is defined twice");
+      if (!model_names.insert(cur->name).second) throw err(l.number, "model '" + cur->name + "' is defined twice");
       continue;
     }
     if (cmd == ".end") {
@@ -173,11 +179,14 @@ std::vector<Model> parse_models(const std::string& path) {
       models.emplace_back();
       cur = &models.back();
       cur->line = l.number;
+      model_names.insert(cur->name);
     }
     if (cmd == ".inputs") {
       cur->inputs.insert(cur->inputs.end(), l.tokens.begin() + 1, l.tokens.end());
+      cur->input_lines.resize(cur->inputs.size(), l.number);
     } else if (cmd == ".outputs") {
       cur->outputs.insert(cur->outputs.end(), l.tokens.begin() + 1, l.tokens.end());
+      cur->output_lines.resize(cur->outputs.size(), l.number);
     } else if (cmd == ".names") {
       if (l.tokens.size() < 2) throw err(l.number, ".names needs at least an output net");
       cur->covers.emplace_back();
@@ -392,8 +401,10 @@ class Flattener {
         throw ParseError(path_, s.line, 0, "unknown model '" + s.model + "' in .subckt");
       }
       const Model& sub = *it->second;
-      if (std::find(stack.begin(), stack.end(), &sub) != stack.end())
-        throw ParseError(path_, s.line, 0, "model '" + sub.name + "' instantiates itself");
+      if (active_.count(&sub)) throw ParseError(path_, s.line, 0, "model '" + sub.name + "' instantiates itself");
+      if (stack.size() >= detail::kMaxHierarchyDepth)
+        throw ParseError(path_, s.line, 0,
+                         "model hierarchy deeper than " + std::to_string(detail::kMaxHierarchyDepth) + " levels");
       std::unordered_map<std::string, NetId> sub_bound;
       std::set<std::string> ports(sub.inputs.begin(), sub.inputs.end());
       ports.insert(sub.outputs.begin(), sub.outputs.end());
@@ -406,9 +417,14 @@ class Flattener {
       for (const std::string& in : sub.inputs)
         if (!sub_bound.count(in))
           throw ParseError(path_, s.line, 0, "input '" + in + "' of model '" + sub.name + "' is not connected");
-      std::string sub_prefix = prefix + sub.name + "#" + std::to_string(++instances_) + "/";
+      std::string sub_prefix = sub.name + "#" + std::to_string(++instances_) + "/";
+      // The instance number alone makes the names unique; the parent's path is kept while it is
+      // short, so that a hierarchy 10^5 deep does not make names (and memory) quadratic in it.
+      if (prefix.size() < 256) sub_prefix = prefix + sub_prefix;
       stack.push_back(&sub);
+      active_.insert(&sub);
       flatten(sub, sub_prefix, sub_bound, stack);
+      active_.erase(&sub);
       stack.pop_back();
     }
   }
@@ -436,11 +452,40 @@ class Flattener {
   NetlistBuilder& b_;
   std::unordered_map<std::string, const Model*> by_name_;
   std::size_t instances_ = 0;
+  // The models on the stack, for the recursion check in constant time (hierarchies 10^5 deep).
+  std::unordered_set<const Model*> active_;
 };
 
-}  // namespace
+// The top model's ports become buses (group_ports): a name listed twice, or a bus with a missing
+// bit, would give an operand or a product whose bits are not its binary digits.
+void check_port_names(const std::string& path, const std::vector<std::string>& names,
+                      const std::vector<std::size_t>& lines, const char* kind) {
+  std::unordered_set<std::string> seen;
+  std::unordered_map<std::string, std::vector<std::pair<long, std::size_t>>> buses;  // base -> (index, name)
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!seen.insert(names[i]).second)
+      throw ParseError(path, lines[i], 0, std::string(kind) + " '" + names[i] + "' is listed twice");
+    std::string base;
+    long index = 0;
+    if (detail::split_indexed(names[i], base, index)) buses[base].push_back({index, i});
+  }
+  for (auto& [base, bits] : buses) {
+    std::sort(bits.begin(), bits.end());
+    for (std::size_t k = 1; k < bits.size(); ++k) {
+      const std::string& name = names[bits[k].second];
+      if (bits[k].first == bits[k - 1].first)
+        throw ParseError(path, lines[bits[k].second], 0,
+                         std::string(kind) + " '" + name + "' repeats bit " + std::to_string(bits[k].first) +
+                             " of bus '" + base + "'");
+      if (bits[k].first != bits[k - 1].first + 1)
+        throw ParseError(path, lines[bits[k].second], 0,
+                         std::string(kind) + " bus '" + base + "' has " + name + " but no " + base + "[" +
+                             std::to_string(bits[k - 1].first + 1) + "]");
+    }
+  }
+}
 
-Netlist read_blif(const std::string& path, const std::string& top) {
+Netlist read_blif_here(const std::string& path, const std::string& top) {
   std::vector<Model> models = parse_models(path);
   const Model* topm = &models.front();
   if (!top.empty()) {
@@ -449,9 +494,27 @@ Netlist read_blif(const std::string& path, const std::string& top) {
       if (m.name == top) topm = &m;
     if (!topm) {
       std::string names;
-      for (const Model& m : models) names += (names.empty() ? "" : ", ") + m.name;
+      names = detail::name_list(models.begin(), models.end(), [](const Model& m) { return m.name; });
       throw InputError(path + ": no model '" + top + "' (models: " + names + ")");
     }
+  }
+  check_port_names(path, topm->inputs, topm->input_lines, "input");
+  check_port_names(path, topm->outputs, topm->output_lines, "output");
+  {
+    std::unordered_map<std::string, const Model*> by_name;
+    for (const Model& m : models) by_name[m.name] = &m;
+    // Every cover and every .conn makes at least one gate.
+    std::size_t bound = detail::flattened_bound(
+        detail::kMaxGates, *topm, [](const Model& m) { return m.covers.size() + m.conns.size(); },
+        [&](const Model& m) {
+          std::vector<const Model*> subs;
+          for (const Subckt& s : m.subckts) {
+            auto it = by_name.find(s.model);
+            subs.push_back(it == by_name.end() ? nullptr : it->second);
+          }
+          return subs;
+        });
+    if (bound > detail::kMaxGates) throw detail::too_large_error(path, "gates", detail::kMaxGates);
   }
   NetlistBuilder b(path);
   std::vector<NetId> in_nets, out_nets;
@@ -465,6 +528,13 @@ Netlist read_blif(const std::string& path, const std::string& top) {
   nl.outputs = detail::group_ports(topm->outputs, out_nets);
   check_netlist(nl);
   return std::move(nl);
+}
+
+}  // namespace
+
+// Flattening recurses once per level of the .subckt hierarchy.
+Netlist read_blif(const std::string& path, const std::string& top) {
+  return detail::with_reader_stack([&] { return read_blif_here(path, top); });
 }
 
 }  // namespace axx::netlist

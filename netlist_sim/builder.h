@@ -1,13 +1,20 @@
 // Internal helpers shared by the readers: nets by name, gates with their source position, and
 // grouping of bit-level port names ("a[3]") into buses.
 #pragma once
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "axx/error.h"
+#include "netlist_sim/limits.h"
 #include "netlist_sim/netlist.h"
 
 namespace axx::netlist::detail {
+
+inline InputError too_large_error(const std::string& source, const char* what, std::size_t limit) {
+  return InputError(source + ": the flattened netlist has more than " + std::to_string(limit) + " " + what);
+}
 
 class NetlistBuilder {
  public:
@@ -16,7 +23,10 @@ class NetlistBuilder {
   // The net with this exact name, created on first use.
   NetId net(const std::string& name) {
     auto [it, inserted] = by_name_.try_emplace(name, NetId(nl_.net_names.size()));
-    if (inserted) nl_.net_names.push_back(name);
+    if (inserted) {
+      if (nl_.net_names.size() >= kMaxNets) too_large("nets", kMaxNets);
+      nl_.net_names.push_back(name);
+    }
     return it->second;
   }
   bool has_net(const std::string& name) const { return by_name_.count(name) != 0; }
@@ -27,16 +37,76 @@ class NetlistBuilder {
     return net(name);
   }
   NetId gate(GateOp op, std::vector<NetId> inputs, NetId output, const std::string& file, std::size_t line) {
+    if (nl_.gates.size() >= kMaxGates) too_large("gates", kMaxGates);
     nl_.gates.push_back(Gate{op, std::move(inputs), output, file, line});
     return output;
   }
   Netlist& netlist() { return nl_; }
 
  private:
+  // A hierarchy can multiply its size per level (two instances of a module that instantiates the
+  // next twice, ...): stop at the bound instead of exhausting memory.
+  [[noreturn]] void too_large(const char* what, std::size_t limit) const {
+    throw too_large_error(nl_.source, what, limit);
+  }
   Netlist nl_;
   std::unordered_map<std::string, NetId> by_name_;
   std::size_t fresh_counter_ = 0;
 };
+
+// A lower bound on the gates (or nets) of the flattened hierarchy below `top`, at most cap + 1:
+// local(m) is a lower bound on what module m makes itself, children(m) the modules it
+// instantiates (nullptr for a cell that makes one gate, or a module that does not exist, which
+// the flattening reports). Modules instantiating themselves are skipped (the flattening reports
+// them too). Iterative and memoised: linear in the number of modules and instances, whatever the
+// depth, and it catches hierarchies that double per level before any of it is built.
+template <class M, class LocalFn, class ChildrenFn>
+std::size_t flattened_bound(std::size_t limit, const M& top, LocalFn local, ChildrenFn children) {
+  const std::size_t cap = limit + 1;
+  auto add = [cap](std::size_t x, std::size_t y) { return std::min(cap, x + y); };  // both <= cap
+  struct Frame {
+    const M* m;
+    std::vector<const M*> subs;
+    std::size_t next, sum;
+  };
+  std::unordered_map<const M*, std::size_t> done;
+  std::unordered_map<const M*, bool> open;
+  std::vector<Frame> stack;
+  auto push = [&](const M* m) {
+    stack.push_back(Frame{m, children(*m), 0, std::min(cap, local(*m))});
+    open[m] = true;
+  };
+  push(&top);
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    if (f.next < f.subs.size()) {
+      const M* sub = f.subs[f.next++];
+      if (!sub) { f.sum = add(f.sum, 1); continue; }
+      if (auto d = done.find(sub); d != done.end()) { f.sum = add(f.sum, d->second); continue; }
+      if (open[sub]) continue;
+      push(sub);  // invalidates f
+      continue;
+    }
+    const M* m = f.m;
+    std::size_t sum = f.sum;
+    stack.pop_back();
+    open[m] = false;
+    done[m] = sum;
+    if (!stack.empty()) stack.back().sum = add(stack.back().sum, sum);
+  }
+  return done[&top];
+}
+
+// "a, b, c" for a message; a file with 10^5 modules is named by its first 20 and a count.
+template <class It, class NameFn>
+std::string name_list(It first, It last, NameFn name) {
+  std::string s;
+  std::size_t n = 0;
+  for (It it = first; it != last; ++it, ++n)
+    if (n < 20) s += (s.empty() ? "" : ", ") + name(*it);
+  if (n > 20) s += ", ... (" + std::to_string(n - 20) + " more)";
+  return s;
+}
 
 // Splits "name[12]" into ("name", 12); false for names without a trailing numeric index.
 inline bool split_indexed(const std::string& s, std::string& base, long& index) {

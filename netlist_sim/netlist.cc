@@ -96,8 +96,11 @@ std::vector<std::size_t> topological_order(const Netlist& nl) {
             if (n[dot == std::string::npos ? 0 : dot + 1] != '$') shown.push_back(n);
           }
           if (shown.empty()) shown = names;
+          // A loop through a million-gate chain is named by its first nets, not all of them.
+          constexpr std::size_t kShown = 8;
           std::string path;
-          for (const std::string& n : shown) path += "'" + n + "' -> ";
+          for (std::size_t k = 0; k < shown.size() && k < kShown; ++k) path += "'" + shown[k] + "' -> ";
+          if (shown.size() > kShown) path += "... (" + std::to_string(shown.size() - kShown) + " more) -> ";
           path += "'" + shown.front() + "'";
           fail_at(nl.gates[d], nl, "combinational loop through " + path);
         }

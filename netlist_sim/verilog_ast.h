@@ -27,6 +27,11 @@ struct Expr {
   bool sized = false;    // Number: had an explicit size
   bool is_signed = false;  // Number: signed literal (unsized decimal, or 's' base)
   std::vector<ExprPtr> args;  // operands; Index: {base, index}; Range: {base, msb, lsb}; Repeat: {count, concat}
+  std::size_t depth = 1;      // levels of the tree below and including this node (limits.h bounds it)
+  // Self-determined width and signedness, worked out once by the elaboration (the same in every
+  // instance of the module): -1 until then.
+  mutable long width_memo = -1;
+  mutable signed char signed_memo = -1;
 };
 
 struct NetDecl {

@@ -8,8 +8,10 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "axx/error.h"
+#include "netlist_sim/limits.h"
 #include "netlist_sim/reader.h"
 #include "netlist_sim/verilog_ast.h"
 
@@ -176,13 +178,13 @@ class Parser {
 
   std::vector<Module> run() {
     std::vector<Module> mods;
+    std::unordered_set<std::string> names;  // a set: files with 10^5 modules are read in linear time
     while (peek().kind != Token::End) {
       if (is_kw("module") || is_kw("macromodule")) {
         mods.push_back(module());
-        for (std::size_t i = 0; i + 1 < mods.size(); ++i)
-          if (mods[i].name == mods.back().name)
-            throw ParseError(path_, mods.back().pos.line, mods.back().pos.col,
-                             "module '" + mods.back().name + "' is defined twice");
+        if (!names.insert(mods.back().name).second)
+          throw ParseError(path_, mods.back().pos.line, mods.back().pos.col,
+                           "module '" + mods.back().name + "' is defined twice");
       } else {
         unsupported_or(peek(), "expected 'module'");
       }
@@ -293,6 +295,9 @@ class Parser {
       h.lsb = const_int();
       expect("]", "to close a range");
       h.has_range = true;
+      if ((h.msb >= h.lsb ? h.msb - h.lsb : h.lsb - h.msb) >= detail::kMaxBits)
+        fail(peek(), "range [" + std::to_string(h.msb) + ":" + std::to_string(h.lsb) + "] is wider than " +
+                         std::to_string(detail::kMaxBits) + " bits");
     }
     return h;
   }
@@ -469,7 +474,28 @@ class Parser {
     e->op = std::move(op);
     return e;
   }
+  // Counts the parser's own recursion (parentheses add levels to it but not to the tree).
+  struct Nesting {
+    Parser& p;
+    Nesting(Parser& parser) : p(parser) {
+      if (++p.nesting_ > detail::kMaxNestingDepth) p.too_deep(p.peek().pos);
+    }
+    ~Nesting() { --p.nesting_; }
+  };
+  [[noreturn]] void too_deep(Pos at) const {
+    throw ParseError(path_, at.line, at.col,
+                     "expression nested more than " + std::to_string(detail::kMaxNestingDepth) +
+                         " levels deep (split it into several assignments)");
+  }
+  // Appends an operand; the tree's depth is bounded as it grows, so that the recursive walks over
+  // it (elaboration, destruction) stay within the reader's stack.
+  void add(Expr& e, ExprPtr operand) {
+    e.depth = std::max(e.depth, operand->depth + 1);
+    if (e.depth > detail::kMaxNestingDepth) too_deep(e.pos);
+    e.args.push_back(std::move(operand));
+  }
   ExprPtr expr() {
+    Nesting guard(*this);
     ExprPtr c = binary(0);
     if (is_punct("?")) {
       Pos p = next().pos;
@@ -477,9 +503,9 @@ class Parser {
       expect(":", "in a conditional expression");
       ExprPtr b = expr();
       ExprPtr e = make(Expr::Ternary, p);
-      e->args.push_back(std::move(c));
-      e->args.push_back(std::move(a));
-      e->args.push_back(std::move(b));
+      add(*e, std::move(c));
+      add(*e, std::move(a));
+      add(*e, std::move(b));
       return e;
     }
     return c;
@@ -501,17 +527,18 @@ class Parser {
       Token op = next();
       ExprPtr rhs = binary(prec + 1);
       ExprPtr e = make(Expr::Binary, op.pos, op.text);
-      e->args.push_back(std::move(lhs));
-      e->args.push_back(std::move(rhs));
+      add(*e, std::move(lhs));
+      add(*e, std::move(rhs));
       lhs = std::move(e);
     }
   }
   ExprPtr unary() {
     static const std::set<std::string> ops = {"~", "!", "&", "|", "^", "~&", "~|", "~^", "^~", "-", "+"};
     if (peek().kind == Token::Punct && ops.count(peek().text)) {
+      Nesting guard(*this);
       Token op = next();
       ExprPtr e = make(Expr::Unary, op.pos, op.text);
-      e->args.push_back(unary());
+      add(*e, unary());
       return e;
     }
     return postfix(primary());
@@ -525,15 +552,15 @@ class Parser {
         ExprPtr second = expr();
         expect("]", "to close a part select");
         ExprPtr e = make(Expr::Range, p, kind);
-        e->args.push_back(std::move(base));
-        e->args.push_back(std::move(first));
-        e->args.push_back(std::move(second));
+        add(*e, std::move(base));
+        add(*e, std::move(first));
+        add(*e, std::move(second));
         base = std::move(e);
       } else {
         expect("]", "to close a bit select");
         ExprPtr e = make(Expr::Index, p);
-        e->args.push_back(std::move(base));
-        e->args.push_back(std::move(first));
+        add(*e, std::move(base));
+        add(*e, std::move(first));
         base = std::move(e);
       }
     }
@@ -547,7 +574,7 @@ class Parser {
         Token f = next();
         expect("(", "after a system function");
         ExprPtr e = make(Expr::Cast, f.pos, f.text);
-        e->args.push_back(expr());
+        add(*e, expr());
         expect(")", "to close the function call");
         return e;
       }
@@ -573,15 +600,15 @@ class Parser {
         ExprPtr inner = primary();
         expect("}", "to close a replication");
         ExprPtr e = make(Expr::Repeat, p);
-        e->args.push_back(std::move(first));
-        e->args.push_back(std::move(inner));
+        add(*e, std::move(first));
+        add(*e, std::move(inner));
         return e;
       }
       ExprPtr e = make(Expr::Concat, p);
-      e->args.push_back(std::move(first));
+      add(*e, std::move(first));
       while (is_punct(",")) {
         next();
-        e->args.push_back(expr());
+        add(*e, expr());
       }
       expect("}", "to close a concatenation");
       return e;
@@ -671,6 +698,7 @@ class Parser {
   const std::string& path_;
   std::vector<Token> t_;
   std::size_t p_ = 0;
+  std::size_t nesting_ = 0;
 };
 
 }  // namespace
@@ -727,7 +755,15 @@ std::vector<Module> parse_file(const std::string& path) {
   if (!in) throw InputError(path + ": cannot open file");
   std::stringstream ss;
   ss << in.rdbuf();
-  Lexer lex(path, ss.str());
+  std::string src = ss.str();
+  // A NUL would end the error messages that quote a token; no Verilog text holds one.
+  if (std::size_t nul = src.find('\0'); nul != std::string::npos) {
+    std::size_t line = 1 + std::size_t(std::count(src.begin(), src.begin() + long(nul), '\n'));
+    std::size_t line_start = src.rfind('\n', nul);
+    std::size_t col = nul - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+    throw ParseError(path, line, col, "NUL byte: not a text file");
+  }
+  Lexer lex(path, std::move(src));
   Parser p(path, lex.run());
   return p.run();
 }

@@ -4,9 +4,12 @@
 #include <functional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "axx/error.h"
 #include "netlist_sim/builder.h"
+#include "netlist_sim/deep_stack.h"
+#include "netlist_sim/limits.h"
 #include "netlist_sim/reader.h"
 #include "netlist_sim/verilog_ast.h"
 
@@ -189,7 +192,17 @@ class Elaborator {
   static bool context_determined(const std::string& op) {
     return op == "&" || op == "|" || op == "^" || op == "~^" || op == "^~" || op == "+" || op == "-";
   }
+  // Memoised in the node: self() asks for the width and signedness at every level of a nested
+  // expression, which would otherwise be quadratic in its depth.
   long width(const Scope& sc, const Expr& e) {
+    if (e.width_memo >= 0) return e.width_memo;
+    long w = width_of(sc, e);
+    if (w > detail::kMaxBits)
+      fail(e.pos, "expression is " + std::to_string(w) + " bits wide (at most " + std::to_string(detail::kMaxBits) + ")");
+    e.width_memo = w;
+    return w;
+  }
+  long width_of(const Scope& sc, const Expr& e) {
     switch (e.kind) {
       case Expr::Ident: return long(lookup(sc, e).bits.size());
       case Expr::Number: return long(e.bits.size());
@@ -206,7 +219,11 @@ class Elaborator {
         for (const ExprPtr& a : e.args) w += width(sc, *a);
         return w;
       }
-      case Expr::Repeat: return const_int(sc, *e.args[0]) * width(sc, *e.args[1]);
+      case Expr::Repeat: {
+        long n = const_int(sc, *e.args[0]);
+        if (n < 0 || n > 4096) fail(e.pos, "invalid replication count");
+        return n * width(sc, *e.args[1]);  // both factors bounded: no overflow
+      }
       case Expr::Index: return 1;
       case Expr::Range:
         if (e.op == ":") {
@@ -218,6 +235,12 @@ class Elaborator {
     return 1;
   }
   bool is_signed(const Scope& sc, const Expr& e) {
+    if (e.signed_memo >= 0) return e.signed_memo == 1;
+    bool s = is_signed_of(sc, e);
+    e.signed_memo = s ? 1 : 0;
+    return s;
+  }
+  bool is_signed_of(const Scope& sc, const Expr& e) {
     switch (e.kind) {
       case Expr::Ident: return lookup(sc, e).is_signed;
       case Expr::Number: return e.is_signed;
@@ -388,8 +411,9 @@ class Elaborator {
       fail(inst.pos, "unknown module '" + inst.module + "' (instance '" + inst.name + "')");
     }
     const Module& sub = *it->second;
-    if (std::find(stack.begin(), stack.end(), &sub) != stack.end())
-      fail(inst.pos, "module '" + sub.name + "' instantiates itself");
+    if (active_.count(&sub)) fail(inst.pos, "module '" + sub.name + "' instantiates itself");
+    if (stack.size() >= detail::kMaxHierarchyDepth)
+      fail(inst.pos, "module hierarchy deeper than " + std::to_string(detail::kMaxHierarchyDepth) + " levels");
     // Port -> connected expression.
     std::vector<std::pair<std::string, const Expr*>> conns;
     std::vector<Pos> where;
@@ -413,7 +437,14 @@ class Elaborator {
       }
     }
     stack.push_back(&sub);
-    auto sub_nets = instantiate(sub, sc.prefix + inst.name + ".", stack);
+    active_.insert(&sub);
+    // Nets are named by their instance path ("u1.u2.s"); past 256 characters the path restarts
+    // from a number unique to the instance ("#17.u.s"), so that a hierarchy 10^5 deep does not
+    // make names (and memory) quadratic in it.
+    std::string sub_prefix = sc.prefix.size() < 256 ? sc.prefix + inst.name + "."
+                                                    : "#" + std::to_string(++long_paths_) + "." + inst.name + ".";
+    auto sub_nets = instantiate(sub, sub_prefix, stack);
+    active_.erase(&sub);
     stack.pop_back();
     std::set<std::string> connected;
     for (std::size_t i = 0; i < conns.size(); ++i) {
@@ -468,11 +499,12 @@ class Elaborator {
   NetId const0_ = kNone, const1_ = kNone;
   std::size_t counter_ = 0;
   std::vector<OutputPort> outputs_;
+  // The modules on `stack`, for the recursion check in constant time (hierarchies 10^5 deep).
+  std::unordered_set<const Module*> active_;
+  std::size_t long_paths_ = 0;
 };
 
-}  // namespace
-
-Netlist read_verilog(const std::string& path, const std::string& top) {
+Netlist read_verilog_here(const std::string& path, const std::string& top) {
   std::vector<Module> mods = parse_file(path);
   if (mods.empty()) throw InputError(path + ": no module in Verilog file");
   const Module* topm = nullptr;
@@ -481,7 +513,7 @@ Netlist read_verilog(const std::string& path, const std::string& top) {
       if (m.name == top) topm = &m;
     if (!topm) {
       std::string names;
-      for (const Module& m : mods) names += (names.empty() ? "" : ", ") + m.name;
+      names = detail::name_list(mods.begin(), mods.end(), [](const Module& m) { return m.name; });
       throw InputError(path + ": no module '" + top + "' (modules: " + names + ")");
     }
   } else {
@@ -491,13 +523,42 @@ Netlist read_verilog(const std::string& path, const std::string& top) {
     std::vector<const Module*> roots;
     for (const Module& m : mods)
       if (!used.count(m.name)) roots.push_back(&m);
+    // A lone module that instantiates itself: elaborating it reports that, which says more than
+    // "no candidates".
+    if (roots.empty() && mods.size() == 1) roots.push_back(&mods[0]);
     if (roots.size() != 1) {
       std::string names;
-      for (const Module* m : roots) names += (names.empty() ? "" : ", ") + m->name;
+      names = detail::name_list(roots.begin(), roots.end(), [](const Module* m) { return m->name; });
       throw InputError(path + ": cannot tell the top module (candidates: " + (names.empty() ? "none" : names) +
                        "); name it with the top option");
     }
     topm = roots[0];
+  }
+  {
+    std::unordered_map<std::string, const Module*> by_name;
+    for (const Module& m : mods) by_name[m.name] = &m;
+    auto children = [&](const Module& m) {
+      std::vector<const Module*> subs;
+      for (const ModuleInst& i : m.instances) {
+        auto it = by_name.find(i.module);
+        subs.push_back(it == by_name.end() ? nullptr : it->second);
+      }
+      return subs;
+    };
+    // Every gate primitive and every assignment makes at least one gate; every declared bit a net
+    // (a few lines declaring 2^22-bit wires would otherwise fill memory before the limit stops them).
+    std::size_t gates = detail::flattened_bound(
+        detail::kMaxGates, *topm, [](const Module& m) { return m.gates.size() + m.assigns.size(); }, children);
+    if (gates > detail::kMaxGates) throw detail::too_large_error(path, "gates", detail::kMaxGates);
+    std::size_t nets = detail::flattened_bound(
+        detail::kMaxNets, *topm,
+        [](const Module& m) {
+          std::size_t bits = 0;
+          for (const auto& [name, d] : m.nets) bits += std::size_t(d.has_range ? d.width() : 1);
+          return bits;
+        },
+        children);
+    if (nets > detail::kMaxNets) throw detail::too_large_error(path, "nets", detail::kMaxNets);
   }
   NetlistBuilder b(path);
   Elaborator el(path, mods, b);
@@ -528,6 +589,13 @@ Netlist read_verilog(const std::string& path, const std::string& top) {
       }
   check_netlist(nl);
   return std::move(nl);
+}
+
+}  // namespace
+
+// The parser and the elaboration recurse once per level of expression and of hierarchy.
+Netlist read_verilog(const std::string& path, const std::string& top) {
+  return detail::with_reader_stack([&] { return read_verilog_here(path, top); });
 }
 
 }  // namespace axx::netlist

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "../lutgen/test_util.h"
@@ -469,6 +470,33 @@ TEST(AxxBinary, ListCompareMetricsAndDecomposeOutputs) {
   r = axx(dir, {"decompose", "builtin:mul8s_trunc4", "--max-rank", "x"});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, "axx: error: Could not convert: --max-rank = x (see axx --help)\n");
+}
+
+// Hostile netlists through the CLI (docs/testing.md, "Hostile netlists"): one message, exit status
+// 2 for bad input, no output file; operands wider than the tables take are refused before reading
+// the pairs.
+TEST(AxxBinary, HostileNetlists) {
+  const std::string dir = scratch_dir();
+  const std::string head = "module m(input [7:0] a, input [7:0] b, output y);\n  assign y = ";
+  write_file(dir + "/deep.v", head + std::string(60000, '(') + "a[0]" + std::string(60000, ')') + ";\nendmodule\n");
+  write_file(dir + "/nul.blif", std::string(".model m\n.inputs a b\n.outputs y\n.names a b y\n1\0 1\n.end\n", 50));
+  write_file(dir + "/gap.blif", ".model m\n.inputs a[0] a[5] b[0] b[1]\n.outputs y\n.names a[5] b[1] y\n11 1\n.end\n");
+  write_file(dir + "/w33.v", "module m(input [32:0] a, input [32:0] b, output [63:0] y);\n  assign y = {a[31:0], b[31:0]};\nendmodule\n");
+  const std::vector<std::tuple<std::string, int, std::string>> cases = {
+      {"deep.v", 2, "deep.v:2:50014: expression nested more than 50000 levels deep (split it into several assignments)"},
+      {"nul.blif", 2, "nul.blif:5: NUL byte: not a text file"},
+      {"gap.blif", 2, "gap.blif:2: input bus 'a' has a[5] but no a[1]"},
+      {"w33.v", 1, "operand width 33 is out of range (2..16 bits)"},
+  };
+  for (const auto& [file, status, message] : cases) {
+    std::vector<std::string> args = {"lut", file, "--unsigned", "-o", "t.npy"};
+    if (file.size() > 2 && file.substr(file.size() - 2) == ".v") args.push_back("--no-yosys");
+    const auto r = axx(dir, args);
+    EXPECT_EQ(r.status, status) << file;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n");
+    EXPECT_EQ(r.out, "") << file;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/t.npy")) << file;
+  }
 }
 
 }  // namespace
