@@ -157,6 +157,33 @@ def test_two_processes_train_as_one(tmp_path):
     assert r0["accuracy"] == r1["accuracy"] == acc_of_two_weights
 
 
+@pytest.mark.skipif(not __import__("axx.apps.data", fromlist=["x"]).FASHION_MNIST_DIR.exists(),
+                    reason="Fashion-MNIST not installed")
+def test_command_line_fine_tunes_under_torchrun(tmp_path):
+    """`torchrun -m axx.train --multiplier ...`: one report and one checkpoint, written by rank 0,
+    with rank 0's calibration and the one-process accuracy before fine-tuning."""
+    from axx.apps.train import main
+
+    args = ["--multiplier", "mul8s_trunc8c", "--steps", 3, "--batch-size", 16, "--limit", 64, "--calib-batches", 1,
+            "--threads", 1, "--no-progress"]
+    p = _torchrun("-m", "axx.train", *args, "--out", tmp_path / "two.pt")
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert p.stdout.count("saved ") == 1 and p.stdout.count("before fine-tuning") == 1
+    threads = torch.get_num_threads()
+    try:
+        assert main([str(a) for a in [*args, "--out", tmp_path / "one.pt"]]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    one = torch.load(tmp_path / "one.pt", weights_only=True)
+    two = torch.load(tmp_path / "two.pt", weights_only=True)
+    assert (one["world_size"], two["world_size"]) == (1, 2) and two["multiplier"] == "mul8s_trunc8c"
+    assert two["accuracy_before"] == one["accuracy_before"]
+    for k, v in one["model"].items():
+        if k.endswith("_quantizer.scale"):
+            assert torch.equal(two["model"][k], v), k
+    assert two["loss_last"] == pytest.approx(one["loss_last"], rel=1e-5)
+
+
 if __name__ == "__main__":               # the torchrun worker
     import torch.distributed as dist
     from axx import distributed as axd

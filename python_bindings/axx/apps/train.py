@@ -235,6 +235,7 @@ def main(argv=None) -> int:
     p.add_argument("--calib-batches", type=int, default=4)
     p.add_argument("--device", choices=["cuda", "cpu"], default="cpu",
                    help="default cpu; under torchrun each process takes cuda:LOCAL_RANK")
+    p.add_argument("--limit", type=int, default=0, help="evaluate on the first N test images only (0: all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--out", required=True, help="checkpoint to write (.pt, rank 0)")
     args = p.parse_args(argv)
@@ -252,6 +253,8 @@ def main(argv=None) -> int:
         torch.manual_seed(args.seed)
         x_train, y_train = load_fashion_mnist("train", args.data)
         x_test, y_test = load_fashion_mnist("test", args.data)
+        if args.limit:
+            x_test, y_test = x_test[:args.limit], y_test[:args.limit]
         finetune = args.multiplier is not None
         if finetune:
             model, mult = _finetune_model(args, x_train, y_train, world, log)
