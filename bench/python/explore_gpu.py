@@ -52,6 +52,8 @@ def main(argv=None) -> int:
     p.add_argument("--evaluations", type=int, default=24)
     p.add_argument("--calibration", default="max")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--label-noise", type=float, default=0.1,
+                   help="labels: the float model's top-1 on the images plus this much Gaussian noise")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     p.add_argument("--tiny", action="store_true",
                    help="a 1-block vit_tiny at 32x32, 16 images, 4 evaluations, 3 candidates: checks the script")
@@ -88,7 +90,7 @@ def main(argv=None) -> int:
     size = tuple(model.patch_embed.img_size)
     g = torch.Generator().manual_seed(args.seed + 1)
     x = torch.randn(args.images, 3, *size, generator=g)
-    noise = 0.5 * torch.randn(args.images, 3, *size, generator=g)
+    noise = args.label_noise * torch.randn(args.images, 3, *size, generator=g)
     with torch.no_grad():
         y = torch.cat([model((x[i:i + args.batch_size] + noise[i:i + args.batch_size]).to(device)).argmax(1).cpu()
                        for i in range(0, args.images, args.batch_size)])
@@ -124,7 +126,7 @@ def main(argv=None) -> int:
         "setup_seconds": t_setup, "total_seconds": t_full, "evaluations_per_minute": rate,
         "evaluations_per_minute_overall": overall,
         "images_per_second": rate * args.images / 60.0 if rate else None,
-        "reference_accuracy": res.reference_accuracy, "front": [pt.to_dict() for pt in res.front],
+        "label_noise": args.label_noise, "reference_accuracy": res.reference_accuracy, "front": [pt.to_dict() for pt in res.front],
     }
     log(f"{len(res.layers)} products; setup + 1 evaluation {t_setup:.1f} s; {e} evaluations in {t_full:.1f} s")
     if rate:

@@ -770,6 +770,10 @@ def explore(model: nn.Module, data, candidates: Sequence[Multiplier], *, costs: 
         calibration: :func:`axx.calibrate` method.
         progress: tqdm progress bar (quiet when not on a terminal).
 
+    Under torchrun (``WORLD_SIZE`` > 1, or an initialised process group) call it on every rank
+    with the same arguments: each evaluation is spread over the ranks by batch, and every rank
+    returns the result of one process (docs/distributed.md).
+
     Raises:
         axx.UsageError: no candidates, repeated names, a candidate without cost, unknown method,
             fewer than one evaluation.
