@@ -137,7 +137,6 @@ def main(argv=None) -> int:
     if world.is_main:
         Path(args.json).write_text(json.dumps(result, indent=2))
         log(f"wrote {args.json}")
-    axd.destroy(world)
     return 0
 
 

@@ -27,7 +27,7 @@ __all__ = ["World", "init_from_env", "shard_indices", "all_reduce_sum", "all_red
 @dataclass(frozen=True)
 class World:
     """Where this process stands: ``rank`` of ``size`` processes, ``local_rank`` on its host,
-    and whether this call of :func:`init_from_env` created the process group."""
+    and whether it owns the process group (:func:`destroy` then ends it)."""
 
     rank: int = 0
     size: int = 1
@@ -59,15 +59,16 @@ def backend_for(device: torch.device | str) -> str:
     return "nccl" if torch.device(device).type == "cuda" else "gloo"
 
 
-def init_from_env(device: torch.device | str = "cpu") -> World:
+def init_from_env(device: torch.device | str = "cpu", keep: bool = True) -> World:
     """Join the process group described by torchrun's environment, if any.
 
     An already initialised process group is used as it is. Otherwise, when ``WORLD_SIZE`` > 1,
     the group is created with the backend for ``device`` (``env://`` rendezvous:
-    ``MASTER_ADDR``/``MASTER_PORT`` as torchrun sets them) and kept for the rest of the process,
-    so that later calls (``axx.evaluate``, ``axx.explore``, the training loop, one after the
-    other) join it rather than create another: a process group destroyed and created again
-    under torchrun's store can hang in its rendezvous. It is destroyed at exit. For CUDA the
+    ``MASTER_ADDR``/``MASTER_PORT`` as torchrun sets them). With ``keep`` (the default) it stays
+    for the rest of the process and is destroyed at exit, so that later calls (``axx.evaluate``,
+    ``axx.explore``, the training loop, one after the other) join it rather than create another:
+    a group destroyed and created again under torchrun's store can hang in its rendezvous.
+    Without ``keep`` the returned World owns the group and :func:`destroy` ends it. For CUDA the
     process's device is ``cuda:LOCAL_RANK``.
     """
     local_rank = _env_int("LOCAL_RANK", 0)
@@ -85,8 +86,9 @@ def init_from_env(device: torch.device | str = "cpu") -> World:
         dist.init_process_group("nccl", device_id=torch.device("cuda", local_rank))
     else:
         dist.init_process_group("gloo")
-    atexit.register(_destroy_at_exit)
-    return World(dist.get_rank(), dist.get_world_size(), local_rank, local_size, True)
+    if keep:
+        atexit.register(_destroy_at_exit)
+    return World(dist.get_rank(), dist.get_world_size(), local_rank, local_size, not keep)
 
 
 def _destroy_at_exit() -> None:
@@ -95,8 +97,7 @@ def _destroy_at_exit() -> None:
 
 
 def destroy(world: World) -> None:
-    """End the process group now if ``world`` is the one :func:`init_from_env` created (a
-    command's last step; the library functions leave the group to later calls)."""
+    """End the process group if ``world`` owns it (:func:`init_from_env` with ``keep=False``)."""
     if world.owns_group and dist.is_initialized():
         dist.destroy_process_group()
 

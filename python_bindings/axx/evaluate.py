@@ -516,52 +516,55 @@ def evaluate(model: nn.Module, data, multiplier=None, *, calibration: str | None
     if batch_size < 1 or calibration_batches < 0 or (limit is not None and limit < 0) or workers < 0:
         raise UsageError("batch_size must be >= 1; calibration_batches, limit and workers >= 0")
     device = _resolve_device(device)
-    world = _dist.init_from_env(device)      # kept for later calls (see init_from_env)
-    if device.type == "cuda" and device.index is None:
-        device = torch.device("cuda", world.local_rank if world.distributed else torch.cuda.current_device())
-    if isinstance(data, (str, os.PathLike)):
-        dataset = ImageFolder(data, eval_transform(model, input_size))
-    else:
-        dataset = data
-    _check_labels(model, dataset)
-    order = _shared_order(len(dataset), limit, world, device)
-    if not order:
-        raise InputError(f"{data}: no images to evaluate")
-    shard = [order[i] for i in _dist.shard_indices(len(order), world.rank, world.size)]
-    loader = _loader(dataset, shard, batch_size, workers, device)
-    model.to(device).eval()
+    world = _dist.init_from_env(device)
+    try:
+        if device.type == "cuda" and device.index is None:
+            device = torch.device("cuda", world.local_rank if world.distributed else torch.cuda.current_device())
+        if isinstance(data, (str, os.PathLike)):
+            dataset = ImageFolder(data, eval_transform(model, input_size))
+        else:
+            dataset = data
+        _check_labels(model, dataset)
+        order = _shared_order(len(dataset), limit, world, device)
+        if not order:
+            raise InputError(f"{data}: no images to evaluate")
+        shard = [order[i] for i in _dist.shard_indices(len(order), world.rank, world.size)]
+        loader = _loader(dataset, shard, batch_size, workers, device)
+        model.to(device).eval()
 
-    result: dict[str, Any] = {}
-    base: dict[str, Any] = {}
-    if baselines:
-        saved = _swap_multipliers(model, lambda m: None)   # an already approximate model, as float
-        base["float"] = _run(model, loader, device, world, "float", progress)
-        _restore(saved)
-    if multiplier is not None:
-        model = approximate(model, multiplier)      # a bare Linear/Conv2d comes back replaced
-    layers = approx_layers(model)
-    model.to(device)
-    cal_images = 0
-    if layers and calibration is not None and calibration_batches > 0:
-        cal = order[:calibration_batches * batch_size]
-        cal_images = len(cal)
-        if world.is_main:
-            calibrate(model, _loader(dataset, cal, batch_size, workers, device), method=calibration,
-                      num_batches=None, progress=progress)
-        _dist.broadcast_scales(model)
-    if baselines and layers:
-        saved = _swap_multipliers(model, _exact_for)
-        base["int8_exact"] = _run(model, loader, device, world, "int8 exact", progress)
-        _restore(saved)
-    desc = "approximate" if isinstance(multiplier, Mapping) else (_describe(multiplier) or "model")
-    result.update(_run(model, loader, device, world, desc, progress))
-    result.update({"world_size": world.size, "batch_size": batch_size, "device": device.type,
-                   "multiplier": _describe(multiplier), "calibration": calibration if layers else None,
-                   "calibration_images": cal_images, "approximate_products": len(layers),
-                   "classes": len(getattr(dataset, "classes", []) or []) or None})
-    if baselines:
-        result["baselines"] = base
-    return result
+        result: dict[str, Any] = {}
+        base: dict[str, Any] = {}
+        if baselines:
+            saved = _swap_multipliers(model, lambda m: None)   # an already approximate model, as float
+            base["float"] = _run(model, loader, device, world, "float", progress)
+            _restore(saved)
+        if multiplier is not None:
+            model = approximate(model, multiplier)      # a bare Linear/Conv2d comes back replaced
+        layers = approx_layers(model)
+        model.to(device)
+        cal_images = 0
+        if layers and calibration is not None and calibration_batches > 0:
+            cal = order[:calibration_batches * batch_size]
+            cal_images = len(cal)
+            if world.is_main:
+                calibrate(model, _loader(dataset, cal, batch_size, workers, device), method=calibration,
+                          num_batches=None, progress=progress)
+            _dist.broadcast_scales(model)
+        if baselines and layers:
+            saved = _swap_multipliers(model, _exact_for)
+            base["int8_exact"] = _run(model, loader, device, world, "int8 exact", progress)
+            _restore(saved)
+        desc = "approximate" if isinstance(multiplier, Mapping) else (_describe(multiplier) or "model")
+        result.update(_run(model, loader, device, world, desc, progress))
+        result.update({"world_size": world.size, "batch_size": batch_size, "device": device.type,
+                       "multiplier": _describe(multiplier), "calibration": calibration if layers else None,
+                       "calibration_images": cal_images, "approximate_products": len(layers),
+                       "classes": len(getattr(dataset, "classes", []) or []) or None})
+        if baselines:
+            result["baselines"] = base
+        return result
+    finally:
+        _dist.destroy(world)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -301,8 +301,6 @@ def main(argv=None) -> int:
         prefix = f"[rank {world.rank}] " if world.distributed else ""
         print(f"{prefix}python -m axx.train: {e}", file=sys.stderr)
         return 2
-    finally:
-        _dist.destroy(world)
     return 0
 
 
