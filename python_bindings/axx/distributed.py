@@ -12,6 +12,7 @@ last round by repeating samples, which would count some images twice).
 """
 from __future__ import annotations
 
+import atexit
 import os
 from dataclasses import dataclass
 from typing import Sequence
@@ -20,13 +21,13 @@ import torch
 import torch.distributed as dist
 
 __all__ = ["World", "init_from_env", "shard_indices", "all_reduce_sum", "all_reduce_max",
-           "broadcast_", "barrier", "destroy"]
+           "broadcast_", "broadcast_scales", "collective_device", "barrier", "destroy"]
 
 
 @dataclass(frozen=True)
 class World:
     """Where this process stands: ``rank`` of ``size`` processes, ``local_rank`` on its host,
-    and whether :func:`init_from_env` created the process group (then :func:`destroy` ends it)."""
+    and whether it owns the process group (:func:`destroy` then ends it)."""
 
     rank: int = 0
     size: int = 1
@@ -58,13 +59,17 @@ def backend_for(device: torch.device | str) -> str:
     return "nccl" if torch.device(device).type == "cuda" else "gloo"
 
 
-def init_from_env(device: torch.device | str = "cpu") -> World:
+def init_from_env(device: torch.device | str = "cpu", keep: bool = True) -> World:
     """Join the process group described by torchrun's environment, if any.
 
-    An already initialised process group is used as it is (and left alone by
-    :func:`destroy`). Otherwise, when ``WORLD_SIZE`` > 1, the group is created with the
-    backend for ``device`` (``env://`` rendezvous: ``MASTER_ADDR``/``MASTER_PORT`` as torchrun
-    sets them). For CUDA the process's device is ``cuda:LOCAL_RANK``.
+    An already initialised process group is used as it is. Otherwise, when ``WORLD_SIZE`` > 1,
+    the group is created with the backend for ``device`` (``env://`` rendezvous:
+    ``MASTER_ADDR``/``MASTER_PORT`` as torchrun sets them). With ``keep`` (the default) it stays
+    for the rest of the process and is destroyed at exit, so that later calls (``axx.evaluate``,
+    ``axx.explore``, the training loop, one after the other) join it rather than create another:
+    a group destroyed and created again under torchrun's store can hang in its rendezvous.
+    Without ``keep`` the returned World owns the group and :func:`destroy` ends it. For CUDA the
+    process's device is ``cuda:LOCAL_RANK``.
     """
     local_rank = _env_int("LOCAL_RANK", 0)
     local_size = _env_int("LOCAL_WORLD_SIZE", 1)
@@ -81,11 +86,18 @@ def init_from_env(device: torch.device | str = "cpu") -> World:
         dist.init_process_group("nccl", device_id=torch.device("cuda", local_rank))
     else:
         dist.init_process_group("gloo")
-    return World(dist.get_rank(), dist.get_world_size(), local_rank, local_size, True)
+    if keep:
+        atexit.register(_destroy_at_exit)
+    return World(dist.get_rank(), dist.get_world_size(), local_rank, local_size, not keep)
+
+
+def _destroy_at_exit() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def destroy(world: World) -> None:
-    """End the process group if :func:`init_from_env` created it."""
+    """End the process group if ``world`` owns it (:func:`init_from_env` with ``keep=False``)."""
     if world.owns_group and dist.is_initialized():
         dist.destroy_process_group()
 
@@ -96,6 +108,14 @@ def shard_indices(n: int, rank: int, size: int) -> list[int]:
     if size < 1 or not 0 <= rank < size:
         raise ValueError(f"shard_indices: rank {rank} outside a world of {size}")
     return list(range(rank, n, size))
+
+
+def collective_device(default: torch.device | str = "cpu") -> torch.device:
+    """Where tensors for this process group's collectives must live: this process's GPU under
+    NCCL, ``default`` otherwise (gloo, or no group)."""
+    if _collective_ok() and dist.get_backend() == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device(default)
 
 
 def _collective_ok() -> bool:
@@ -124,6 +144,24 @@ def broadcast_(tensor: torch.Tensor, src: int = 0) -> torch.Tensor:
     if _collective_ok():
         dist.broadcast(tensor, src=src)
     return tensor
+
+
+def broadcast_scales(model: torch.nn.Module, src: int = 0) -> None:
+    """Every rank takes rank ``src``'s activation scales (the ``TensorQuantizer`` buffers of an
+    approximate model), through ``load_state_dict`` so that each quantizer's calibrated flag
+    follows its new scale (a raw buffer copy, as DistributedDataParallel's, would leave a rank
+    that did not calibrate on dynamic scales). No-op without a process group."""
+    from .quant import TensorQuantizer
+
+    if not _collective_ok():
+        return
+    qs = [m for m in model.modules() if isinstance(m, TensorQuantizer)]
+    if not qs:
+        return
+    flat = torch.stack([q.scale.detach().float().reshape(()) for q in qs])
+    dist.broadcast(flat, src=src)
+    for q, s in zip(qs, flat):
+        q.load_state_dict({"scale": s.to(q.scale.dtype).reshape(q.scale.shape)})
 
 
 def barrier() -> None:

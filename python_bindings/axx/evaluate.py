@@ -445,21 +445,6 @@ def _shared_order(n: int, limit, world, device) -> list[int]:
     return _dist.broadcast_(t, src=0).tolist()
 
 
-def _broadcast_scales(model: nn.Module, world) -> None:
-    """Every rank takes rank 0's calibrated activation scales."""
-    from .quant import TensorQuantizer
-
-    if not world.distributed:
-        return
-    qs = [m for m in model.modules() if isinstance(m, TensorQuantizer)]
-    if not qs:
-        return
-    flat = torch.stack([q.scale.detach().float().reshape(()) for q in qs])
-    _dist.broadcast_(flat, src=0)
-    for q, s in zip(qs, flat):
-        q.load_state_dict({"scale": s.to(q.scale.dtype).reshape(q.scale.shape)})
-
-
 def _swap_multipliers(model: nn.Module, choose: Callable) -> list:
     from .nn import approx_layers
 
@@ -566,7 +551,7 @@ def evaluate(model: nn.Module, data, multiplier=None, *, calibration: str | None
             if world.is_main:
                 calibrate(model, _loader(dataset, cal, batch_size, workers, device), method=calibration,
                           num_batches=None, progress=progress)
-            _broadcast_scales(model, world)
+            _dist.broadcast_scales(model)
         if baselines and layers:
             saved = _swap_multipliers(model, _exact_for)
             base["int8_exact"] = _run(model, loader, device, world, "int8 exact", progress)

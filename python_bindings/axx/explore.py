@@ -31,6 +31,12 @@ Methods (docs/explore.md compares them at equal budgets):
 * ``"random"``: uniformly random assignments (a baseline).
 
 Evaluations are cached (an assignment is evaluated once) and never exceed ``evaluations``.
+
+Under ``torchrun`` (or in any initialised process group) every rank runs the same search and
+each evaluation is spread over the ranks by batch: rank ``r`` of ``W`` runs the batches
+``r, r+W, ...`` of ``data``, and every rank sums the per-batch counts and losses of all ranks in
+batch order, exactly as one process adds them. The ranks take the same decisions in lockstep and
+return the front of one process (docs/distributed.md).
 """
 from __future__ import annotations
 
@@ -46,6 +52,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import distributed as _dist
 from ._C import ArgumentTypeError, UsageError
 from ._multiplier import Multiplier
 from .convert import approximate
@@ -141,7 +148,7 @@ class _Space:
     """The model copy every evaluation runs, the products, their MACs, the candidates and costs."""
 
     def __init__(self, model, data, candidates, *, costs, need_costs, metric, calibration, calibration_data,
-                 calibration_batches, where="explore"):
+                 calibration_batches, world: _dist.World = _dist.World(), where="explore"):
         cands = list(candidates)
         if not cands:
             raise UsageError(f"{where}: no candidate multipliers")
@@ -176,12 +183,29 @@ class _Space:
                                      f"pass costs={{'{m.name}': relative energy per multiply}}")
                 c = float("nan")
             self.costs[m.name] = c
+        self.world = world
         self.data = _reiterable(data)
+        if world.distributed and not hasattr(self.data, "__len__"):
+            self.data = list(self.data)        # batch i goes to rank i % W: the ranks need the count
         self.metric = metric
         self.model = copy.deepcopy(model).eval()
         approximate(self.model, self.reference)
+        self.device = _dist.collective_device(_device(self.model))
+        if world.distributed:
+            n = float(len(self.data))
+            lo_hi = _dist.all_reduce_max([n, -n], self.device).tolist()
+            if lo_hi[0] != -lo_hi[1]:
+                raise UsageError(f"explore: the data differs between processes: {int(-lo_hi[1])} to "
+                                 f"{int(lo_hi[0])} batches (every rank must pass the same data)")
         calib = self.data if calibration_data is None else _reiterable(calibration_data)
-        calibrate(self.model, calib, method=calibration, num_batches=calibration_batches)
+        if world.distributed:               # every rank searches rank 0's model
+            with torch.no_grad():
+                for t in list(self.model.parameters()) + list(self.model.buffers()):
+                    _dist.broadcast_(t.data)
+        # rank 0 calibrates, as one process would, and every rank takes its scales
+        if world.is_main:
+            calibrate(self.model, calib, method=calibration, num_batches=calibration_batches)
+        _dist.broadcast_scales(self.model)
         self.modules = dict(approx_layers(self.model))
         self.products = list(self.modules)
         if not self.products:
@@ -231,8 +255,11 @@ class _Space:
             self.apply(self.model, key)
             self.current = key
         if self.metric is not None:
-            return float(self.metric(self.model)), None
-        return _accuracy(self.model, self.data)
+            value = float(self.metric(self.model))
+            if self.world.distributed:        # every rank calls the metric; rank 0's value counts
+                value = float(_dist.broadcast_(torch.tensor([value], dtype=torch.float64, device=self.device))[0])
+            return value, None
+        return _accuracy(self.model, self.data, self.world, self.device)
 
 
 def _device(model) -> torch.device:
@@ -241,17 +268,40 @@ def _device(model) -> torch.device:
     return torch.device("cpu")
 
 
-def _accuracy(model, data) -> tuple[float, float]:
+def _batch_counts(model, data, rank: int, size: int):
+    """``[(index, correct, loss sum, examples)]`` of the batches ``rank, rank + size, ...``."""
     device = _device(model)
-    correct = total = 0
-    loss = 0.0
+    rows = []
+    if size > 1 and hasattr(data, "__getitem__") and hasattr(data, "__len__"):
+        mine = ((i, data[i]) for i in range(rank, len(data), size))
+    else:
+        mine = ((i, b) for i, b in enumerate(data) if i % size == rank)
     with torch.no_grad():
-        for x, y in data:
+        for i, (x, y) in mine:
             out = model(x.to(device))
             y = y.to(out.device)
-            correct += int((out.argmax(-1) == y).sum())
-            loss += float(F.cross_entropy(out.float(), y, reduction="sum"))
-            total += len(y)
+            rows.append((i, int((out.argmax(-1) == y).sum()),
+                         float(F.cross_entropy(out.float(), y, reduction="sum")), len(y)))
+    return rows
+
+
+def _accuracy(model, data, world: _dist.World = _dist.World(), device="cpu") -> tuple[float, float]:
+    """Top-1 accuracy and mean cross-entropy over all of ``data``. The per-batch figures are added
+    in batch order whichever rank computed them, so the float sum is one process's bit for bit."""
+    rows = _batch_counts(model, data, world.rank, world.size)
+    if world.distributed:
+        # every batch has one owner and zeros elsewhere: the sum over ranks is the owner's row exactly
+        table = torch.zeros(len(data), 3, dtype=torch.float64)
+        for i, c, l, n in rows:
+            table[i] = torch.tensor([c, l, n], dtype=torch.float64)
+        table = _dist.all_reduce_sum(table, device).cpu()
+        rows = [(i, int(c), float(l), int(n)) for i, (c, l, n) in enumerate(table.tolist())]
+    correct = total = 0
+    loss = 0.0
+    for _, c, l, n in rows:
+        correct += c
+        loss += l
+        total += n
     if total == 0:
         raise UsageError("explore: data yielded no examples")
     return correct / total, loss / total
@@ -263,6 +313,7 @@ class _Evaluator:
     def __init__(self, space: _Space, budget: int, progress: bool, desc: str):
         from tqdm.auto import tqdm
 
+        progress = progress and space.world.is_main
         self.space = space
         self.budget = budget
         self.cache: dict[tuple, tuple[float, float | None]] = {}
@@ -719,6 +770,10 @@ def explore(model: nn.Module, data, candidates: Sequence[Multiplier], *, costs: 
         calibration: :func:`axx.calibrate` method.
         progress: tqdm progress bar (quiet when not on a terminal).
 
+    Under torchrun (``WORLD_SIZE`` > 1, or an initialised process group) call it on every rank
+    with the same arguments: each evaluation is spread over the ranks by batch, and every rank
+    returns the result of one process (docs/distributed.md).
+
     Raises:
         axx.UsageError: no candidates, repeated names, a candidate without cost, unknown method,
             fewer than one evaluation.
@@ -727,8 +782,10 @@ def explore(model: nn.Module, data, candidates: Sequence[Multiplier], *, costs: 
         raise UsageError(f"explore: unknown method '{method}'; choose one of {', '.join(METHODS)}")
     if evaluations < 1:
         raise UsageError(f"explore: evaluations must be at least 1, got {evaluations}")
-    space = _Space(model, data, candidates, costs=costs, need_costs=True, metric=metric, calibration=calibration,
-                   calibration_data=calibration_data, calibration_batches=calibration_batches)
+    world = _dist.init_from_env(_device(model))
+    space = _Space(model, data, candidates, costs=costs, need_costs=True, metric=metric,
+                   calibration=calibration, calibration_data=calibration_data,
+                   calibration_batches=calibration_batches, world=world)
     name = "greedy" if method == "auto" else method
     return _run(space, name, evaluations, seed, energy_budget, progress)
 
@@ -776,8 +833,10 @@ def sensitivity(model: nn.Module, data, candidates: Sequence[Multiplier], *, pro
                 calibration_data=None, calibration_batches: int | None = 8) -> Sensitivity:
     """Per-product sensitivity: the accuracy when product ``p`` alone uses candidate ``c``, for every ``p``
     (or those in ``products``) and every non-reference candidate; 1 + products x candidates evaluations."""
+    world = _dist.init_from_env(_device(model))
     space = _Space(model, data, candidates, costs=None, need_costs=False, metric=metric, calibration=calibration,
-                   calibration_data=calibration_data, calibration_batches=calibration_batches, where="sensitivity")
+                   calibration_data=calibration_data, calibration_batches=calibration_batches, world=world,
+                   where="sensitivity")
     chosen = list(space.products) if products is None else list(products)
     unknown = [p for p in chosen if p not in space.products]
     if unknown:

@@ -1,9 +1,14 @@
 """``python -m axx.explore``: the command line of :func:`axx.explore` (an application of the
 library, docs/explore.md): the bundled Fashion-MNIST ViT or a timm model, a list of built-in
-candidates, and the JSON, plot and Markdown report it writes."""
+candidates, and the JSON, plot and Markdown report it writes.
+
+Data-parallel under ``torchrun --nproc_per_node N -m axx.explore ...``: every evaluation is
+spread over the processes by batch and the front is the one of one process; rank 0 writes the
+files and prints (docs/distributed.md)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Mapping
 
@@ -56,7 +61,13 @@ def _bundled_vit(args):
 def _timm_model(args):
     import timm
 
-    model = timm.create_model(args.timm, pretrained=False, checkpoint_path=args.checkpoint or "").eval()
+    try:
+        kwargs = json.loads(args.model_kwargs)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"--model-kwargs: not JSON ({e.msg})") from None
+    if not isinstance(kwargs, dict):
+        raise UsageError("--model-kwargs: expected a JSON object")
+    model = timm.create_model(args.timm, pretrained=False, checkpoint_path=args.checkpoint or "", **kwargs).eval()
     if not args.dataset:
         raise UsageError("explore: --timm needs --dataset FILE.pt holding (inputs, targets) tensors")
     obj = torch.load(args.dataset, map_location="cpu", weights_only=True)
@@ -129,27 +140,43 @@ def main(argv=None) -> int:
     p.add_argument("--data", default=None, help="folder with the Fashion-MNIST IDX files")
     p.add_argument("--timm", default=None, help="a timm model name instead of the bundled ViT")
     p.add_argument("--dataset", default=None, help="with --timm: a torch file with (inputs, targets)")
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--model-kwargs", default="{}",
+                   help="with --timm: JSON object of further timm.create_model arguments, e.g. '{\"img_size\": 32}'")
+    p.add_argument("--device", choices=["cuda", "cpu"], default="cpu",
+                   help="where the model runs (default cpu); under torchrun each process takes cuda:LOCAL_RANK")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads per process (0: torch's default)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
-    from .. import AxxError
+    from .. import AxxError, cuda_available
 
+    rank = int(os.environ.get("RANK", "0") or 0)
+    prefix = f"[rank {rank}] " if int(os.environ.get("WORLD_SIZE", "1") or 1) > 1 else ""
     try:
         if args.threads:
             torch.set_num_threads(args.threads)
+        device = torch.device(args.device)
+        if device.type == "cuda":
+            if not (torch.cuda.is_available() and cuda_available()):
+                raise UsageError("--device cuda: torch sees no GPU or this axx build has no CUDA kernels")
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0") or 0))
         names = [n.strip() for n in args.candidates.split(",") if n.strip()]
         candidates = [Multiplier.builtin(n) for n in names]
         costs = _load_costs(args.costs)
         model, data, calib, title = _timm_model(args) if args.timm else _bundled_vit(args)
+        model.to(device)
         t0 = time.time()
         res = explore(model, data, candidates, costs=costs, energy_budget=args.energy_budget, method=args.method,
                       evaluations=args.evaluations, seed=args.seed, calibration=args.calibration,
-                      calibration_data=calib, calibration_batches=None)
-        path = write_report(Path(args.out), res, title, f"Search time {time.time() - t0:.0f} s.")
+                      calibration_data=calib, calibration_batches=None, progress=not args.no_progress)
+        seconds = time.time() - t0
+        if rank != 0:
+            return 0
+        path = write_report(Path(args.out), res, title, f"Search time {seconds:.0f} s.")
     except AxxError as e:
-        print(f"python -m axx.explore: {e}", file=sys.stderr)
+        print(f"{prefix}python -m axx.explore: {e}", file=sys.stderr)
         return 1 if isinstance(e, UsageError) else 2
     except (OSError, ValueError) as e:      # missing data or checkpoint, malformed costs file
-        print(f"python -m axx.explore: {e}", file=sys.stderr)
+        print(f"{prefix}python -m axx.explore: {e}", file=sys.stderr)
         return 2
     for loss in (0.005, 0.01):
         pt = res.saving_within(loss)
