@@ -5,9 +5,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "axx/error.h"
 #include "netlist_sim/netlist.h"
 
 namespace axx::netlist::detail {
+
+// The most gates and nets a flattened netlist may have: far above any multiplier, and a bound on
+// what a small file with a deep hierarchy (each module instantiating the next twice) could make.
+inline constexpr std::size_t kMaxGates = std::size_t{1} << 18;
+inline constexpr std::size_t kMaxNets = std::size_t{1} << 19;
 
 class NetlistBuilder {
  public:
@@ -16,7 +22,13 @@ class NetlistBuilder {
   // The net with this exact name, created on first use.
   NetId net(const std::string& name) {
     auto [it, inserted] = by_name_.try_emplace(name, NetId(nl_.net_names.size()));
-    if (inserted) nl_.net_names.push_back(name);
+    if (inserted) {
+      if (nl_.net_names.size() >= kMaxNets) {
+        by_name_.erase(it);
+        throw InputError(nl_.source + ": the flattened netlist has more than " + std::to_string(kMaxNets) + " nets");
+      }
+      nl_.net_names.push_back(name);
+    }
     return it->second;
   }
   bool has_net(const std::string& name) const { return by_name_.count(name) != 0; }
@@ -27,6 +39,8 @@ class NetlistBuilder {
     return net(name);
   }
   NetId gate(GateOp op, std::vector<NetId> inputs, NetId output, const std::string& file, std::size_t line) {
+    if (nl_.gates.size() >= kMaxGates)
+      throw ParseError(file, line, 0, "the flattened netlist has more than " + std::to_string(kMaxGates) + " gates");
     nl_.gates.push_back(Gate{op, std::move(inputs), output, file, line});
     return output;
   }

@@ -11,6 +11,10 @@
 
 namespace axx::netlist::verilog {
 
+// The widest net or expression the reader builds; wider ones (a typo'd range, nested repetitions)
+// are errors rather than allocations of billions of nets.
+inline constexpr long kMaxWidth = 1 << 16;
+
 struct Pos {
   std::size_t line = 0, col = 0;
 };
