@@ -16,7 +16,9 @@ for t in "${targets[@]}"; do
   work=$build/fuzz-corpus/$name
   mkdir -p "$work" "$findings/$name"
   log=$findings/$name/fuzz.log
-  "$build/tests/fuzz/$t" "$work" "$root/tests/fuzz/corpus/$name" \
+  dict=()
+  [ -f "$root/tests/fuzz/$name.dict" ] && dict=(-dict="$root/tests/fuzz/$name.dict")
+  "$build/tests/fuzz/$t" "$work" "$root/tests/fuzz/corpus/$name" "${dict[@]}" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$findings/$name/" >"$log" 2>&1
   status=$?
