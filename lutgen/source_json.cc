@@ -113,7 +113,7 @@ class JsonReader {
   // overflow the stack).
   void skip_value(int depth = 0) {
     const char c = peek();
-    if (depth > 256) fail("values nested more than 256 deep");
+    if (depth >= 256) fail("values nested more than 256 deep");
     if (c == '{') {
       advance();
       if (accept('}')) return;

@@ -12,8 +12,8 @@ namespace axx::netlist::detail {
 
 // The most gates and nets a flattened netlist may have: far above any multiplier, and a bound on
 // what a small file with a deep hierarchy (each module instantiating the next twice) could make.
-inline constexpr std::size_t kMaxGates = std::size_t{1} << 18;
-inline constexpr std::size_t kMaxNets = std::size_t{1} << 19;
+inline constexpr std::size_t kMaxGates = std::size_t{1} << 16;
+inline constexpr std::size_t kMaxNets = std::size_t{1} << 17;
 
 class NetlistBuilder {
  public:

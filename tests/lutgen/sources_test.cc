@@ -619,7 +619,7 @@ TEST(JsonSource, FuzzFindingsAreParseErrors) {
   // Integers beyond int64 (and beyond double's range) were converted to long long for the message:
   // undefined behaviour.
   EXPECT_EQ(err("huge.json", "[[1, 2, 3, 4], [1, 2, 3, 99999999999999999999]]"),
-            dir + "/huge.json:1:28: value 99999999999999999999 does not fit in int32");
+            dir + "/huge.json:1:26: value 99999999999999999999 does not fit in int32");
   EXPECT_EQ(err("inf.json", "[[1, " + std::string(400, '9') + "]]"),
             dir + "/inf.json:1:6: value " + std::string(400, '9') + " does not fit in int32");
   // Unused values nested a million deep overflowed the stack.

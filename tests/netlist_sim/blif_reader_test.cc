@@ -265,7 +265,7 @@ TEST(BlifReader, ExponentialHierarchyIsBounded) {
     text += ".end\n";
   }
   std::string p = d.write("exp.blif", text);
-  EXPECT_EQ(parse_error(p), p + ":180: the flattened netlist has more than 262144 gates");
+  EXPECT_EQ(parse_error(p), p + ":183: the flattened netlist has more than 65536 gates");
 }
 
 }  // namespace
