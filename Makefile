@@ -12,7 +12,7 @@ APT_PACKAGES := cmake g++ make pkg-config libpng-dev yosys iverilog verilator li
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu bench-cpu-device mutate clean
+.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu bench-cpu-device mutate fuzz fuzz-build fuzz-smoke clean
 
 all: build
 
@@ -74,6 +74,27 @@ bench-cpu-device:
 MUTATE_DIR ?= /tmp/axx-mutate
 mutate:
 	MUTANTS_PER_FILE=$${MUTANTS_PER_FILE:-4} scripts/mutate.sh $(MUTATE_DIR)
+
+# libFuzzer targets of the input readers (docs/testing.md, "Fuzzing"): clang-14 with ASan+UBSan in
+# FUZZ_BUILD; FUZZ_SECONDS per target; findings (crash/leak/timeout/oom inputs) in FUZZ_FINDINGS,
+# non-zero exit when there are any. FUZZ_TARGETS: a subset, e.g. "blif_fuzz json_fuzz".
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_FINDINGS ?= $(FUZZ_BUILD)/findings
+FUZZ_TARGETS ?=
+FUZZ_CC ?= clang-14
+FUZZ_CXX ?= clang++-14
+fuzz-build:
+	CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAXX_FUZZ=ON \
+	  -DAXX_CUDA=OFF -DAXX_BUILD_TESTS=OFF -DAXX_BUILD_CLI=OFF -DAXX_BUILD_BENCH=OFF -DAXX_BUILD_PYTHON=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target axx_fuzz_targets
+
+fuzz: fuzz-build
+	tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_FINDINGS) $(FUZZ_TARGETS)
+
+# A short bounded pass (5 s per target) for CI.
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=5
 
 clean:
 	rm -rf $(BUILD) $(OUT)

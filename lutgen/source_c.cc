@@ -106,10 +106,12 @@ std::vector<CToken> c_tokens(const std::string& s) {
 
 // Index of the ')' closing the parameter list of a definition whose body opens at t[i] == "{",
 // looking through trailing specifiers (C++: const, volatile, noexcept, noexcept(...), throw(...),
-// override, final, [[attributes]]; GNU: __attribute__((...))); t.size() when there is none.
-std::size_t params_close(const std::vector<CToken>& t, std::size_t i) {
+// override, final, [[attributes]]; GNU: __attribute__((...))); t.size() when there is none. Looks
+// no further back than t[lo], the start of the declaration: that keeps the search over a whole file
+// linear (a file of `)){}` repeated was quadratic).
+std::size_t params_close(const std::vector<CToken>& t, std::size_t i, std::size_t lo) {
   std::size_t k = i;  // t[k - 1] is the token before the part looked through so far
-  while (k > 0) {
+  while (k > lo) {
     const std::string& y = t[k - 1].text;
     if (y == "const" || y == "volatile" || y == "noexcept" || y == "override" || y == "final") {
       --k;
@@ -117,8 +119,8 @@ std::size_t params_close(const std::vector<CToken>& t, std::size_t i) {
     }
     if (y == "]" && k >= 2 && t[k - 2].text == "]") {  // [[attribute...]]
       std::size_t j = k - 2;
-      while (j > 1 && !(t[j - 1].text == "[" && t[j - 2].text == "[")) --j;
-      if (j <= 1) return t.size();
+      while (j > lo + 1 && !(t[j - 1].text == "[" && t[j - 2].text == "[")) --j;
+      if (j <= lo + 1) return t.size();
       k = j - 2;
       continue;
     }
@@ -128,9 +130,9 @@ std::size_t params_close(const std::vector<CToken>& t, std::size_t i) {
     for (;; --j) {
       if (t[j].text == ")") ++depth;
       if (t[j].text == "(" && --depth == 0) break;
-      if (j == 0) return t.size();
+      if (j <= lo) return t.size();
     }
-    if (j > 0 && (t[j - 1].text == "noexcept" || t[j - 1].text == "throw" ||
+    if (j > lo && (t[j - 1].text == "noexcept" || t[j - 1].text == "throw" ||
                   t[j - 1].text == "__attribute__" || t[j - 1].text == "__declspec")) {
       k = j - 1;
       continue;
@@ -150,7 +152,7 @@ std::vector<FunctionDef> find_functions(const std::string& source) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     const std::string& x = t[i].text;
     if (x == "{") {
-      const std::size_t close = opaque == 0 ? params_close(t, i) : t.size();
+      const std::size_t close = opaque == 0 ? params_close(t, i, stmt_start) : t.size();
       if (close < t.size() && close >= stmt_start) {
         // Find the matching '(' and the name before it.
         int depth = 0;

@@ -85,8 +85,9 @@ class JsonReader {
     return out;
   }
 
-  // A JSON number; integral tells whether it had no fraction or exponent.
-  double number(bool& integral) {
+  // A JSON number; integral tells whether it had no fraction or exponent; text (when given) gets
+  // it as written.
+  double number(bool& integral, std::string* text = nullptr) {
     skip_ws();
     const std::size_t start = i_;
     integral = true;
@@ -104,25 +105,28 @@ class JsonReader {
       advance();
     }
     if (digits == 0) fail("expected a number");
+    if (text) *text = text_.substr(start, i_ - start);
     return std::strtod(text_.substr(start, i_ - start).c_str(), nullptr);
   }
 
-  // Skips any value (objects and arrays nested).
-  void skip_value() {
+  // Skips any value (objects and arrays nested, to a bounded depth: the recursion must not
+  // overflow the stack).
+  void skip_value(int depth = 0) {
     const char c = peek();
+    if (depth >= 256) fail("values nested more than 256 deep");
     if (c == '{') {
       advance();
       if (accept('}')) return;
       do {
         string();
         expect(':', "':'");
-        skip_value();
+        skip_value(depth + 1);
       } while (accept(','));
       expect('}', "',' or '}'");
     } else if (c == '[') {
       advance();
       if (accept(']')) return;
-      do skip_value();
+      do skip_value(depth + 1);
       while (accept(','));
       expect(']', "',' or ']'");
     } else if (c == '"') {
@@ -182,11 +186,11 @@ void read_table(JsonReader& r, std::vector<std::int32_t>& table, std::size_t& ro
       do {
         const Pos v_at = r.pos();
         bool integral;
-        const double v = r.number(integral);
+        std::string text;
+        const double v = r.number(integral, &text);
         if (!integral || v != std::floor(v)) r.fail("table entries must be integers", v_at);
-        if (v < INT32_MIN || v > INT32_MAX)
-          r.fail("value " + std::to_string(static_cast<long long>(v)) + " does not fit in int32",
-                 v_at);
+        // The text, not the double: beyond int64 (or double's range) a conversion would be undefined.
+        if (v < INT32_MIN || v > INT32_MAX) r.fail("value " + text + " does not fit in int32", v_at);
         table.push_back(static_cast<std::int32_t>(v));
         ++n;
       } while (r.accept(','));

@@ -15,6 +15,6 @@ constexpr std::size_t kMaxHierarchyDepth = 50000;
 // doubles per level), and the widest net or expression, in bits.
 constexpr std::size_t kMaxNets = std::size_t{1} << 25;
 constexpr std::size_t kMaxGates = std::size_t{1} << 24;
-constexpr long kMaxBits = 1L << 22;
+constexpr long kMaxBits = 1L << 16;
 
 }  // namespace axx::netlist::detail

@@ -7,9 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "netlist_sim/limits.h"
 #include "netlist_sim/netlist.h"
 
 namespace axx::netlist::verilog {
+
+// The widest net or expression the reader builds; wider ones (a typo'd range, nested repetitions)
+// are errors rather than allocations of billions of nets.
+inline constexpr long kMaxWidth = detail::kMaxBits;
 
 struct Pos {
   std::size_t line = 0, col = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <iterator>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -289,15 +290,21 @@ class Parser {
     if (is_kw("signed")) h.is_signed = true, next();
     else if (is_kw("unsigned")) h.is_unsigned = true, next();
     if (is_punct("[")) {
-      next();
+      const Token open = next();
       h.msb = const_int();
       expect(":", "in a range");
       h.lsb = const_int();
+      // Bounded bounds keep width() and index arithmetic far from overflow.
+      const bool huge = h.msb < -kMaxWidth * 16 || h.msb > kMaxWidth * 16 || h.lsb < -kMaxWidth * 16 ||
+                        h.lsb > kMaxWidth * 16;
+      const std::string range = "range [" + std::to_string(h.msb) + ":" + std::to_string(h.lsb) + "]";
+      if (huge) fail(open, range + " has a bound beyond +-" + std::to_string(kMaxWidth * 16));
+      if (std::abs(h.msb - h.lsb) >= kMaxWidth) {
+        fail(open, range + " is " + std::to_string(std::abs(h.msb - h.lsb) + 1) + " bits wide, more than " +
+                       std::to_string(kMaxWidth));
+      }
       expect("]", "to close a range");
       h.has_range = true;
-      if ((h.msb >= h.lsb ? h.msb - h.lsb : h.lsb - h.msb) >= detail::kMaxBits)
-        fail(peek(), "range [" + std::to_string(h.msb) + ":" + std::to_string(h.lsb) + "] is wider than " +
-                         std::to_string(detail::kMaxBits) + " bits");
     }
     return h;
   }
@@ -686,7 +693,8 @@ class Parser {
     }
     long width = 32;
     if (!size.empty()) {
-      width = std::stol(size);
+      width = 0;
+      for (char c : size) width = std::min(width * 10 + (c - '0'), kMaxWidth);  // digits only
       if (width <= 0 || width > 4096) fail(t, "invalid constant size in " + s);
       e->sized = true;
     }

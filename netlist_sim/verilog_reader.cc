@@ -1,6 +1,8 @@
 // Elaborates the structural Verilog syntax tree into a flat Netlist: one net per bit, hierarchy
 // flattened with instance-prefixed names ("u1.s"), expressions lowered to gates.
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -142,7 +144,9 @@ class Elaborator {
     plain.lsb = lsb;
     const NetInfo& info = ni ? *ni : plain;
     auto pos_of = [&](long index) {
-      long p = position(info, index);
+      // Declared bounds are within +-16 kMaxWidth (the parser checks), so this keeps position() exact.
+      const bool far = index < -kMaxWidth * 64 || index > kMaxWidth * 64;
+      long p = far ? -1 : position(info, index);
       if (p < 0 || p >= long(base.size()))
         fail(e.pos, "index " + std::to_string(index) + " is out of range [" + std::to_string(msb) + ":" +
                         std::to_string(lsb) + "]");
@@ -158,8 +162,10 @@ class Elaborator {
     } else {
       // a[base +: w] covers indices base .. base+w-1 (-: downward), whatever the declared direction.
       if (second <= 0) fail(e.pos, "part-select width must be positive");
+      if (second > kMaxWidth) fail(e.pos, "part-select width " + std::to_string(second) + " is more than " + std::to_string(kMaxWidth));
+      long p1 = pos_of(first);  // first in range: the sums below cannot overflow
       long other = e.op == "+:" ? first + second - 1 : first - second + 1;
-      long p1 = pos_of(first), p2 = pos_of(other);
+      long p2 = pos_of(other);
       p_hi = std::max(p1, p2), p_lo = std::min(p1, p2);
     }
     return Bits(base.begin() + p_lo, base.begin() + p_hi + 1);
@@ -197,8 +203,8 @@ class Elaborator {
   long width(const Scope& sc, const Expr& e) {
     if (e.width_memo >= 0) return e.width_memo;
     long w = width_of(sc, e);
-    if (w > detail::kMaxBits)
-      fail(e.pos, "expression is " + std::to_string(w) + " bits wide (at most " + std::to_string(detail::kMaxBits) + ")");
+    if (w > kMaxWidth)  // so that sums and products of widths cannot overflow
+      fail(e.pos, "expression is " + std::to_string(w) + " bits wide, more than " + std::to_string(kMaxWidth));
     e.width_memo = w;
     return w;
   }
@@ -227,8 +233,12 @@ class Elaborator {
       case Expr::Index: return 1;
       case Expr::Range:
         if (e.op == ":") {
-          return std::abs(const_int(sc, *e.args[1]) - const_int(sc, *e.args[2])) + 1;
+          long d;
+          if (__builtin_sub_overflow(const_int(sc, *e.args[1]), const_int(sc, *e.args[2]), &d) || d == LONG_MIN)
+            fail(e.pos, "part select is wider than " + std::to_string(kMaxWidth) + " bits");
+          return std::abs(d) + 1;
         }
+        if (const_int(sc, *e.args[2]) <= 0) fail(e.pos, "part-select width must be positive");
         return const_int(sc, *e.args[2]);
       case Expr::Cast: return width(sc, *e.args[0]);
     }
@@ -363,6 +373,9 @@ class Elaborator {
         long n = const_int(sc, *e.args[0]);
         if (n < 0 || n > 4096) fail(e.pos, "invalid replication count");
         Bits inner = self(sc, *e.args[1]), out;
+        if (n * long(inner.size()) > kMaxWidth)
+          fail(e.pos, "expression is " + std::to_string(n * long(inner.size())) + " bits wide, more than " +
+                          std::to_string(kMaxWidth));
         for (long i = 0; i < n; ++i) out.insert(out.end(), inner.begin(), inner.end());
         return out;
       }

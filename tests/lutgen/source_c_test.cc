@@ -236,5 +236,19 @@ TEST_F(CModelFailure, UndefinedFunctionIsBadInput) {
                    "the C library's)");
 }
 
+// Found with the fuzz target tests/fuzz/c_signature_fuzz.cc (docs/testing.md, "Fuzzing"): the search
+// for function definitions looked back to the start of the file at every `{`, so a 400 KB file of
+// `)){}` took minutes before it could be rejected.
+TEST(CSource, FunctionSearchIsLinear) {
+  const std::string dir = scratch_dir();
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += ")){}";
+  write_file(dir + "/parens.c", text);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(error_of<InputError>([&] { load_lut(dir + "/parens.c"); }),
+            dir + "/parens.c: no non-static function defined; name one with --func");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
+
 }  // namespace
 }  // namespace axx::lutgen

@@ -609,5 +609,23 @@ TEST(JsonSource, BadFilesNameFileLineColumn) {
             dir + "/notable.json: no \"table\" key (a list of 2^bits_a rows)");
 }
 
+// Inputs found by the fuzz target tests/fuzz/json_fuzz.cc (docs/testing.md, "Fuzzing").
+TEST(JsonSource, FuzzFindingsAreParseErrors) {
+  const std::string dir = scratch_dir();
+  auto err = [&](const std::string& name, const std::string& text) {
+    write_file(dir + "/" + name, text);
+    return error_of<ParseError>([&] { load_lut(dir + "/" + name); });
+  };
+  // Integers beyond int64 (and beyond double's range) were converted to long long for the message:
+  // undefined behaviour.
+  EXPECT_EQ(err("huge.json", "[[1, 2, 3, 4], [1, 2, 3, 99999999999999999999]]"),
+            dir + "/huge.json:1:26: value 99999999999999999999 does not fit in int32");
+  EXPECT_EQ(err("inf.json", "[[1, " + std::string(400, '9') + "]]"),
+            dir + "/inf.json:1:6: value " + std::string(400, '9') + " does not fit in int32");
+  // Unused values nested a million deep overflowed the stack.
+  EXPECT_EQ(err("deep.json", "{\"x\": " + std::string(1000000, '[') + std::string(1000000, ']') + "}"),
+            dir + "/deep.json:1:263: values nested more than 256 deep");
+}
+
 }  // namespace
 }  // namespace axx::lutgen

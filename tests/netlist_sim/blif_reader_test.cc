@@ -249,5 +249,24 @@ TEST(BlifReader, MissingFile) {
   }
 }
 
+// Found with the fuzz target tests/fuzz/blif_fuzz.cc (docs/testing.md, "Fuzzing"): a 2 KB file whose
+// 30 models each instantiate the next twice flattened into 2^30 gates (hours, then out of memory).
+TEST(BlifReader, ExponentialHierarchyIsBounded) {
+  TempDir d;
+  std::string text = ".model top\n.inputs a\n.outputs y\n.subckt m0 i=a o=y\n.end\n";
+  for (int k = 0; k < 30; ++k) {
+    text += ".model m" + std::to_string(k) + "\n.inputs i\n.outputs o\n";
+    if (k + 1 < 30) {
+      const std::string next = "m" + std::to_string(k + 1);
+      text += ".subckt " + next + " i=i o=t\n.subckt " + next + " i=t o=o\n";
+    } else {
+      text += ".names i o\n1 1\n";
+    }
+    text += ".end\n";
+  }
+  std::string p = d.write("exp.blif", text);
+  EXPECT_EQ(parse_error(p), p + ":183: the flattened netlist has more than 65536 gates");
+}
+
 }  // namespace
 }  // namespace axx::netlist

@@ -346,5 +346,37 @@ TEST(VerilogReader, ConstantExpressionErrorsAreTheSameInBothPaths) {
   EXPECT_EQ(error_of(var), "unsupported: " + var + ":2:16: variable bit select is outside the structural subset");
 }
 
+// Inputs found by the fuzz target tests/fuzz/verilog_fuzz.cc (docs/testing.md, "Fuzzing"): each
+// once ended the reader with another exception, undefined behaviour or an unbounded allocation.
+TEST(VerilogReader, FuzzFindingsAreParseErrors) {
+  TempDir d;
+  // A constant size beyond `long` made std::stol throw std::out_of_range.
+  std::string size = d.write("size.v", "module m(input a, output y);\n  assign y = 99999999999999999999'b1;\nendmodule\n");
+  EXPECT_EQ(error_of(size), size + ":2:14: invalid constant size in 99999999999999999999'b1");
+  // A 100-million-bit wire was created bit by bit (minutes, gigabytes).
+  std::string far = d.write("far.v", "module m(input a, output y);\n  wire [100000000:0] w;\n  assign y = a;\nendmodule\n");
+  EXPECT_EQ(error_of(far), far + ":2:8: range [100000000:0] has a bound beyond +-1048576");
+  std::string wide = d.write("wide.v", "module m(input a, output y);\n  wire [-5:70000] w;\n  assign y = a;\nendmodule\n");
+  EXPECT_EQ(error_of(wide), wide + ":2:8: range [-5:70000] is 70006 bits wide, more than 65536");
+  // Nested repetitions multiply: 4096^3 bits.
+  std::string rep = d.write("rep.v", "module m(input a, output [1:0] y);\n  assign y = {4096{{4096{{4096{a}}}}}};\nendmodule\n");
+  EXPECT_EQ(error_of(rep), rep + ":2:20: expression is 16777216 bits wide, more than 65536");
+  // Modules that each instantiate the next twice: 2^30 gates after flattening. The limit is reached
+  // at an instance (line 146), whose port connections are gates too.
+  std::string text = "module top(input a, output y);\n  m0 u(.i(a), .o(y));\nendmodule\n";
+  for (int k = 0; k < 30; ++k) {
+    text += "module m" + std::to_string(k) + "(input i, output o);\n";
+    if (k + 1 < 30) {
+      const std::string next = "m" + std::to_string(k + 1);
+      text += "  wire t;\n  " + next + " u1(.i(i), .o(t));\n  " + next + " u2(.i(t), .o(o));\n";
+    } else {
+      text += "  assign o = i;\n";
+    }
+    text += "endmodule\n";
+  }
+  std::string exp = d.write("exp.v", text);
+  EXPECT_EQ(error_of(exp), exp + ":146: the flattened netlist has more than 65536 gates");
+}
+
 }  // namespace
 }  // namespace axx::netlist

@@ -1,0 +1,4 @@
+module m(input a, output y);
+  wire [100000000:0] w;
+  assign y = a;
+endmodule
