@@ -12,7 +12,7 @@ APT_PACKAGES := cmake g++ make pkg-config libpng-dev yosys iverilog verilator li
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu bench-cpu-device mutate clean
+.PHONY: all deps venv build python test test-cpp test-python test-asan test-all demo bench bench-gpu bench-cpu-device mutate clean
 
 all: build
 
@@ -45,6 +45,21 @@ test-python: python
 	$(PY) -m pytest -q tests/python
 
 test: test-cpp test-python
+
+# The C++ tests built with AddressSanitizer and UndefinedBehaviorSanitizer (docs/testing.md#sanitizers),
+# in their own build folder; any finding fails the test that meets it. float-cast-overflow is named
+# because GCC's `undefined` leaves it out.
+ASAN_BUILD ?= build-asan
+SANITIZE ?= address,undefined,float-cast-overflow
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAXX_CUDA=OFF -DAXX_BUILD_BENCH=OFF \
+	  -DAXX_SANITIZE=$(SANITIZE) $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# Everything, the long checks included: the tests, the sanitizer build's tests, the mutation pass.
+test-all: test test-asan mutate
 
 demo: build python
 	./scripts/demo.sh $(OUT)
