@@ -47,13 +47,15 @@ PendingFile::PendingFile(const std::string& given, const std::string& contents) 
     committed_ = true;
     return;
   }
-  // A symbolic link to a file keeps being a link: the file it names is replaced.
+  // A symbolic link keeps being a link: the file it names (existing or not) is replaced.
   std::string path = given;
-  struct stat lst;
-  if (::lstat(given.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat lst;
+    if (::lstat(path.c_str(), &lst) != 0 || !S_ISLNK(lst.st_mode)) break;
     std::error_code ec;
-    const auto target = std::filesystem::canonical(given, ec);
-    if (!ec) path = target.string();
+    const std::filesystem::path target = std::filesystem::read_symlink(path, ec);
+    if (ec) break;
+    path = target.is_absolute() ? target.string() : (std::filesystem::path(path).parent_path() / target).string();
   }
   const auto slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
