@@ -12,12 +12,12 @@ APT_PACKAGES := cmake g++ make pkg-config libpng-dev yosys iverilog verilator li
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps venv build python test test-cpp test-python demo bench bench-gpu bench-cpu-device mutate fuzz fuzz-build fuzz-smoke clean
+.PHONY: all deps venv build python test test-cpp test-python test-asan test-all demo bench bench-gpu bench-cpu-device mutate fuzz fuzz-build fuzz-smoke clean
 
 all: build
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "make deps: installing$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
@@ -45,6 +45,22 @@ test-python: python
 	$(PY) -m pytest -q tests/python
 
 test: test-cpp test-python
+
+# The C++ tests built with AddressSanitizer and UndefinedBehaviorSanitizer (docs/testing.md#sanitizers),
+# in their own build folder; any finding fails the test that meets it. float-cast-overflow is named
+# because GCC's `undefined` leaves it out.
+ASAN_BUILD ?= build-asan
+SANITIZE ?= address,undefined,float-cast-overflow
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAXX_CUDA=OFF -DAXX_BUILD_BENCH=OFF \
+	  -DAXX_SANITIZE=$(SANITIZE) $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# Everything, the long checks included: the tests, the sanitizer build's tests, fuzzing
+# (FUZZ_SECONDS per target), the mutation pass.
+test-all: test test-asan fuzz mutate
 
 demo: build python
 	./scripts/demo.sh $(OUT)
@@ -85,6 +101,7 @@ FUZZ_TARGETS ?=
 FUZZ_CC ?= clang-14
 FUZZ_CXX ?= clang++-14
 fuzz-build:
+	$(MAKE) deps EXTRA_APT="clang-14 libclang-rt-14-dev"
 	CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAXX_FUZZ=ON \
 	  -DAXX_CUDA=OFF -DAXX_BUILD_TESTS=OFF -DAXX_BUILD_CLI=OFF -DAXX_BUILD_BENCH=OFF -DAXX_BUILD_PYTHON=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target axx_fuzz_targets

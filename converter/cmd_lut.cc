@@ -1,6 +1,7 @@
 #include "converter/cmd_lut.h"
 
 #include <memory>
+#include <optional>
 
 #include "axx/error.h"
 
@@ -36,14 +37,16 @@ void run_lut(const LutOptions& options, std::ostream& out) {
   const lutgen::Lut lut = lutgen::load_lut(options.input, options.source);
   const lutgen::Metrics metrics = lutgen::compute_metrics(lut);
   const std::string contents = writer.render(lut, metrics);
-  // The report first: if the table cannot be written afterwards, nothing claims it was.
-  // The report is the JSON format itself, so it reads back as an input like any table.
-  if (!options.report.empty()) lutgen::write_file_atomic(options.report, lutgen::render_json(lut, metrics));
-  if (options.output.empty() || options.output == "-") {
-    out << contents;
-  } else {
-    lutgen::write_file_atomic(options.output, contents);
-  }
+  // Both files are complete before either is renamed into place: if one cannot be written (a full
+  // disk, a missing folder), neither output changes. The report is the JSON format itself, so it
+  // reads back as an input like any table.
+  std::optional<lutgen::PendingFile> report, table;
+  if (!options.report.empty()) report.emplace(options.report, lutgen::render_json(lut, metrics));
+  const bool to_stdout = options.output.empty() || options.output == "-";
+  if (!to_stdout) table.emplace(options.output, contents);
+  if (report) report->commit();
+  if (table) table->commit();
+  if (to_stdout) out << contents;
 }
 
 }  // namespace axx::cli

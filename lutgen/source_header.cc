@@ -128,7 +128,9 @@ class Lexer {
   std::size_t i_ = 0, line_ = 1, col_ = 1;
 };
 
-bool parse_int(const std::string& text, std::int64_t& out) {
+// An integer literal (decimal, octal, hex, with u/l suffixes). Values beyond 2^40 stop the parse
+// with too_large set, so that they are reported as out of range rather than as no integer.
+bool parse_int(const std::string& text, std::int64_t& out, bool* too_large = nullptr) {
   std::string digits = text;
   while (!digits.empty() && (digits.back() == 'u' || digits.back() == 'U' || digits.back() == 'l' || digits.back() == 'L')) {
     digits.pop_back();
@@ -149,7 +151,16 @@ bool parse_int(const std::string& text, std::int64_t& out) {
     int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : 99;
     if (d >= base) return false;
     v = v * base + d;
-    if (v > (std::int64_t{1} << 40)) return false;
+    if (v > (std::int64_t{1} << 40)) {
+      // The rest must still be digits of the literal for it to be a (large) integer.
+      for (std::size_t k = i + 1; k < digits.size(); ++k) {
+        const char e = static_cast<char>(std::tolower(static_cast<unsigned char>(digits[k])));
+        const int dk = std::isdigit(static_cast<unsigned char>(e)) ? e - '0' : (e >= 'a' && e <= 'f') ? e - 'a' + 10 : 99;
+        if (dk >= base) return false;
+      }
+      if (too_large) *too_large = true;
+      return false;
+    }
   }
   out = v;
   return true;
@@ -198,26 +209,51 @@ TableStream open_header_source(const std::string& input, const SourceOptions& op
   auto table = std::make_shared<std::vector<std::int32_t>>();
   table->reserve(expected);
 
-  // Brace initializer: nested braces of integer literals (optionally signed), trailing commas allowed.
+  // Brace initializer: integer literals (optionally signed), either flat or in one brace per row,
+  // trailing commas allowed. Rows are counted: values shifted between rows of a braced initializer
+  // would otherwise pass the total count and give a wrong table (a C compiler rejects them).
   std::size_t i = at + 8;
   int depth = 0;
-  bool want_value = true;
+  bool want_value = true, flat = false, braced = false;
+  std::size_t row_start = 0, rows_seen = 0;
   for (;; ++i) {
     const Token& tok = t[i];
     if (tok.kind == Tok::End) throw ParseError(input, tok.line, tok.col, "unexpected end of file in initializer of '" + array + "'");
     if (is(i, "{")) {
       if (!want_value && depth > 0) throw ParseError(input, tok.line, tok.col, "expected ',' or '}', found '{'");
+      if (depth >= 2 || (depth == 1 && flat)) {
+        throw ParseError(input, tok.line, tok.col,
+                         "expected an integer, found '{' (the initializer is flat or has one brace per row)");
+      }
+      if (depth == 1) {
+        braced = true;
+        row_start = table->size();
+      }
       ++depth;
       want_value = true;
     } else if (is(i, "}")) {
       --depth;
       want_value = false;
+      if (depth == 1) {
+        const std::size_t n = table->size() - row_start;
+        if (n != static_cast<std::size_t>(dims[1])) {
+          throw ParseError(input, tok.line, tok.col,
+                           "row " + std::to_string(rows_seen) + " of '" + array + "' has " + std::to_string(n) +
+                               " values, expected " + std::to_string(dims[1]));
+        }
+        ++rows_seen;
+      }
       if (depth == 0) break;
     } else if (is(i, ",")) {
       if (want_value) throw ParseError(input, tok.line, tok.col, "expected a value, found ','");
       want_value = true;
     } else {
       if (!want_value) throw ParseError(input, tok.line, tok.col, "expected ',' or '}', found '" + tok.text + "'");
+      if (depth == 1 && braced) {
+        throw ParseError(input, tok.line, tok.col,
+                         "expected '{' opening a row, found '" + tok.text + "' (the initializer is flat or has one brace per row)");
+      }
+      if (depth == 1) flat = true;
       std::int64_t sign = 1;
       std::size_t j = i;
       if (is(j, "-") || is(j, "+")) {
@@ -225,7 +261,12 @@ TableStream open_header_source(const std::string& input, const SourceOptions& op
         ++j;
       }
       std::int64_t v;
-      if (t[j].kind != Tok::Number || !parse_int(t[j].text, v)) {
+      bool too_large = false;
+      if (t[j].kind != Tok::Number || !parse_int(t[j].text, v, &too_large)) {
+        if (too_large) {
+          throw ParseError(input, t[j].line, t[j].col,
+                           "value " + std::string(sign < 0 ? "-" : "") + t[j].text + " does not fit in int32");
+        }
         throw ParseError(input, t[j].line, t[j].col, "expected an integer, found '" + t[j].text + "'");
       }
       v *= sign;

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "axx/error.h"
 #include "lutgen/signedness.h"
@@ -85,8 +86,9 @@ class JsonReader {
     return out;
   }
 
-  // A JSON number; integral tells whether it had no fraction or exponent; text (when given) gets
-  // it as written.
+  // A JSON number; integral tells whether it had no fraction or exponent. text, when given,
+  // receives the literal as written (for messages: a value too large for a double's integers
+  // must be named as the file spells it).
   double number(bool& integral, std::string* text = nullptr) {
     skip_ws();
     const std::size_t start = i_;
@@ -105,38 +107,53 @@ class JsonReader {
       advance();
     }
     if (digits == 0) fail("expected a number");
-    if (text) *text = text_.substr(start, i_ - start);
-    return std::strtod(text_.substr(start, i_ - start).c_str(), nullptr);
+    const std::string literal = text_.substr(start, i_ - start);
+    if (text) *text = literal;
+    return std::strtod(literal.c_str(), nullptr);
   }
 
-  // Skips any value (objects and arrays nested, to a bounded depth: the recursion must not
-  // overflow the stack).
-  void skip_value(int depth = 0) {
-    const char c = peek();
-    if (depth >= 256) fail("values nested more than 256 deep");
-    if (c == '{') {
-      advance();
-      if (accept('}')) return;
-      do {
+  // Skips any value. Iterative, with the closers still owed on a stack: a file nested a million
+  // deep in a key axx ignores must not overflow the call stack.
+  void skip_value() {
+    std::string closers;
+    do {
+      const char c = peek();
+      if (c == '{') {
+        advance();
+        if (!accept('}')) {
+          closers += '}';
+          string();
+          expect(':', "':'");
+          continue;
+        }
+      } else if (c == '[') {
+        advance();
+        if (!accept(']')) {
+          closers += ']';
+          continue;
+        }
+      } else if (c == '"') {
         string();
-        expect(':', "':'");
-        skip_value(depth + 1);
-      } while (accept(','));
-      expect('}', "',' or '}'");
-    } else if (c == '[') {
-      advance();
-      if (accept(']')) return;
-      do skip_value(depth + 1);
-      while (accept(','));
-      expect(']', "',' or ']'");
-    } else if (c == '"') {
-      string();
-    } else if (c == 't' || c == 'f' || c == 'n') {
-      word();
-    } else {
-      bool integral;
-      number(integral);
-    }
+      } else if (c == 't' || c == 'f' || c == 'n') {
+        word();
+      } else {
+        bool integral;
+        number(integral);
+      }
+      // One value done: close every container it ends, then go on to the next element.
+      while (!closers.empty()) {
+        const char close = closers.back();
+        if (accept(',')) {
+          if (close == '}') {
+            string();
+            expect(':', "':'");
+          }
+          break;
+        }
+        expect(close, close == '}' ? "',' or '}'" : "',' or ']'");
+        closers.pop_back();
+      }
+    } while (!closers.empty());
   }
 
   std::string word() {
@@ -186,11 +203,10 @@ void read_table(JsonReader& r, std::vector<std::int32_t>& table, std::size_t& ro
       do {
         const Pos v_at = r.pos();
         bool integral;
-        std::string text;
-        const double v = r.number(integral, &text);
+        std::string literal;
+        const double v = r.number(integral, &literal);
         if (!integral || v != std::floor(v)) r.fail("table entries must be integers", v_at);
-        // The text, not the double: beyond int64 (or double's range) a conversion would be undefined.
-        if (v < INT32_MIN || v > INT32_MAX) r.fail("value " + text + " does not fit in int32", v_at);
+        if (v < INT32_MIN || v > INT32_MAX) r.fail("value " + literal + " does not fit in int32", v_at);
         table.push_back(static_cast<std::int32_t>(v));
         ++n;
       } while (r.accept(','));
@@ -218,6 +234,7 @@ TableStream open_json_source(const std::string& input, const SourceOptions& opti
   std::optional<bool> is_signed;
   int bits_a = 0, bits_b = 0;
   Pos bits_at;
+  std::set<std::string> seen;
   const bool bare = r.peek() == '[';
   if (bare) {
     table_at = r.pos();
@@ -230,6 +247,11 @@ TableStream open_json_source(const std::string& input, const SourceOptions& opti
         const Pos key_at = r.pos();
         const std::string key = r.string();
         r.expect(':', "':' after a key");
+        // A repeated key that axx reads would leave the choice between its values to chance (two
+        // "table"s would even be read into one vector): refuse it.
+        if (key == "table" || key == "bits_a" || key == "bits_b" || key == "signed") {
+          if (!seen.insert(key).second) r.fail("duplicate key \"" + key + "\"", key_at);
+        }
         if (key == "table") {
           table_at = r.pos();
           read_table(r, *table, rows, cols);

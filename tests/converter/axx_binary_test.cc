@@ -2,6 +2,7 @@
 // one-line messages on stderr, atomic outputs and untouched inputs.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -28,8 +29,9 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-Result axx(const std::string& dir, const std::vector<std::string>& args) {
-  std::string cmd = "cd " + quote(dir) + " && " + quote(AXX_BIN);
+// PREFIX runs in the shell before axx (e.g. "ulimit -f 16 && ").
+Result axx(const std::string& dir, const std::vector<std::string>& args, const std::string& prefix = "") {
+  std::string cmd = "cd " + quote(dir) + " && " + prefix + quote(AXX_BIN);
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " > out.txt 2> err.txt";
   const int rc = std::system(cmd.c_str());
@@ -497,6 +499,351 @@ TEST(AxxBinary, HostileNetlists) {
     EXPECT_EQ(r.out, "") << file;
     EXPECT_FALSE(std::filesystem::exists(dir + "/t.npy")) << file;
   }
+}
+
+// ---- Hostile inputs and outputs (docs/testing.md#hostile-inputs) ----
+
+// The files in DIR other than the test's own out.txt and err.txt.
+std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string n = e.path().filename().string();
+    if (n != "out.txt" && n != "err.txt") names.push_back(n);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Deterministic binary garbage: every byte value, NULs and newlines included.
+std::string garbage(std::size_t n, std::uint32_t seed) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    s += static_cast<char>(seed >> 24);
+  }
+  return s;
+}
+
+// A one-line message of readable characters (control bytes and non-UTF-8 are escaped as \xNN).
+void expect_one_clean_line(const std::string& err) {
+  ASSERT_FALSE(err.empty());
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
+  for (unsigned char c : err.substr(0, err.size() - 1)) EXPECT_TRUE(c >= 0x20 && c != 0x7f) << err;
+}
+
+// Binary garbage behind each table and netlist extension: exit 2, one readable line naming the
+// file, the previous output intact, nothing else written.
+TEST(AxxHostile, BinaryGarbageWithAValidExtension) {
+  const std::string dir = scratch_dir();
+  write_file(dir + "/keep.npy", "previous");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"g.npy", "g.npy:1:1: not a .npy file (missing \\x93NUMPY magic)"},
+      {"g.json", "g.json:1:1: expected '{' or '[' at the start of the file"},
+      {"g.h", "g.h:2:103: unterminated string"},
+      // Bytes that are not UTF-8 come back as \xNN; a valid sequence (here U+05DF) as itself.
+      {"g.blif", "g.blif:1: unexpected '\\xb0:\\xe3=\xD7\x9F\\x9a-|' outside a .names cover"},
+      {"g.v", "g.v:1: syntax error, unexpected '}'"},  // yosys' words: the structural reader hands it over
+      {"g.c", "g.c: no non-static function defined; name one with --func"},
+  };
+  for (const auto& [name, message] : cases) {
+    write_file(dir + "/" + name, garbage(3000, static_cast<std::uint32_t>(name.size() * 7919 + name.back())));
+    const std::string before = read_file(dir + "/" + name);
+    const auto r = axx(dir, {"lut", name, "--signed", "-o", "keep.npy"});
+    EXPECT_EQ(r.status, 2) << name << ": " << r.err;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n") << name;
+    expect_one_clean_line(r.err);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(read_file(dir + "/keep.npy"), "previous");
+    EXPECT_EQ(read_file(dir + "/" + name), before);
+  }
+  // Garbage after a valid start, which takes each table reader past its first check.
+  std::string hdr = "{'descr': '<i4', 'fortran_order': False, 'shape': (4, 4), }";
+  hdr.resize(128 - 10 - 1, ' ');
+  hdr += '\n';
+  const std::string npy = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(hdr.size()) + '\0' + hdr;
+  const std::vector<std::tuple<std::string, std::string, std::string>> prefixed = {
+      {"p.npy", npy + garbage(40, 1), "p.npy: expected 64 bytes of data after the header, found 40"},
+      {"p.json", "{\"signed\": true, \"table\": [[1, 2, 3, 4], [" + garbage(200, 2), "p.json:1:43: expected a number"},
+      {"p.h", "short lut[4][4] = {\n  {0, 1, 2, 3},\n  {" + garbage(200, 3), "p.h:3:4: expected an integer, found '<'"},
+  };
+  for (const auto& [name, text, message] : prefixed) {
+    write_file(dir + "/" + name, text);
+    const auto r = axx(dir, {"lut", name, "--signed", "-o", "keep.npy"});
+    EXPECT_EQ(r.status, 2) << name << ": " << r.err;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n") << name;
+    expect_one_clean_line(r.err);
+    EXPECT_EQ(read_file(dir + "/keep.npy"), "previous");
+  }
+  // Empty files of every table kind.
+  const std::vector<std::pair<std::string, std::string>> empty = {
+      {"e.npy", "e.npy:1:1: not a .npy file (missing \\x93NUMPY magic)"},
+      {"e.json", "e.json:1:1: expected '{' or '[' at the start of the file"},
+      {"e.h", "e.h: no table found (expected a declaration like `short lut[256][256] = {...};`)"},
+  };
+  for (const auto& [name, message] : empty) {
+    write_file(dir + "/" + name, "");
+    const auto r = axx(dir, {"lut", name, "--signed", "-o", "keep.npy"});
+    EXPECT_EQ(r.status, 2) << name;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n") << name;
+  }
+  EXPECT_EQ(read_file(dir + "/keep.npy"), "previous");
+  for (const auto& f : files_in(dir)) EXPECT_EQ(f.find(".axx-"), std::string::npos) << f;
+}
+
+// Values outside int32, as decimal and octal/hex literals, in every table format: the message names
+// the value as written and where it is.
+TEST(AxxHostile, ValuesOutsideInt32) {
+  const std::string dir = scratch_dir();
+  auto h = [](const std::string& last) {
+    return "int lut[4][4] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, " + last + "};\n";
+  };
+  auto j = [](const std::string& last) {
+    return "[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, " + last + "]]\n";
+  };
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {"a.h", h("2147483648"), "a.h:1:68: value 2147483648 does not fit in int32"},
+      {"b.h", h("-2147483649"), "b.h:1:69: value -2147483649 does not fit in int32"},
+      {"c.h", h("0x80000000"), "c.h:1:68: value 2147483648 does not fit in int32"},
+      {"d.h", h("99999999999999999999999"), "d.h:1:68: value 99999999999999999999999 does not fit in int32"},
+      {"e.h", h("-0xffffffffffffffffffff"), "e.h:1:69: value -0xffffffffffffffffffff does not fit in int32"},
+      {"a.json", j("2147483648"), "a.json:1:59: value 2147483648 does not fit in int32"},
+      {"b.json", j("-2147483649"), "b.json:1:59: value -2147483649 does not fit in int32"},
+      {"c.json", j("99999999999999999999999"), "c.json:1:59: value 99999999999999999999999 does not fit in int32"},
+      {"d.json", j("-1e400"), "d.json:1:59: table entries must be integers"},
+  };
+  for (const auto& [name, text, message] : cases) {
+    write_file(dir + "/" + name, text);
+    const auto r = axx(dir, {"lut", name, "--signed"});
+    EXPECT_EQ(r.status, 2) << name;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n");
+    EXPECT_EQ(r.out, "");
+  }
+  // int32's own limits are values, not errors: read back exactly.
+  write_file(dir + "/lim.h", h("-2147483648").replace(17, 1, "2147483647"));
+  const auto r = axx(dir, {"lut", "lim.h", "--signed", "--format", "json", "-o", "lim.json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto t = nlohmann::json::parse(read_file(dir + "/lim.json"))["table"];
+  EXPECT_EQ(t[0][0].get<std::int64_t>(), 2147483647);
+  EXPECT_EQ(t[3][3].get<std::int64_t>(), -2147483648LL);
+  EXPECT_EQ(t[0][1].get<std::int64_t>(), 1);
+}
+
+// Shapes that are no table of 2^bits_a x 2^bits_b (2..12 bits) are refused; a non-square one that
+// is, is read exactly; rows of a braced header must each be one row long.
+TEST(AxxHostile, TableShapes) {
+  const std::string dir = scratch_dir();
+  std::string rows48 = "{";
+  for (int a = 0; a < 4; ++a) {
+    rows48 += a ? ", {" : "{";
+    for (int b = 0; b < 8; ++b) rows48 += (b ? ", " : "") + std::to_string(a * 100 - b);
+    rows48 += "}";
+  }
+  rows48 += "}";
+  const std::vector<std::tuple<std::string, std::string, std::string>> bad = {
+      {"a.h", "int lut[3][4] = {0};\n", "a.h:1:5: table 'lut' is [3][4], expected [2^bits_a][2^bits_b] with 2..12 bits per operand"},
+      {"b.h", "int lut[0][0] = {};\n", "b.h:1:5: table 'lut' is [0][0], expected [2^bits_a][2^bits_b] with 2..12 bits per operand"},
+      {"c.h", "int lut[2][2] = {1, 2, 3, 4};\n", "c.h:1:5: table 'lut' is [2][2], expected [2^bits_a][2^bits_b] with 2..12 bits per operand"},
+      {"d.h", "int lut[8192][4] = {0};\n", "d.h:1:5: table 'lut' is [8192][4], expected [2^bits_a][2^bits_b] with 2..12 bits per operand"},
+      {"e.h", "int lut[4][4] = {{0, 1, 2, 3, 4}, {5, 6, 7}, {8, 9, 10, 11}, {12, 13, 14, 15}};\n",
+       "e.h:1:32: row 0 of 'lut' has 5 values, expected 4"},
+      {"f.h", "int lut[4][4] = {{0, 1, 2}, {3, 4, 5, 6, 7}, {8, 9, 10, 11}, {12, 13, 14, 15}};\n",
+       "f.h:1:26: row 0 of 'lut' has 3 values, expected 4"},
+      {"g.h", "int lut[4][4] = {{0, 1, 2, 3}, 4, 5, 6, 7, {8, 9, 10, 11}, {12, 13, 14, 15}};\n",
+       "g.h:1:32: expected '{' opening a row, found '4' (the initializer is flat or has one brace per row)"},
+      {"h.h", "int lut[4][4] = {{{0}, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}, {12, 13, 14, 15}};\n",
+       "h.h:1:19: expected an integer, found '{' (the initializer is flat or has one brace per row)"},
+      {"a.json", "[[0, 1, 2], [3, 4, 5], [6, 7, 8]]", "a.json:1:1: table shape (3, 3) is not (2^bits_a, 2^bits_b) with 2..12 bits per operand"},
+      {"b.json", "[]", "b.json:1:1: the table is empty"},
+      {"c.json", "[[], [], [], []]", "c.json:1:1: table shape (4, 0) is not (2^bits_a, 2^bits_b) with 2..12 bits per operand"},
+      {"d.json", "[[0, 1, 2, 3], [4, 5, 6]]", "d.json:1:16: row 1 has 3 entries, row 0 has 4"},
+      {"e.json", "[[0, 1], [2, 3]]", "e.json:1:1: table shape (2, 2) is not (2^bits_a, 2^bits_b) with 2..12 bits per operand"},
+  };
+  for (const auto& [name, text, message] : bad) {
+    write_file(dir + "/" + name, text);
+    const auto r = axx(dir, {"lut", name, "--signed", "-o", "out.npy"});
+    EXPECT_EQ(r.status, 2) << name;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n");
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out.npy"));
+  // 4x8 (2x3 bits), as a braced header and as JSON: every entry read back where it was.
+  write_file(dir + "/r.h", "int lut[4][8] = " + rows48 + ";\n");
+  std::string js = rows48;
+  std::replace(js.begin(), js.end(), '{', '[');
+  std::replace(js.begin(), js.end(), '}', ']');
+  write_file(dir + "/r.json", js);
+  for (const std::string name : {"r.h", "r.json"}) {
+    const auto r = axx(dir, {"lut", name, "--signed", "--format", "json", "-o", "r_out.json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto doc = nlohmann::json::parse(read_file(dir + "/r_out.json"));
+    EXPECT_EQ(doc["bits_a"], 2);
+    EXPECT_EQ(doc["bits_b"], 3);
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 8; ++b) EXPECT_EQ(doc["table"][a][b].get<int>(), a * 100 - b) << name << a << b;
+  }
+}
+
+// Headers cut mid-table, .npy files shorter or longer than their header says, a header length
+// beyond the file, and the largest tables (2^20 entries) read exactly.
+TEST(AxxHostile, TruncatedAndOversizedTables) {
+  const std::string dir = scratch_dir();
+  ASSERT_EQ(axx(dir, {"lut", "builtin:mul8s_lor6", "-o", "full.h"}).status, 0);
+  const std::string full = read_file(dir + "/full.h");
+  const std::size_t cut = full.find("{", full.find("axx_lut_mul8s_lor6[256][256]")) + 1000;
+  write_file(dir + "/cut.h", full.substr(0, cut));
+  auto r = axx(dir, {"lut", "cut.h"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "axx: error: cut.h:60:58: unexpected end of file in initializer of 'axx_lut_mul8s_lor6'\n");
+  ASSERT_EQ(axx(dir, {"lut", "builtin:mul8s_lor6", "-o", "full.npy"}).status, 0);
+  const std::string npy = read_file(dir + "/full.npy");
+  write_file(dir + "/short.npy", npy.substr(0, npy.size() - 1));
+  write_file(dir + "/long.npy", npy + "x");
+  write_file(dir + "/head.npy", npy.substr(0, 20));
+  std::string huge_len = npy.substr(0, 128);
+  huge_len[8] = '\xff';
+  huge_len[9] = '\xff';
+  write_file(dir + "/hlen.npy", huge_len);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"short.npy", "short.npy: expected 262144 bytes of data after the header, found 262143"},
+      {"long.npy", "long.npy: expected 262144 bytes of data after the header, found 262145"},
+      {"head.npy", "head.npy:1:1: truncated .npy header"},
+      {"hlen.npy", "hlen.npy:1:1: truncated .npy header"},
+  };
+  for (const auto& [name, message] : cases) {
+    r = axx(dir, {"lut", name, "--signed"});
+    EXPECT_EQ(r.status, 2) << name;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n") << name;
+  }
+  // A 1024x1024 header (2^20 entries, values wider than int16): every entry back exactly.
+  auto value = [](std::int64_t a, std::int64_t b) { return (a - 512) * (b - 512) * 3 + ((a ^ b) & 7); };
+  std::string big = "const int big[1024][1024] = {\n";
+  for (std::int64_t a = 0; a < 1024; ++a) {
+    big += "  {";
+    for (std::int64_t b = 0; b < 1024; ++b) big += std::to_string(value(a, b)) + (b < 1023 ? "," : "");
+    big += "},\n";
+  }
+  big += "};\n";
+  write_file(dir + "/big.h", big);
+  r = axx(dir, {"lut", "big.h", "--signed", "--format", "json", "-o", "big.json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto doc = nlohmann::json::parse(read_file(dir + "/big.json"));
+  EXPECT_EQ(doc["bits_a"], 10);
+  EXPECT_EQ(doc["bits_b"], 10);
+  std::size_t wrong = 0;
+  for (std::int64_t a = 0; a < 1024; ++a)
+    for (std::int64_t b = 0; b < 1024; ++b) wrong += doc["table"][a][b].get<std::int64_t>() != value(a, b);
+  EXPECT_EQ(wrong, 0u);
+}
+
+// JSON that a lenient reader would get wrong: a repeated key (two "table"s were once read into one
+// vector, giving a table mixed from both with exit status 0), and nesting a million deep in a key
+// axx ignores (once a stack overflow).
+TEST(AxxHostile, JsonRepeatedKeysAndDeepNesting) {
+  const std::string dir = scratch_dir();
+  const std::string t4 = "[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15]]";
+  std::string t8 = "[";
+  for (int a = 0; a < 8; ++a) {
+    t8 += a ? ", [" : "[";
+    for (int b = 0; b < 8; ++b) t8 += (b ? ", " : "") + std::to_string(100 + a * 8 + b);
+    t8 += "]";
+  }
+  t8 += "]";
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {"a.json", "{\"table\": " + t4 + ", \"signed\": false, \"table\": " + t8 + "}",
+       "a.json:1:92: duplicate key \"table\""},
+      {"b.json", "{\"signed\": false, \"table\": " + t4 + ", \"signed\": true}", "b.json:1:92: duplicate key \"signed\""},
+      {"c.json", "{\"bits_a\": 2, \"table\": " + t4 + ", \"bits_a\": 2, \"signed\": true}",
+       "c.json:1:88: duplicate key \"bits_a\""},
+      {"d.json", "{\"name\": " + std::string(1000000, '[') + std::string(1000000, ']') + ", \"table\": " + t4 +
+                     ", \"signed\": true, \"x\": {\"y\": [1, {\"z\": [[], {}]}, \"w\", null, -2.5e3]}}",
+       ""},
+      {"e.json", "{\"name\": " + std::string(1000000, '[') + std::string(999999, ']') + ", \"table\": " + t4 + "}",
+       "e.json:1:2000018: expected ',' or ']'"},
+      {"f.json", "{\"name\": " + std::string(1000000, '{') + "}", "f.json:1:11: expected a string"},
+  };
+  for (const auto& [name, text, message] : cases) {
+    write_file(dir + "/" + name, text);
+    const auto r = axx(dir, {"lut", name, "--format", "json", "-o", "out.json"});
+    if (message.empty()) {
+      ASSERT_EQ(r.status, 0) << name << ": " << r.err;
+      const auto doc = nlohmann::json::parse(read_file(dir + "/out.json"));
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) EXPECT_EQ(doc["table"][a][b].get<int>(), a * 4 + b);
+      std::filesystem::remove(dir + "/out.json");
+      continue;
+    }
+    EXPECT_EQ(r.status, 2) << name;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n") << name;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out.json"));
+}
+
+// Outputs that cannot be written: a missing folder, a path through a file, a full device, a file
+// size limit (a full disk as the process sees it). The previous output survives byte for byte, no
+// temporary file remains, and with two outputs neither changes.
+TEST(AxxHostile, UnwritableOutputsLeaveThePreviousOnesIntact) {
+  const std::string dir = scratch_dir();
+  write_file(dir + "/keep.h", "previous table");
+  write_file(dir + "/keep.json", "previous report");
+  write_file(dir + "/file", "a file, not a folder");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"lut", "builtin:mul8s_lor6", "-o", "nodir/m.h"}, "nodir/m.h: cannot write: No such file or directory"},
+      {{"lut", "builtin:mul8s_lor6", "-o", "file/m.h"}, "file/m.h: cannot write: Not a directory"},
+      {{"lut", "builtin:mul8s_lor6", "--format", "npy", "-o", "."}, ".: cannot write: Is a directory"},
+      {{"lut", "builtin:mul8s_lor6", "-o", "keep.h", "--report", "nodir/r.json"},
+       "nodir/r.json: cannot write: No such file or directory"},
+      // The report is complete before the table fails: it must not be renamed into place.
+      {{"lut", "builtin:mul8s_lor6", "-o", "nodir/m.h", "--report", "keep.json"},
+       "nodir/m.h: cannot write: No such file or directory"},
+      {{"heatmap", "builtin:mul8s_lor6", "-o", "nodir/h.svg"}, "nodir/h.svg: cannot write: No such file or directory"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = axx(dir, args);
+    EXPECT_EQ(r.status, 2) << message;
+    EXPECT_EQ(r.err, "axx: error: " + message + "\n");
+    EXPECT_EQ(r.out, "");
+  }
+  // A folder axx may not write into (only meaningful where permissions bind: not as root).
+  if (::geteuid() != 0) {
+    std::filesystem::create_directory(dir + "/ro");
+    write_file(dir + "/ro/keep.h", "previous");
+    std::filesystem::permissions(dir + "/ro", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    const auto r = axx(dir, {"lut", "builtin:mul8s_lor6", "-o", "ro/keep.h"});
+    std::filesystem::permissions(dir + "/ro", std::filesystem::perms::owner_all);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "axx: error: ro/keep.h: cannot write: Permission denied\n");
+    EXPECT_EQ(read_file(dir + "/ro/keep.h"), "previous");
+  }
+  // A full disk: /dev/full (through a link, so the device is never at risk of being replaced)
+  // fails every write; a file size limit fails the write past it (once, axx was killed by
+  // SIGXFSZ and left its temporary file behind).
+  std::filesystem::create_symlink("/dev/full", dir + "/full.h");
+  auto r = axx(dir, {"lut", "builtin:mul8s_lor6", "-o", "full.h"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "axx: error: full.h: cannot write: No space left on device\n");
+  EXPECT_TRUE(std::filesystem::is_symlink(dir + "/full.h"));
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/full"));
+  std::filesystem::remove(dir + "/full.h");
+  r = axx(dir, {"lut", "builtin:mul8s_lor6", "-o", "keep.h", "--report", "keep.json"}, "ulimit -f 64 && ");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "axx: error: keep.json: cannot write: File too large\n");
+  r = axx(dir, {"lut", "builtin:mul8s_lor6", "--format", "npy", "-o", "keep.h"}, "ulimit -f 64 && ");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "axx: error: keep.h: cannot write: File too large\n");
+  EXPECT_EQ(read_file(dir + "/keep.h"), "previous table");
+  EXPECT_EQ(read_file(dir + "/keep.json"), "previous report");
+  EXPECT_EQ(files_in(dir), (std::vector<std::string>{"file", "keep.h", "keep.json"}));
+  // A link stays a link; the file it names (existing or not yet) gets the table.
+  std::filesystem::create_directory(dir + "/real");
+  write_file(dir + "/real/t.npy", "previous");
+  std::filesystem::create_symlink("real/t.npy", dir + "/link.npy");
+  std::filesystem::create_symlink("real/new.npy", dir + "/dangling.npy");
+  for (const std::string link : {"link.npy", "dangling.npy"}) {
+    r = axx(dir, {"lut", "builtin:mul8s_lor6", "-o", link});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::is_symlink(dir + "/" + link));
+  }
+  EXPECT_EQ(read_file(dir + "/real/t.npy").substr(0, 6), "\x93NUMPY");
+  EXPECT_EQ(read_file(dir + "/real/new.npy").substr(0, 6), "\x93NUMPY");
 }
 
 }  // namespace

@@ -47,9 +47,15 @@ inline TestTable from_form(bool is_signed, int rank, std::vector<std::int32_t> u
   t.rank = rank;
   t.u = std::move(u);
   t.v = std::move(v);
+  // Summed in 64 bits: a form may be deliberately too large for int32 (lowrank_encoding_test's
+  // 2^40 products, which an encoding must decline). Such a table wraps modulo 2^32 (defined since
+  // C++20), where an int product would be undefined behaviour (make test-asan stops on it).
   for (int a = 0; a < 256; ++a)
-    for (int b = 0; b < 256; ++b)
-      for (int r = 0; r < rank; ++r) t.lut[a * 256 + b] += t.u[r * 256 + a] * t.v[r * 256 + b];
+    for (int b = 0; b < 256; ++b) {
+      std::int64_t s = t.lut[a * 256 + b];
+      for (int r = 0; r < rank; ++r) s += std::int64_t{t.u[r * 256 + a]} * t.v[r * 256 + b];
+      t.lut[a * 256 + b] = static_cast<std::int32_t>(s);
+    }
   return t;
 }
 
