@@ -592,6 +592,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
+def parse_model_kwargs(text: str) -> dict:
+    """The ``--model-kwargs`` option: a JSON object of further ``timm.create_model`` arguments."""
+    try:
+        kwargs = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"--model-kwargs: not JSON ({e.msg})") from None
+    if not isinstance(kwargs, dict):
+        raise UsageError("--model-kwargs: expected a JSON object")
+    return kwargs
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m axx.evaluate", description=__doc__.split("\n\n")[0],
                                 epilog="Data-parallel: torchrun --nproc_per_node N -m axx.evaluate ... "
@@ -631,12 +642,7 @@ def _parser() -> argparse.ArgumentParser:
 def run(args) -> dict:
     if args.multiplier is None and args.map is None:
         raise UsageError("give --multiplier SPEC and/or --map FILE.json")
-    try:
-        kwargs = json.loads(args.model_kwargs)
-    except json.JSONDecodeError as e:
-        raise UsageError(f"--model-kwargs: not JSON ({e.msg})") from None
-    if not isinstance(kwargs, dict):
-        raise UsageError("--model-kwargs: expected a JSON object")
+    kwargs = parse_model_kwargs(args.model_kwargs)
     if args.threads:
         torch.set_num_threads(args.threads)
     world_local = int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1)

@@ -16,6 +16,7 @@ import torch
 
 from .._C import UsageError
 from .._multiplier import Multiplier
+from ..evaluate import parse_model_kwargs
 from ..explore import METHODS, Explored, explore
 
 # ------------------------------------------------------------------------------------------------
@@ -61,12 +62,7 @@ def _bundled_vit(args):
 def _timm_model(args):
     import timm
 
-    try:
-        kwargs = json.loads(args.model_kwargs)
-    except json.JSONDecodeError as e:
-        raise UsageError(f"--model-kwargs: not JSON ({e.msg})") from None
-    if not isinstance(kwargs, dict):
-        raise UsageError("--model-kwargs: expected a JSON object")
+    kwargs = parse_model_kwargs(args.model_kwargs)
     model = timm.create_model(args.timm, pretrained=False, checkpoint_path=args.checkpoint or "", **kwargs).eval()
     if not args.dataset:
         raise UsageError("explore: --timm needs --dataset FILE.pt holding (inputs, targets) tensors")
