@@ -484,12 +484,14 @@ TEST(AxxBinary, HostileNetlists) {
   write_file(dir + "/nul.blif", std::string(".model m\n.inputs a b\n.outputs y\n.names a b y\n1\0 1\n.end\n", 50));
   write_file(dir + "/gap.blif", ".model m\n.inputs a[0] a[5] b[0] b[1]\n.outputs y\n.names a[5] b[1] y\n11 1\n.end\n");
   write_file(dir + "/w33.v", "module m(input [32:0] a, input [32:0] b, output [63:0] y);\n  assign y = {a[31:0], b[31:0]};\nendmodule\n");
-  const std::vector<std::tuple<std::string, int, std::string>> cases = {
-      {"deep.v", 2, "deep.v:2:50014: expression nested more than 50000 levels deep (split it into several assignments)"},
+  std::vector<std::tuple<std::string, int, std::string>> cases = {
       {"nul.blif", 2, "nul.blif:5: NUL byte: not a text file"},
       {"gap.blif", 2, "gap.blif:2: input bus 'a' has a[5] but no a[1]"},
       {"w33.v", 1, "operand width 33 is out of range (2..16 bits)"},
   };
+#if !defined(__SANITIZE_ADDRESS__)  // ASan cannot unwind the 50000-deep stack (hostile_test.cc)
+  cases.push_back({"deep.v", 2, "deep.v:2:50014: expression nested more than 50000 levels deep (split it into several assignments)"});
+#endif
   for (const auto& [file, status, message] : cases) {
     std::vector<std::string> args = {"lut", file, "--unsigned", "-o", "t.npy"};
     if (file.size() > 2 && file.substr(file.size() - 2) == ".v") args.push_back("--no-yosys");

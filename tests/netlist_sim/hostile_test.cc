@@ -205,7 +205,17 @@ TEST(Hostile, VerilogNestingOf10000LevelsIsRead) {
   }
 }
 
+// AddressSanitizer cannot follow an exception thrown tens of thousands of frames deep on the readers'
+// 1 GiB stack: it skips unpoisoning stacks over 64 MiB on a no-return call and then reports false
+// stack-buffer-overflows (google/sanitizers issue 189). Those cases run in the ordinary build only.
+#if defined(__SANITIZE_ADDRESS__)
+#define AXX_SKIP_DEEP_UNDER_ASAN() GTEST_SKIP() << "deep-stack unwinding is not supported by ASan"
+#else
+#define AXX_SKIP_DEEP_UNDER_ASAN() (void)0
+#endif
+
 TEST(Hostile, VerilogNestingBeyondTheLimitIsAnError) {
+  AXX_SKIP_DEEP_UNDER_ASAN();
   TempDir d;
   const std::string head = "module m(input [7:0] a, input [7:0] b, output y);\n  assign y = ";
   const std::string msg = "expression nested more than 50000 levels deep (split it into several assignments)";
@@ -245,6 +255,7 @@ std::string blif_hierarchy(std::size_t depth) {
 }
 
 TEST(Hostile, DeepHierarchies) {
+  AXX_SKIP_DEEP_UNDER_ASAN();
   TempDir d;
   // 10^4 levels: read, and y = a[0] & ~b[0].
   for (const std::string& p : {d.write("h.v", verilog_hierarchy(10000)), d.write("h.blif", blif_hierarchy(10000))}) {
