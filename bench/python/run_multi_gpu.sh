@@ -11,6 +11,7 @@
 # the summary comes before a 10-minute limit. NCCL_NVLS_ENABLE=0 unless set.
 #
 # Usage (repository root):   OUT=dir bash bench/python/run_multi_gpu.sh
+#   SKIP_INSTALL=1: use the axx already installed; INSTALL_LIMIT: seconds for the install (300).
 #   CPU_CHECK=1: no install, every step in its CPU mode (tiny models, gloo): a check of this script.
 # Exit status: 0 when every step passed, 1 otherwise, 2 when the install failed (nothing ran).
 set -u
@@ -18,6 +19,8 @@ OUT=${OUT:-gpu_out}
 BUDGET=${BUDGET:-570}
 IMAGES=${IMAGES:-512}
 CPU_CHECK=${CPU_CHECK:-0}
+SKIP_INSTALL=${SKIP_INSTALL:-$CPU_CHECK}
+INSTALL_LIMIT=${INSTALL_LIMIT:-300}
 PY=${PYTHON:-python3}
 export NCCL_NVLS_ENABLE=${NCCL_NVLS_ENABLE:-0}
 mkdir -p "$OUT"
@@ -31,7 +34,7 @@ if [ "$CPU_CHECK" = 1 ]; then
     EVAL_ARGS=(--device cpu --model vit_tiny_patch16_224 --model-kwargs '{"img_size": 32, "depth": 1}'
                --image-size 32 --images 40 --procs 1,2 --threads 1 --work "$OUT/evaluate_scaling_work")
 else
-    TRAIN_ARGS=()
+    TRAIN_ARGS=(--timeout 180)      # per launch (1 GPU, then 2): a hung first launch leaves time for the second
     EXPLORE_ARGS=()
     EVAL_ARGS=(--images "$IMAGES")      # images and weights under the temp dir: not brought back
 fi
@@ -51,11 +54,8 @@ run() {
     echo "=== $name (limit ${limit} s): $*"
     local t0 rc
     t0=$(date +%s)
-    timeout -k 15 "$limit" "$@" < /dev/null > "$OUT/$name.log" 2>&1 &
-    local pid=$!
-    tail -n +1 --pid="$pid" -f "$OUT/$name.log" 2>/dev/null
-    wait "$pid"
-    rc=$?
+    timeout -k 15 "$limit" "$@" < /dev/null 2>&1 | tee "$OUT/$name.log"
+    rc=${PIPESTATUS[0]}
     local t=$(($(date +%s) - t0))
     if ((rc == 0)); then
         SUMMARY+=("$name: ok (${t} s)")
@@ -83,8 +83,8 @@ summary() {
 
 "$PY" -c 'import torch; print("torch", torch.__version__, "GPUs", torch.cuda.device_count())' 2>&1 | tee "$OUT/env.log"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader >> "$OUT/env.log" 2>&1 || true
-if [ "$CPU_CHECK" != 1 ]; then
-    if ! run install 300 env TORCH_CUDA_ARCH_LIST=9.0 "$PY" -m pip install -q --no-build-isolation --no-deps .; then
+if [ "$SKIP_INSTALL" != 1 ]; then
+    if ! run install "$INSTALL_LIMIT" env TORCH_CUDA_ARCH_LIST=9.0 "$PY" -m pip install -q --no-build-isolation --no-deps .; then
         tail -30 "$OUT/install.log"
         summary
         exit 2
@@ -93,7 +93,7 @@ fi
 "$PY" -c 'import axx; print("axx", axx.__file__, "CUDA kernels:", axx.cuda_available())' 2>&1 | tee -a "$OUT/env.log"
 
 # 1. fine-tuning throughput, 1 vs 2 GPUs (exit 1 when the first-step losses disagree)
-run train_scaling 300 "$PY" bench/python/train_scaling.py ${TRAIN_ARGS[@]+"${TRAIN_ARGS[@]}"} --json "$OUT/train_scaling.json"
+run train_scaling 360 "$PY" bench/python/train_scaling.py ${TRAIN_ARGS[@]+"${TRAIN_ARGS[@]}"} --json "$OUT/train_scaling.json"
 
 # 2. exploration: 1 process, 2 processes, the same result
 rm -f "$OUT/explore_gpu_1.json" "$OUT/explore_gpu_2.json"

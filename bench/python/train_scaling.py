@@ -26,8 +26,9 @@
    that the first step's loss (all-reduced over the ranks) of every N equals that of N = 1 to
    rtol 1e-5 (docs/distributed.md: the first step's gradient agrees to float rounding).
 
-Exit status: 0 ok; 1 a loss that disagrees, a worker that failed or timed out (the other runs
-are still reported and written to ``--json``), or a usage error. NCCL_NVLS_ENABLE=0 is set for
+Exit status: 0 ok; 1 a loss that disagrees, a configuration or a launch that failed, timed out
+(``--timeout`` seconds per launch) or was ended by SIGTERM (what was measured is still printed and
+written to ``--json``), or bad ``--configs``; 2 a bad option (argparse). NCCL_NVLS_ENABLE=0 is set for
 the workers unless the environment sets it. ``--device cpu --tiny`` runs the same steps on a CPU
 machine (a 1-block ``vit_tiny`` at 32x32, gloo, 1 thread per process), as a check of the script.
 """
@@ -107,70 +108,97 @@ def worker(args) -> int:
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 
-    results = []
+    info = {"world_size": world.size, "device": torch.cuda.get_device_name(device) if device.type == "cuda"
+            else "CPU", "torch": torch.__version__, "model": args.model, "model_kwargs": kwargs, "image_size": None,
+            "threads": torch.get_num_threads(), "complete": False, "configs": []}
+
+    def write():      # after every configuration: a later crash or timeout keeps what was measured
+        if world.is_main:
+            tmp = Path(args.worker_json + ".tmp")
+            tmp.write_text(json.dumps(info, indent=2) + "\n")
+            os.replace(tmp, args.worker_json)
+
+    def agree(failed: bool) -> bool:
+        """Whether any rank failed; every rank calls it at the same point, so all skip alike."""
+        return float(axd.all_reduce_max([1.0 if failed else 0.0], axd.collective_device(device))[0]) > 0
+
     for grad, table in _parse_configs(args.configs):
-        t0 = time.perf_counter()
-        m = load_multiplier(table) if table is not None else None
-        slow = grad == "lut" and m is not None and m.rank is None
-        batch = args.lut_batch_size if slow else args.batch_size
-        warmup = args.lut_warmup if slow else args.warmup
-        steps = args.lut_steps if slow else args.steps
-        torch.manual_seed(args.seed)
-        model = timm.create_model(args.model, pretrained=False, num_classes=CLASSES, **kwargs).to(device)
-        size = tuple(model.patch_embed.img_size)
-        g = torch.Generator().manual_seed(args.seed + 1)
-        images = torch.randn(batch, 3, *size, generator=g)
-        labels = torch.randint(0, CLASSES, (batch,), generator=g)
-        if m is not None:
-            axx.approximate(model, m, grad=grad)
-            model.to(device)
-            if world.is_main:      # as python -m axx.train: rank 0 calibrates, train_steps sends the scales
-                axx.calibrate(model, [images], method="max", num_batches=1)
-        sync()
-        setup = time.perf_counter() - t0
-        marks: list[float] = []
-
-        def on_epoch(_epoch):      # one epoch = one step (the data set is one global batch)
-            sync()
-            marks.append(time.perf_counter())
-
-        axd.barrier()
-        sync()
-        start = time.perf_counter()
-        losses = train_steps(model, images, labels, steps=warmup + steps, lr=args.lr, weight_decay=0.0,
-                             batch_size=batch, warmup=0, augment=True, seed=args.seed, progress=False,
-                             on_epoch=on_epoch)
-        if len(marks) != warmup + steps:
-            raise RuntimeError(f"train_scaling: {len(marks)} step marks for {warmup + steps} steps")
-        timed = marks[-1] - (marks[warmup - 1] if warmup else start)
-        slowest = float(axd.all_reduce_max([timed], axd.collective_device(device))[0])
-        ips = batch * steps / slowest
-        step_s = [b - a for a, b in zip([start] + marks[:-1], marks)]
         name = _label(grad, table)
-        results.append({
-            "config": name, "grad": None if m is None else grad, "multiplier": None if m is None else m.name,
-            "rank": None if m is None else m.rank, "path": "float" if m is None else
-            ("low-rank" if m.rank is not None else "table lookup"),
-            "global_batch": batch, "per_process_batch": math.ceil(batch / world.size),
-            "warmup_steps": warmup, "timed_steps": steps, "timed_seconds": slowest, "images_per_second": ips,
-            "step_ms": 1000.0 * slowest / steps, "setup_seconds": setup, "first_step_seconds": step_s[0],
-            "step_seconds_rank0": step_s, "first_loss": losses[0], "losses": losses,
-        })
-        log(f"  [{world.size} proc] {name:<18} batch {batch:3d}  {ips:8.1f} images/s  "
-            f"{1000.0 * slowest / steps:8.1f} ms/step  first loss {losses[0]:.6f}  (setup {setup:.1f} s, "
-            f"first step {step_s[0]:.1f} s)")
+        entry: dict = {"config": name}
+        model = images = labels = None
+        failed = None
+        try:
+            t0 = time.perf_counter()
+            m = load_multiplier(table) if table is not None else None
+            slow = grad == "lut" and m is not None and m.rank is None
+            batch = args.lut_batch_size if slow else args.batch_size
+            warmup = args.lut_warmup if slow else args.warmup
+            steps = args.lut_steps if slow else args.steps
+            entry.update({"grad": None if m is None else grad, "multiplier": None if m is None else m.name,
+                          "rank": None if m is None else m.rank,
+                          "path": "float" if m is None else ("low-rank" if m.rank is not None else "table lookup"),
+                          "global_batch": batch, "per_process_batch": math.ceil(batch / world.size),
+                          "warmup_steps": warmup, "timed_steps": steps})
+            torch.manual_seed(args.seed)
+            model = timm.create_model(args.model, pretrained=False, num_classes=CLASSES, **kwargs).to(device)
+            size = tuple(model.patch_embed.img_size)
+            info["image_size"] = list(size)
+            g = torch.Generator().manual_seed(args.seed + 1)
+            images = torch.randn(batch, 3, *size, generator=g)
+            labels = torch.randint(0, CLASSES, (batch,), generator=g)
+            if m is not None:
+                axx.approximate(model, m, grad=grad)
+                model.to(device)
+                if world.is_main:      # as python -m axx.train: rank 0 calibrates, train_steps sends the scales
+                    axx.calibrate(model, [images], method="max", num_batches=1)
+            sync()
+            setup = time.perf_counter() - t0
+        except Exception as e:      # noqa: BLE001 -- reported, and the next configuration runs
+            failed = f"setup: {type(e).__name__}: {e}"
+        if agree(failed is not None):
+            entry["error"] = failed or "setup failed on another rank"
+        else:
+            marks: list[float] = []
+
+            def on_epoch(_epoch):      # one epoch = one step (the data set is one global batch)
+                sync()
+                marks.append(time.perf_counter())
+
+            try:
+                axd.barrier()
+                sync()
+                start = time.perf_counter()
+                losses = train_steps(model, images, labels, steps=warmup + steps, lr=args.lr, weight_decay=0.0,
+                                     batch_size=batch, warmup=0, augment=True, seed=args.seed, progress=False,
+                                     on_epoch=on_epoch)
+                if len(marks) != warmup + steps:
+                    raise RuntimeError(f"{len(marks)} step marks for {warmup + steps} steps")
+            except Exception as e:      # noqa: BLE001 -- e.g. out of memory on every rank alike
+                failed = f"training: {type(e).__name__}: {e}"
+            if agree(failed is not None):
+                entry["error"] = failed or "training failed on another rank"
+            else:
+                timed = marks[-1] - (marks[warmup - 1] if warmup else start)
+                slowest = float(axd.all_reduce_max([timed], axd.collective_device(device))[0])
+                ips = batch * steps / slowest
+                step_s = [b - a for a, b in zip([start] + marks[:-1], marks)]
+                entry.update({"timed_seconds": slowest, "images_per_second": ips, "step_ms": 1000.0 * slowest / steps,
+                              "setup_seconds": setup, "first_step_seconds": step_s[0], "step_seconds_rank0": step_s,
+                              "first_loss": losses[0], "losses": losses})
+                log(f"  [{world.size} proc] {name:<18} batch {batch:3d}  {ips:8.1f} images/s  "
+                    f"{1000.0 * slowest / steps:8.1f} ms/step  first loss {losses[0]:.6f}  (setup {setup:.1f} s, "
+                    f"first step {step_s[0]:.1f} s)")
+        if "error" in entry:
+            print(f"  [{world.size} proc] {name:<18} FAILED on rank {world.rank}: {entry['error'][:500]}", flush=True)
+        info["configs"].append(entry)
+        write()
         del model, images, labels
         gc.collect()
         if device.type == "cuda":
             torch.cuda.empty_cache()
-    if world.is_main:
-        info = {"world_size": world.size, "device": torch.cuda.get_device_name(device) if device.type == "cuda"
-                else "CPU", "torch": torch.__version__, "model": args.model, "model_kwargs": kwargs,
-                "image_size": list(size), "threads": torch.get_num_threads(), "configs": results}
-        tmp = Path(args.worker_json + ".tmp")
-        tmp.write_text(json.dumps(info, indent=2) + "\n")
-        os.replace(tmp, args.worker_json)
-    return 0
+    info["complete"] = True
+    write()
+    return 0 if all("error" not in c for c in info["configs"]) else 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,7 +208,11 @@ def worker(args) -> int:
 _running: subprocess.Popen | None = None
 
 
-def _kill_running(*_):
+class _Terminated(Exception):
+    """SIGTERM (`timeout`) or SIGINT: the workers are ended and what was measured is still written."""
+
+
+def _kill_running():
     if _running is not None and _running.poll() is None:
         try:
             os.killpg(_running.pid, signal.SIGTERM)
@@ -188,17 +220,24 @@ def _kill_running(*_):
                 _running.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(_running.pid, signal.SIGKILL)
-        except ProcessLookupError:
+                _running.wait(10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
 
 
+_stop = False
+
+
 def _on_signal(signum, _frame):
-    _kill_running()
-    raise SystemExit(128 + signum)
+    global _stop
+    _stop = True
+    if _running is not None:      # else between launches: the loop stops before the next one
+        raise _Terminated(f"terminated by signal {signum}")
 
 
 def run_workers(procs: int, out: Path, args, passthrough: list[str]) -> tuple[dict | None, str]:
-    """One torchrun launch of ``procs`` workers; (rank 0's JSON, or None and why)."""
+    """One torchrun launch of ``procs`` workers: (rank 0's JSON, complete or partial, or None;
+    why the launch failed, or "")."""
     global _running
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={procs}",
            str(Path(__file__).resolve()), "--worker", "--worker-json", str(out), *passthrough]
@@ -208,9 +247,6 @@ def run_workers(procs: int, out: Path, args, passthrough: list[str]) -> tuple[di
         env.pop(k, None)
     if out.exists():
         out.unlink()
-    # its own session, so that a timeout ends torchrun's workers too
-    _running = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
     lines: list[str] = []
 
     def pump(stream):      # the workers' output, kept for a failure; their per-configuration lines shown
@@ -219,24 +255,35 @@ def run_workers(procs: int, out: Path, args, passthrough: list[str]) -> tuple[di
             if line.startswith("  ["):
                 print(line.rstrip(), flush=True)
 
-    reader = threading.Thread(target=pump, args=(_running.stdout,), daemon=True)
-    reader.start()
+    why = ""
     try:
-        rc = _running.wait(args.timeout)
-    except subprocess.TimeoutExpired:
-        _kill_running()
-        reader.join(5)
-        sys.stdout.write("".join(lines[-40:]))
-        _running = None
-        return None, f"timed out after {args.timeout} s"
+        # its own session, so that ending it ends torchrun's workers too
+        _running = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                    start_new_session=True)
+        reader = threading.Thread(target=pump, args=(_running.stdout,), daemon=True)
+        reader.start()
+        try:
+            rc = _running.wait(args.timeout)
+            reader.join(10)
+            if rc != 0:
+                why = f"torchrun exit status {rc}"
+        except subprocess.TimeoutExpired:
+            why = f"timed out after {args.timeout} s"
+    except _Terminated as e:
+        why = str(e)
     finally:
         _kill_running()
-    reader.join(5)
-    _running = None
-    if rc != 0 or not out.exists():
+        _running = None
+    result = None
+    if out.exists():
+        result = json.loads(out.read_text())
+        if not why and not result.get("complete"):
+            why = "the workers stopped before the last configuration"
+    elif not why:
+        why = "no result written"
+    if why:
         sys.stdout.write("".join(lines[-60:]))
-        return None, f"torchrun exit status {rc}"
-    return json.loads(out.read_text()), ""
+    return result, why
 
 
 def main(argv=None) -> int:
@@ -306,7 +353,7 @@ def main(argv=None) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from evaluate_scaling import write_noisy_table
 
-        noisy = str(write_noisy_table(work / "noisy_signed8.json"))
+        noisy = str(write_noisy_table(work / "noisy.json"))
         args.configs = ",".join("float" if t is None else f"{g}:{noisy if t == 'noisy' else t}" for g, t in configs)
     passthrough = ["--device", args.device, "--model", args.model, "--model-kwargs", args.model_kwargs,
                    "--configs", args.configs, "--batch-size", str(args.batch_size), "--warmup", str(args.warmup),
@@ -320,57 +367,73 @@ def main(argv=None) -> int:
     runs: dict[int, dict] = {}
     errors: dict[int, str] = {}
     for n in procs:
+        if _stop:
+            errors[n] = "not run: terminated by a signal"
+            continue
         t0 = time.perf_counter()
         r, why = run_workers(n, work / f"worker_{n}.json", args, passthrough)
-        if r is None:
+        if why:
             errors[n] = why
             print(f"train_scaling: {n} process(es): {why}", file=sys.stderr, flush=True)
-        else:
+        if r is not None:
             r["wall_seconds"] = time.perf_counter() - t0
             runs[n] = r
-            print(f"  {n} process(es): {r['wall_seconds']:.0f} s wall (launch, setup and all configurations)",
+            print(f"  {n} process(es): {r['wall_seconds']:.0f} s wall (launch, setup and the configurations)",
                   flush=True)
+    return report(args, configs, procs, runs, errors, gpus, device_name, torch.__version__)
 
+
+def report(args, configs, procs, runs, errors, gpus, device_name, torch_version) -> int:
+    """The table, the first-step loss check and the JSON, from whatever the launches gave."""
     rows, ok = [], not errors
     print(f"\n{'config':<18} {'path':<12} {'batch':>5} {'proc':>4} {'images/s':>9} {'ms/step':>8} "
           f"{'efficiency':>10}  first-step loss")
+    compared = 0
     for i, (grad, table) in enumerate(configs):
-        one = runs.get(1, {}).get("configs", [None] * len(configs))[i]
-        for n in procs:
-            if n not in runs:
-                continue
-            c = runs[n]["configs"][i]
+        got = {n: runs[n]["configs"][i] for n in procs if n in runs and i < len(runs[n]["configs"])}
+        one = got.get(1)
+        if one is not None and "error" in one:
+            one = None
+        for n, c in got.items():
             row = {"processes": n, **c, "config": _label(grad, table)}
+            rows.append(row)
+            if "error" in c:
+                ok = False
+                print(f"{row['config']:<18} {'':<12} {'':>5} {n:>4} FAILED: {c['error'][:200]}", flush=True)
+                continue
             verdict = ""
             if n == 1:
                 row["efficiency"] = 1.0
-            elif one is not None:
+            elif one is None:
+                row["efficiency"] = None
+                verdict = "  (no 1-process result to compare)"
+            else:
                 row["efficiency"] = c["images_per_second"] / (n * one["images_per_second"])
+                diff = abs(c["first_loss"] - one["first_loss"]) / max(abs(one["first_loss"]), 1e-30)
                 same = math.isfinite(c["first_loss"]) and math.isclose(c["first_loss"], one["first_loss"],
                                                                        rel_tol=RTOL, abs_tol=0.0)
-                row["first_loss_rel_diff"] = abs(c["first_loss"] - one["first_loss"]) / max(abs(one["first_loss"]),
-                                                                                            1e-30)
+                row["first_loss_rel_diff"] = diff
                 row["agrees_with_1"] = same
                 ok &= same
-                verdict = (f"  = 1 proc (rel. diff {row['first_loss_rel_diff']:.1e})" if same else
-                           f"  DIFFERS from 1 proc ({one['first_loss']:.8f}, rel. diff "
-                           f"{row['first_loss_rel_diff']:.1e} > {RTOL:g})")
-            else:
-                row["efficiency"] = None
-            rows.append(row)
+                compared += 1
+                verdict = (f"  = 1 proc (rel. diff {diff:.1e})" if same else
+                           f"  DIFFERS from 1 proc ({one['first_loss']:.8f}, rel. diff {diff:.1e} > {RTOL:g})")
             eff = "-" if row["efficiency"] is None else f"{100 * row['efficiency']:.1f}%"
             print(f"{row['config']:<18} {c['path']:<12} {c['global_batch']:>5} {n:>4} {c['images_per_second']:>9.1f} "
                   f"{c['step_ms']:>8.1f} {eff:>10}  {c['first_loss']:.8f}{verdict}", flush=True)
+    agree = all(r.get("agrees_with_1", True) for r in rows)
+    if len(procs) > 1:
+        print(f"first-step losses: {compared} comparison(s) of N > 1 with N = 1: " +
+              ("none made" if not compared else "all equal to rtol 1e-5" if agree else "DISAGREE"))
     if errors:
         print("FAILED: " + "; ".join(f"{n} process(es): {why}" for n, why in errors.items()))
-    elif len(procs) > 1:
-        print("first-step losses: " + ("every N equals N = 1 to rtol 1e-5" if ok else "DISAGREE (exit status 1)"))
     if args.json:
         any_run = next(iter(runs.values()), {})
         Path(args.json).write_text(json.dumps({
             "model": args.model, "model_kwargs": json.loads(args.model_kwargs), "image_size": any_run.get("image_size"),
-            "device": device_name, "gpus": gpus, "torch": torch.__version__, "procs": procs,
+            "device": device_name, "gpus": gpus, "torch": torch_version, "procs": procs,
             "nccl_nvls_enable": os.environ.get("NCCL_NVLS_ENABLE", "0"), "rtol": RTOL, "ok": ok,
+            "first_losses_agree": agree, "comparisons": compared,
             "errors": {str(n): why for n, why in errors.items()},
             "wall_seconds": {str(n): r["wall_seconds"] for n, r in runs.items()}, "rows": rows}, indent=2) + "\n")
         print(f"wrote {args.json}")
