@@ -19,8 +19,8 @@
 // counts and fits the constants of emulator/cuda/cost_model.h (least squares), printing them with
 // the measurements and the choice the fitted model makes at each point.
 //
-// Usage: axx_bench_emulator_cuda [--reps N] [--quick]   (--quick: the first ViT shape and the
-// attention matmuls, no cost-model section)
+// Usage: axx_bench_emulator_cuda [--reps N] [--quick]   (--quick: the first two ViT shapes and
+// the attention matmuls, no cost-model section)
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -108,6 +108,19 @@ __global__ void __launch_bounds__(kCeilThreads, 1)
 
 // ---- helpers ---------------------------------------------------------------------------------
 
+double time_ms(const std::function<void()>& fn, int reps, int warmup = 2);
+
+// The ceiling kernel's time for exactly `macs` lookups (one block per SM; the lookup count is
+// rounded up to whole 8-lookup steps per thread and the time scaled back).
+double ceiling_ms(const std::int32_t* d_lut, std::int32_t* d_sink, double macs, int sms, int reps) {
+  const std::int64_t threads = std::int64_t{sms} * kCeilThreads;
+  const std::int64_t steps = (static_cast<std::int64_t>(macs) / threads + 7) / 8 * 8;
+  const double ms = time_ms(
+      [&] { ceiling_kernel<<<sms, kCeilThreads, 65536 * 2>>>(d_lut, steps, d_sink); }, reps);
+  CUDA_CHECK(cudaGetLastError());
+  return ms * macs / (double(steps) * threads);
+}
+
 void fill_random(std::vector<std::uint8_t>& v, std::uint64_t seed) {
   std::uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
   for (auto& b : v) {
@@ -126,7 +139,7 @@ T* dev_alloc(std::size_t n) {
 }
 
 // Median time of fn in ms over reps runs, after warm-up runs.
-double time_ms(const std::function<void()>& fn, int reps, int warmup = 2) {
+double time_ms(const std::function<void()>& fn, int reps, int warmup) {
   for (int i = 0; i < warmup; ++i) fn();
   CUDA_CHECK(cudaDeviceSynchronize());
   cudaEvent_t e0, e1;
@@ -310,7 +323,7 @@ int main(int argc, char** argv) {
                                {"vit-b16 proj", 12608, 768, 768},
                                {"vit-b16 fc1", 12608, 768, 3072},
                                {"vit-b16 fc2", 12608, 3072, 768}};
-  if (quick) shapes.resize(1);
+  if (quick) shapes.resize(2);
 
   // A random full-rank table in [-16384, 16383] (16-bit entries) and low-rank tables
   // lut = a*b + sum_r u_r v_r with |u| <= 64 and v in [-128, 127] (int8-ready factors), plus one
@@ -391,15 +404,7 @@ int main(int argc, char** argv) {
     std::vector<Row> rows;
 
     // ceiling: exactly M*N*K lookups over one block per SM
-    const std::int64_t threads = std::int64_t{prop.multiProcessorCount} * kCeilThreads;
-    const std::int64_t steps = (static_cast<std::int64_t>(macs) / threads + 7) / 8 * 8;
-    const double ceil_ms = time_ms(
-        [&] {
-          ceiling_kernel<<<prop.multiProcessorCount, kCeilThreads, 65536 * 2>>>(d_lut, steps, d_sink);
-        },
-        reps);
-    CUDA_CHECK(cudaGetLastError());
-    const double ceil_norm = ceil_ms * macs / (double(steps) * threads);  // for exactly M*N*K
+    const double ceil_norm = ceiling_ms(d_lut, d_sink, macs, prop.multiProcessorCount, reps);
     rows.push_back({"lookup-only ceiling (smem table)", ceil_norm, false, false});
 
     const double base_ms = time_ms(
@@ -573,15 +578,7 @@ int main(int argc, char** argv) {
     std::printf("\n%s: batch=%lld M=%lld K=%lld N=%lld (%.2f G MAC)\n", s.name, (long long)Z,
                 (long long)M, (long long)K, (long long)N, macs / 1e9);
     std::vector<Row> rows;
-    const std::int64_t threads = std::int64_t{prop.multiProcessorCount} * kCeilThreads;
-    const std::int64_t steps = (static_cast<std::int64_t>(macs) / threads + 7) / 8 * 8;
-    const double ceil_ms = time_ms(
-        [&] {
-          ceiling_kernel<<<prop.multiProcessorCount, kCeilThreads, 65536 * 2>>>(d_lut, steps, d_sink);
-        },
-        reps);
-    CUDA_CHECK(cudaGetLastError());
-    const double ceil_norm = ceil_ms * macs / (double(steps) * threads);
+    const double ceil_norm = ceiling_ms(d_lut, d_sink, macs, prop.multiProcessorCount, reps);
     rows.push_back({"lookup-only ceiling (smem table)", ceil_norm, false, false});
     const double base_ms = time_ms(
         [&] { transaxx(dA, dB, d_lut, d_lut16, dC_ref, M, N, K, Z); }, reps);

@@ -404,8 +404,9 @@ inline void case_batched_broadcast(Report& rep) {
 }
 
 // The attention matmuls of ViT (12 heads, 197 tokens, head dim 64) and odd shapes on every compiled
-// LUT tiling, the ragged ones (40 x 200, 100 x 200, 200 x 64 tiles, K trimmed to a multiple of 4)
-// included, with 16-bit and 32-bit tables; and the per-shape choice with and without them.
+// LUT tiling, the ragged ones (40 x 200, 100 x 200, 200 x 64 tiles, K trimmed to a multiple of 4;
+// with one barrier per stage and BK = 64 or 128 in variants 8-12) included, with 16-bit and 32-bit
+// tables; and the per-shape choice with and without them.
 inline void case_lut_tilings(Report& rep) {
   const TestTable t16 = testing::random_table(91, -30000, 30000, true);
   const TestTable t32 = testing::random_table(92, -(1 << 30), 1 << 30, false);
@@ -415,7 +416,14 @@ inline void case_lut_tilings(Report& rep) {
                           dense(1, 129, 130, 33),    dense(2, 70, 90, 50, 3),
                           dense(1, 7, 5, 3),         dense(1, 3, 4, 0),
                           dense(1, 201, 401, 5),     dense(2, 50, 400, 40) /* aligned rows,
-                                                        tiles at column 200 */};
+                                                        tiles at column 200 */,
+                          // More tiles than an H200 has SMs (132), so blocks walk two or three
+                          // tiles: the one-barrier tilings (8-12) carry stage buffers and the
+                          // prefetched first stage across tiles. K = 64 is one stage at BK = 64
+                          // (the buffer parity flips every tile); K = 130 is 128 + 2 and 64 + 64
+                          // + 2; K = 197 as in A V; K = 256 full stages with aligned rows.
+                          dense(270, 23, 37, 64, 1), dense(140, 30, 20, 130),
+                          dense(140, 9, 70, 197),    dense(140, 8, 16, 256)};
   std::uint32_t seed = 700;
   for (const TestTable* t : {&t16, &t32})
     for (const auto& s : shapes) {
