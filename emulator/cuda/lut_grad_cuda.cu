@@ -38,6 +38,9 @@ constexpr int kRowStride = 258;                  // int16 entries per shared tab
 constexpr int kTableBytes = 256 * kRowStride * 2;  // 132096, a multiple of 16
 constexpr int kThreads = 256, kTR = 16, kTC = 16;  // threads as kTR rows x kTC columns
 constexpr int kBR = 32;                          // sum terms per stage
+// Largest tiling (outputs per thread) that prefetches its stages into registers: 4x4 takes 219
+// registers with it; 4x8 and 8x4 would spill (ptxas -v, sm_90).
+constexpr int kPrefetchMaxOutputs = 16;
 
 struct GradArgs {
   std::int64_t I = 0, J = 0, R = 0;
@@ -104,6 +107,11 @@ template <int TI, int TJ, bool kShared, bool kLegacy>
 __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t* tbl, float* ws,
                                           std::uint8_t* vs) {
   using T = Tiling<TI, TJ>;
+  // kPrefetch: the next stage's operands load into registers while this stage's lookups run
+  // (with one block per SM nothing else hides the loads); only where the registers are free.
+  constexpr bool kPrefetch = !kLegacy && TI * TJ <= kPrefetchMaxOutputs;
+  constexpr int kWIters = T::BI * kBR / kThreads, kVIters = T::BJ * kBR / kThreads;
+  static_assert(T::BI * kBR % kThreads == 0 && T::BJ * kBR % kThreads == 0, "whole load rounds");
   const int tx = threadIdx.x % kTC, ty = threadIdx.x / kTC;
   const std::uint32_t tbl_base = static_cast<std::uint32_t>(__cvta_generic_to_shared(tbl));
   const std::int64_t per_batch = g.tiles_i * g.tiles_j;
@@ -134,23 +142,60 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
 #pragma unroll
       for (int b = 0; b < TJ; ++b) acc[a][b] = 0.f;
 
-    for (std::int64_t r0 = r_begin; r0 < r_end; r0 += kBR) {
-      __syncthreads();  // the previous stage has been read
-      // W tile (BI x kBR) into ws[r][i], V tile (BJ x kBR) into vs[r][j]; padding reads 0 (a zero
-      // weight on a valid table entry adds exactly 0).
-      const bool w_rows = g.w_sr == 1, v_rows = g.v_sr == 1;
-      for (int e = threadIdx.x; e < T::BI * kBR; e += kThreads) {
+    // W tile (BI x kBR) into ws[r][i], V tile (BJ x kBR) into vs[r][j]; padding reads 0 (a zero
+    // weight on a valid table entry adds exactly 0).
+    const bool w_rows = g.w_sr == 1, v_rows = g.v_sr == 1;
+    float wreg[kPrefetch ? kWIters : 1];
+    std::uint8_t vreg[kPrefetch ? kVIters : 1];
+    const auto fetch = [&](std::int64_t r0) {  // one stage into registers (kPrefetch)
+#pragma unroll
+      for (int it = 0; it < kWIters; ++it) {
         int a, r;
-        w_position<T::BI>(e, w_rows, a, r);
+        w_position<T::BI>(it * kThreads + threadIdx.x, w_rows, a, r);
         const std::int64_t i = i0 + a, rr = r0 + r;
-        ws[r * T::WS + a] = (i < g.I && rr < r_end) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
+        wreg[it] = (i < g.I && rr < r_end) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
       }
-      for (int e = threadIdx.x; e < T::BJ * kBR; e += kThreads) {
+#pragma unroll
+      for (int it = 0; it < kVIters; ++it) {
+        const int e = it * kThreads + threadIdx.x;
         const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
         const std::int64_t j = j0 + b, rr = r0 + r;
-        vs[r * T::VS + b] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
+        vreg[it] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
+      }
+    };
+    if constexpr (kPrefetch) fetch(r_begin);
+    for (std::int64_t r0 = r_begin; r0 < r_end; r0 += kBR) {
+      __syncthreads();  // the previous stage has been read
+      if constexpr (kPrefetch) {
+#pragma unroll
+        for (int it = 0; it < kWIters; ++it) {
+          int a, r;
+          w_position<T::BI>(it * kThreads + threadIdx.x, w_rows, a, r);
+          ws[r * T::WS + a] = wreg[it];
+        }
+#pragma unroll
+        for (int it = 0; it < kVIters; ++it) {
+          const int e = it * kThreads + threadIdx.x;
+          const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
+          vs[r * T::VS + b] = vreg[it];
+        }
+      } else {
+        for (int e = threadIdx.x; e < T::BI * kBR; e += kThreads) {
+          int a, r;
+          w_position<T::BI>(e, w_rows, a, r);
+          const std::int64_t i = i0 + a, rr = r0 + r;
+          ws[r * T::WS + a] = (i < g.I && rr < r_end) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
+        }
+        for (int e = threadIdx.x; e < T::BJ * kBR; e += kThreads) {
+          const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
+          const std::int64_t j = j0 + b, rr = r0 + r;
+          vs[r * T::VS + b] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
+        }
       }
       __syncthreads();
+      // the next stage's loads fly during this stage's lookups
+      if constexpr (kPrefetch)
+        if (r0 + kBR < r_end) fetch(r0 + kBR);
       const int steps = r_end - r0 < kBR ? static_cast<int>(r_end - r0) : kBR;
 #pragma unroll 1
       for (int r = 0; r < steps; ++r) {
@@ -180,7 +225,7 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
           for (int b = 0; b < TJ; ++b) {
             float d;
             if constexpr (kShared && !kLegacy)
-              d = __int2float_rn(lds_s16(foff[a][b] + voff[b]));  // I2FP, one op on sm_90
+              d = int_to_float(lds_s16(foff[a][b] + voff[b]));
             else if constexpr (kShared)
               d = int_to_float(*reinterpret_cast<const std::int16_t*>(tbl + foff[a][b] + voff[b]));
             else

@@ -334,7 +334,7 @@ class LinearKind(_Kind):
     def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         K = qa.shape[-1]
         a2 = qa.reshape(1, -1, K)
-        b2 = qb.t().unsqueeze(0)
+        b2 = qb.t().contiguous().unsqueeze(0)   # once for both sides (the op would copy per call)
         g2 = g.reshape(1, -1, qb.shape[0])
         ga, gb = _scaled_grads(a2, b2, g2, sa, sb, table, need_a, need_b)
         return (ga.reshape(qa.shape) if need_a else None), (gb[0].t() if need_b else None)
