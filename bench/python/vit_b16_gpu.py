@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 import time
 import traceback
@@ -124,6 +125,8 @@ def main(argv=None) -> int:
     p.add_argument("--smoke", action="store_true",
                    help="a tiny ViT (32x32 images) on the CPU, batch 2, one iteration: checks the script runs")
     p.add_argument("--json", default="vit_b16_gpu.json")
+    p.add_argument("--train-only", action="store_true",
+                   help="skip the inference rows: only the training rows (train_float, train_ste, train_lut)")
     p.add_argument("--profile", action="store_true",
                    help="only profile 2 training steps each of train_ste and train_lut (torch.profiler)")
     p.add_argument("--profile-rows", type=int, default=15)
@@ -156,7 +159,8 @@ def main(argv=None) -> int:
     model = new_model()
     x = torch.randn(args.batch, 3, size, size, device=dev)
     results = {"device": torch.cuda.get_device_name() if dev.type == "cuda" else "cpu", "torch": torch.__version__, "batch": args.batch,
-               "iters": args.iters, "configs": {}, "skipped": {}}
+               "iters": args.iters, "configs": {}, "skipped": {},
+               "AXX_CUDA_GRAD_TILING": os.environ.get("AXX_CUDA_GRAD_TILING")}
 
     def record(name, seconds, note="", batch=None):
         ips = (batch or args.batch) / seconds
@@ -164,7 +168,13 @@ def main(argv=None) -> int:
                                     "batch": batch or args.batch}
         print(f"  {name:<12} {ips:9.1f} images/s  ({1000 * seconds:.1f} ms/batch) {note}", flush=True)
 
-    print(f"{arch}, batch {args.batch}, {results['device']}")
+    tiling = os.environ.get("AXX_CUDA_GRAD_TILING")
+    print(f"{arch}, batch {args.batch}, {results['device']}" + (f", AXX_CUDA_GRAD_TILING={tiling}" if tiling else ""))
+    if args.train_only:
+        full = pick(axx, "full", args.full_rank)
+        if args.train_batch > 0:
+            train(args, axx, new_model, full, dev, size, record, results["skipped"])
+        return finish(args, results)
     record("float", timed(model, x, args.warmup, args.iters), "float32 eager")
 
     exact = axx.Multiplier.builtin("mul8s_exact")
@@ -198,7 +208,11 @@ def main(argv=None) -> int:
 
     if args.train_batch > 0:
         train(args, axx, new_model, full, dev, size, record, results["skipped"])
+    return finish(args, results)
 
+
+def finish(args, results):
+    """Ratios and goals printed, everything written to the JSON file."""
     c = {k: v["images_per_s"] for k, v in results["configs"].items()}
     ratios = {}
     for num, den in (("int8_exact", "float"), ("lowrank", "float"), ("lut_full", "float"), ("lut_full", "transaxx"),
