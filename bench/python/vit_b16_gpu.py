@@ -4,6 +4,7 @@
     python bench/python/vit_b16_gpu.py [--batch 64] [--iters 5] [--train-batch 32] [--json vit_b16_gpu.json]
     python bench/python/vit_b16_gpu.py --smoke      # a tiny ViT on the CPU: checks the script runs
     python bench/python/vit_b16_gpu.py --profile    # where a training step's GPU time goes
+    python bench/python/vit_b16_gpu.py --train-only # the training rows alone
 
 timm's ``vit_base_patch16_224`` with random weights, batch 64, eval mode, no_grad. Configurations:
 
