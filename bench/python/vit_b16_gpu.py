@@ -3,6 +3,8 @@
 
     python bench/python/vit_b16_gpu.py [--batch 64] [--iters 5] [--train-batch 32] [--json vit_b16_gpu.json]
     python bench/python/vit_b16_gpu.py --smoke      # a tiny ViT on the CPU: checks the script runs
+    python bench/python/vit_b16_gpu.py --profile    # where a training step's GPU time goes
+    python bench/python/vit_b16_gpu.py --train-only # the training rows alone
 
 timm's ``vit_base_patch16_224`` with random weights, batch 64, eval mode, no_grad. Configurations:
 
@@ -21,6 +23,12 @@ images/s: ``train_float``; ``train_ste`` and ``train_lut`` with the full-rank ta
 ``grad="ste"`` (float GEMMs) and ``grad="lut"`` (the table-gradient kernels,
 ``torch.ops.axx.lut_grad_matmul``).
 
+``--profile`` runs only the training rows' two approximate backwards under torch.profiler (one
+warm-up step, then 2 profiled SGD steps each of ``train_ste`` and ``train_lut``) and prints, per
+mode, the wall time per step, the GPU kernels' busy time, and the top 15 kernels and the top 15
+operators by self CUDA time with their shares of the kernels' total (``--profile-rows``); the
+tables go to the JSON file under ``profile``. With ``--smoke`` it profiles the CPU instead.
+
 Activation scales come from one ``max`` calibration pass on the benchmark batch (calibration
 runs in float); switching multipliers keeps them, so every configuration quantizes alike.
 Prints images/s and ratios, writes them to the JSON file. Quick: a warm-up, a few timed
@@ -31,6 +39,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 import time
 import traceback
@@ -117,6 +126,11 @@ def main(argv=None) -> int:
     p.add_argument("--smoke", action="store_true",
                    help="a tiny ViT (32x32 images) on the CPU, batch 2, one iteration: checks the script runs")
     p.add_argument("--json", default="vit_b16_gpu.json")
+    p.add_argument("--train-only", action="store_true",
+                   help="skip the inference rows: only the training rows (train_float, train_ste, train_lut)")
+    p.add_argument("--profile", action="store_true",
+                   help="only profile 2 training steps each of train_ste and train_lut (torch.profiler)")
+    p.add_argument("--profile-rows", type=int, default=15)
     args = p.parse_args(argv)
 
     if args.smoke:
@@ -140,10 +154,14 @@ def main(argv=None) -> int:
         kw = {"img_size": size} if args.smoke else {}
         return timm.create_model(arch, pretrained=False, **kw).to(dev).eval()
 
+    if args.profile:
+        return profile_training(args, axx, new_model, pick(axx, "full", args.full_rank), dev, size)
+
     model = new_model()
     x = torch.randn(args.batch, 3, size, size, device=dev)
     results = {"device": torch.cuda.get_device_name() if dev.type == "cuda" else "cpu", "torch": torch.__version__, "batch": args.batch,
-               "iters": args.iters, "configs": {}, "skipped": {}}
+               "iters": args.iters, "configs": {}, "skipped": {},
+               "AXX_CUDA_GRAD_TILING": os.environ.get("AXX_CUDA_GRAD_TILING")}
 
     def record(name, seconds, note="", batch=None):
         ips = (batch or args.batch) / seconds
@@ -151,7 +169,13 @@ def main(argv=None) -> int:
                                     "batch": batch or args.batch}
         print(f"  {name:<12} {ips:9.1f} images/s  ({1000 * seconds:.1f} ms/batch) {note}", flush=True)
 
-    print(f"{arch}, batch {args.batch}, {results['device']}")
+    tiling = os.environ.get("AXX_CUDA_GRAD_TILING")
+    print(f"{arch}, batch {args.batch}, {results['device']}" + (f", AXX_CUDA_GRAD_TILING={tiling}" if tiling else ""))
+    if args.train_only:
+        full = pick(axx, "full", args.full_rank)
+        if args.train_batch > 0:
+            train(args, axx, new_model, full, dev, size, record, results["skipped"])
+        return finish(args, results)
     record("float", timed(model, x, args.warmup, args.iters), "float32 eager")
 
     exact = axx.Multiplier.builtin("mul8s_exact")
@@ -185,7 +209,11 @@ def main(argv=None) -> int:
 
     if args.train_batch > 0:
         train(args, axx, new_model, full, dev, size, record, results["skipped"])
+    return finish(args, results)
 
+
+def finish(args, results):
+    """Ratios and goals printed, everything written to the JSON file."""
     c = {k: v["images_per_s"] for k, v in results["configs"].items()}
     ratios = {}
     for num, den in (("int8_exact", "float"), ("lowrank", "float"), ("lut_full", "float"), ("lut_full", "transaxx"),
@@ -232,6 +260,82 @@ def train(args, axx, new_model, table, dev, size, record, skipped):
             skipped[name] = f"{type(e).__name__}: {e}"
             print(f"  {name:<12} FAILED: {e}", flush=True)
             traceback.print_exc()
+
+def profile_training(args, axx, new_model, table, dev, size):
+    """--profile: 2 SGD steps per approximate backward under torch.profiler; prints where the GPU
+    time goes (kernels, and the operators that launched them)."""
+    from torch.autograd import DeviceType
+    from torch.profiler import ProfilerActivity, profile
+
+    bs = args.train_batch or 32
+    g = torch.Generator(device=dev).manual_seed(1)
+    x = torch.randn(bs, 3, size, size, device=dev, generator=g)
+    model = new_model()
+    labels = torch.randint(0, model.num_classes, (bs,), device=dev, generator=g)
+    axx.approximate(model, table, grad="ste")
+    axx.calibrate(model, [x], method="max", num_batches=1)
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        torch.nn.functional.cross_entropy(model(x), labels).backward()
+        opt.step()
+
+    cuda = dev.type == "cuda"
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+
+    def self_time(e):  # microseconds
+        if not cuda:
+            return e.self_cpu_time_total
+        for attr in ("self_device_time_total", "self_cuda_time_total"):
+            v = getattr(e, attr, None)
+            if v is not None:
+                return v
+        return 0.0
+
+    out = {"device": torch.cuda.get_device_name() if cuda else "cpu", "batch": bs, "table": table.name,
+           "steps": 2, "modes": {}}
+    rows = args.profile_rows
+    for mode in ("ste", "lut"):
+        axx.approximate(model, table, grad=mode)
+        step()
+        sync()
+        with profile(activities=activities) as prof:
+            t0 = time.perf_counter()
+            for _ in range(2):
+                step()
+            sync()
+            wall = (time.perf_counter() - t0) / 2
+        events = prof.key_averages()
+        kernels = [e for e in events if cuda and e.device_type == DeviceType.CUDA]
+        ops = [e for e in events if e.device_type == DeviceType.CPU and self_time(e) > 0]
+        total = sum(self_time(e) for e in (kernels if cuda else ops)) or 1.0
+        per_step = total / 2 / 1e3
+        what = "GPU kernels" if cuda else "CPU operators (self time)"
+        print(f"\ntrain_{mode}: {1e3 * wall:.1f} ms/step wall, {per_step:.1f} ms/step of {what} "
+              f"({table.name}, batch {bs}, profiled)")
+        entry = {"wall_ms_per_step": 1e3 * wall, "busy_ms_per_step": per_step, "kernels": [], "ops": []}
+        for title, group, key in (("kernels", kernels, "kernels"), ("operators", ops, "ops")):
+            if not group:
+                continue
+            print(f"  top {rows} {title} by self {'CUDA' if cuda else 'CPU'} time (ms/step, share, calls/step):")
+            for e in sorted(group, key=self_time, reverse=True)[:rows]:
+                t = self_time(e)
+                name = e.key if len(e.key) <= 100 else e.key[:97] + "..."
+                print(f"    {t / 2 / 1e3:8.2f} {100 * t / total:5.1f}%  {e.count / 2:6.0f}  {name}")
+                entry[key].append({"name": e.key, "ms_per_step": t / 2 / 1e3, "share": t / total,
+                                   "calls_per_step": e.count / 2})
+        out["modes"][f"train_{mode}"] = entry
+    modes = out["modes"]
+    if "train_ste" in modes and "train_lut" in modes:
+        r = modes["train_ste"]["wall_ms_per_step"] / modes["train_lut"]["wall_ms_per_step"]
+        print(f"\nprofiled train_lut/train_ste (images/s) = {r:.3f}")
+    with open(args.json, "w") as f:
+        json.dump({"profile": out}, f, indent=2)
+    print(f"wrote {args.json}")
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

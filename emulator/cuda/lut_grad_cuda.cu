@@ -21,6 +21,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 
 #include "axx/error.h"
 #include "emulator/common/grad_check.h"
@@ -36,6 +38,9 @@ constexpr int kRowStride = 258;                  // int16 entries per shared tab
 constexpr int kTableBytes = 256 * kRowStride * 2;  // 132096, a multiple of 16
 constexpr int kThreads = 256, kTR = 16, kTC = 16;  // threads as kTR rows x kTC columns
 constexpr int kBR = 32;                          // sum terms per stage
+// Largest tiling (outputs per thread) that prefetches its stages into registers: 4x4 takes 219
+// registers with it; 4x8 and 8x4 would spill (ptxas -v, sm_90).
+constexpr int kPrefetchMaxOutputs = 16;
 
 struct GradArgs {
   std::int64_t I = 0, J = 0, R = 0;
@@ -72,11 +77,43 @@ __device__ __forceinline__ float int_to_float(int x) {
   return __int_as_float(0x4B400000 + x) - 12582912.0f;
 }
 
-template <int TI, int TJ, bool kShared>
+// The shared-table lookup of one term: a signed 16-bit load from a 32-bit shared-window address.
+// Written as PTX so the address stays one register add per term: through a generic pointer the
+// compiler rebuilt each address from the operand (a multiply-add and an add of the window base).
+__device__ __forceinline__ int lds_s16(std::uint32_t addr) {
+  int d;
+  asm("ld.shared.s16 %0, [%1];" : "=r"(d) : "r"(addr));
+  return d;
+}
+
+// Position of element e of the W stage tile (BI x kBR): row a of the tile, term r of the stage.
+// With W unit-stride along r a warp covers 8 consecutive r of 4 rows (32-byte pieces of global
+// memory) and its transposing stores hit distinct banks (rows padded by 4 floats).
+template <int BI>
+__device__ __forceinline__ void w_position(int e, bool w_rows, int& a, int& r) {
+  if (w_rows) {
+    const int lane = e % 32, grp = e / 32;
+    r = (grp % (kBR / 8)) * 8 + lane % 8;
+    a = (grp / (kBR / 8)) * 4 + lane / 8;
+  } else {
+    a = e % BI;
+    r = e / BI;
+  }
+}
+
+// kLegacy: the lookups through a generic pointer as before lds_s16 (per term a multiply-add and an
+// add for the address), kept for comparison (AXX_CUDA_GRAD_TILING 4..7).
+template <int TI, int TJ, bool kShared, bool kLegacy>
 __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t* tbl, float* ws,
                                           std::uint8_t* vs) {
   using T = Tiling<TI, TJ>;
+  // kPrefetch: the next stage's operands load into registers while this stage's lookups run
+  // (with one block per SM nothing else hides the loads); only where the registers are free.
+  constexpr bool kPrefetch = !kLegacy && TI * TJ <= kPrefetchMaxOutputs;
+  constexpr int kWIters = T::BI * kBR / kThreads, kVIters = T::BJ * kBR / kThreads;
+  static_assert(T::BI * kBR % kThreads == 0 && T::BJ * kBR % kThreads == 0, "whole load rounds");
   const int tx = threadIdx.x % kTC, ty = threadIdx.x / kTC;
+  const std::uint32_t tbl_base = static_cast<std::uint32_t>(__cvta_generic_to_shared(tbl));
   const std::int64_t per_batch = g.tiles_i * g.tiles_j;
   for (std::int64_t tile = blockIdx.x; tile < g.tiles_total; tile += gridDim.x) {
     const std::int64_t split = tile / (per_batch * g.batch);
@@ -96,7 +133,8 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
       for (int b = 0; b < TJ; ++b) {
         const std::int64_t i = i0 + ty * TI + a, j = j0 + tx * TJ + b;
         const std::uint32_t f = (i < g.I && j < g.J) ? __ldg(F + i * g.f_si + j * g.f_sj) : 0u;
-        foff[a][b] = kShared ? f * (kRowStride * 2) : (g.transposed ? f : f * 256u);
+        foff[a][b] = kShared ? (kLegacy ? 0u : tbl_base) + f * (kRowStride * 2)
+                             : (g.transposed ? f : f * 256u);
       }
     float acc[TI][TJ];
 #pragma unroll
@@ -104,33 +142,60 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
 #pragma unroll
       for (int b = 0; b < TJ; ++b) acc[a][b] = 0.f;
 
-    for (std::int64_t r0 = r_begin; r0 < r_end; r0 += kBR) {
-      __syncthreads();  // the previous stage has been read
-      // W tile (BI x kBR) into ws[r][i], V tile (BJ x kBR) into vs[r][j]; padding reads 0 (a zero
-      // weight on a valid table entry adds exactly 0). Rows are padded by 4 bytes/floats, so the
-      // transposing stores of the unit-stride-along-r case hit distinct banks (for W: a warp
-      // covers 8 consecutive r of 4 rows i, 32-byte pieces of global memory).
-      const bool w_rows = g.w_sr == 1;
-      for (int e = threadIdx.x; e < T::BI * kBR; e += kThreads) {
+    // W tile (BI x kBR) into ws[r][i], V tile (BJ x kBR) into vs[r][j]; padding reads 0 (a zero
+    // weight on a valid table entry adds exactly 0).
+    const bool w_rows = g.w_sr == 1, v_rows = g.v_sr == 1;
+    float wreg[kPrefetch ? kWIters : 1];
+    std::uint8_t vreg[kPrefetch ? kVIters : 1];
+    const auto fetch = [&](std::int64_t r0) {  // one stage into registers (kPrefetch)
+#pragma unroll
+      for (int it = 0; it < kWIters; ++it) {
         int a, r;
-        if (w_rows) {
-          const int lane = e % 32, grp = e / 32;
-          r = (grp % (kBR / 8)) * 8 + lane % 8;
-          a = (grp / (kBR / 8)) * 4 + lane / 8;
-        } else {
-          a = e % T::BI;
-          r = e / T::BI;
-        }
+        w_position<T::BI>(it * kThreads + threadIdx.x, w_rows, a, r);
         const std::int64_t i = i0 + a, rr = r0 + r;
-        ws[r * T::WS + a] = (i < g.I && rr < r_end) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
+        wreg[it] = (i < g.I && rr < r_end) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
       }
-      const bool v_rows = g.v_sr == 1;
-      for (int e = threadIdx.x; e < T::BJ * kBR; e += kThreads) {
+#pragma unroll
+      for (int it = 0; it < kVIters; ++it) {
+        const int e = it * kThreads + threadIdx.x;
         const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
         const std::int64_t j = j0 + b, rr = r0 + r;
-        vs[r * T::VS + b] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
+        vreg[it] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
+      }
+    };
+    if constexpr (kPrefetch) fetch(r_begin);
+    for (std::int64_t r0 = r_begin; r0 < r_end; r0 += kBR) {
+      __syncthreads();  // the previous stage has been read
+      if constexpr (kPrefetch) {
+#pragma unroll
+        for (int it = 0; it < kWIters; ++it) {
+          int a, r;
+          w_position<T::BI>(it * kThreads + threadIdx.x, w_rows, a, r);
+          ws[r * T::WS + a] = wreg[it];
+        }
+#pragma unroll
+        for (int it = 0; it < kVIters; ++it) {
+          const int e = it * kThreads + threadIdx.x;
+          const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
+          vs[r * T::VS + b] = vreg[it];
+        }
+      } else {
+        for (int e = threadIdx.x; e < T::BI * kBR; e += kThreads) {
+          int a, r;
+          w_position<T::BI>(e, w_rows, a, r);
+          const std::int64_t i = i0 + a, rr = r0 + r;
+          ws[r * T::WS + a] = (i < g.I && rr < r_end) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
+        }
+        for (int e = threadIdx.x; e < T::BJ * kBR; e += kThreads) {
+          const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
+          const std::int64_t j = j0 + b, rr = r0 + r;
+          vs[r * T::VS + b] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
+        }
       }
       __syncthreads();
+      // the next stage's loads fly during this stage's lookups
+      if constexpr (kPrefetch)
+        if (r0 + kBR < r_end) fetch(r0 + kBR);
       const int steps = r_end - r0 < kBR ? static_cast<int>(r_end - r0) : kBR;
 #pragma unroll 1
       for (int r = 0; r < steps; ++r) {
@@ -159,7 +224,9 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
 #pragma unroll
           for (int b = 0; b < TJ; ++b) {
             float d;
-            if constexpr (kShared)
+            if constexpr (kShared && !kLegacy)
+              d = int_to_float(lds_s16(foff[a][b] + voff[b]));
+            else if constexpr (kShared)
               d = int_to_float(*reinterpret_cast<const std::int16_t*>(tbl + foff[a][b] + voff[b]));
             else
               d = static_cast<float>(__ldg(g.diff + foff[a][b] + voff[b]));
@@ -199,7 +266,7 @@ __global__ void reduce_splits(const GradArgs g) {
   }
 }
 
-template <int TI, int TJ>
+template <int TI, int TJ, bool kLegacy>
 __global__ void __launch_bounds__(kThreads, 1) lut_grad_kernel(const GradArgs g) {
   using T = Tiling<TI, TJ>;
   extern __shared__ __align__(16) std::uint8_t smem[];
@@ -219,9 +286,9 @@ __global__ void __launch_bounds__(kThreads, 1) lut_grad_kernel(const GradArgs g)
   }
   fits = __syncthreads_and(fits);
   if (fits)
-    run_tiles<TI, TJ, true>(g, smem, ws, vs);
+    run_tiles<TI, TJ, true, kLegacy>(g, smem, ws, vs);
   else
-    run_tiles<TI, TJ, false>(g, smem, ws, vs);
+    run_tiles<TI, TJ, false, kLegacy>(g, smem, ws, vs);
 }
 
 // Tiles of a tiling for the problem (batch and splits included).
@@ -241,7 +308,7 @@ std::int64_t choose_splits(const GradArgs& g, int bi, int bj, int sms) {
   return splits < 1 ? 1 : splits;
 }
 
-template <int TI, int TJ>
+template <int TI, int TJ, bool kLegacy>
 void launch(GradArgs g, cudaStream_t stream) {
   using T = Tiling<TI, TJ>;
   const int sms = device_sm_count();
@@ -257,10 +324,10 @@ void launch(GradArgs g, cudaStream_t stream) {
   if (g.splits > 1)
     g.partial = static_cast<float*>(
         stream_alloc(static_cast<std::size_t>(g.splits * g.batch * g.I * g.J) * sizeof(float), stream));
-  CUDA_CHECK(cudaFuncSetAttribute(lut_grad_kernel<TI, TJ>,
+  CUDA_CHECK(cudaFuncSetAttribute(lut_grad_kernel<TI, TJ, kLegacy>,
                                   cudaFuncAttributeMaxDynamicSharedMemorySize, T::kSmemBytes));
   const std::int64_t grid = g.tiles_total < sms ? g.tiles_total : sms;
-  lut_grad_kernel<TI, TJ><<<static_cast<unsigned>(grid), kThreads, T::kSmemBytes, stream>>>(g);
+  lut_grad_kernel<TI, TJ, kLegacy><<<static_cast<unsigned>(grid), kThreads, T::kSmemBytes, stream>>>(g);
   CUDA_CHECK_LAUNCH();
   if (g.splits > 1) {
     const std::int64_t n = g.batch * g.I * g.J;
@@ -279,6 +346,30 @@ double estimate(const GradArgs& g, int bi, int bj, double efficiency, int sms) {
   const double tiles = static_cast<double>(tile_count(g, bi, bj, splits));
   const double grid = tiles < sms ? tiles : sms;
   return std::ceil(tiles / grid) * bi * bj / static_cast<double>(splits) / efficiency;
+}
+
+// The tiling by estimate(): 0 = 8x8 outputs per thread (128 x 128 per block), 1 = 8x4, 2 = 4x8,
+// 3 = 4x4 (docs/emulator-cuda.md).
+int choose_tiling(const GradArgs& g, int sms) {
+  const double est[4] = {estimate(g, 128, 128, 1.0, sms), estimate(g, 128, 64, 0.95, sms),
+                         estimate(g, 64, 128, 0.95, sms), estimate(g, 64, 64, 0.9, sms)};
+  int best = 0;
+  for (int v = 1; v < 4; ++v)
+    if (est[v] < est[best]) best = v;
+  return best;
+}
+
+// AXX_CUDA_GRAD_TILING (docs/emulator-cuda.md), for measurements: 0..3 forces that tiling, 4..7
+// the same tilings with the earlier lookup addressing (kLegacy), "legacy" the choice above with
+// the earlier addressing; unset or empty: the choice above. Read on every call, so a benchmark can
+// switch it between calls. Returns the variant 0..7, or -1 (choose) or -2 (choose, legacy).
+int forced_tiling() {
+  const char* e = std::getenv("AXX_CUDA_GRAD_TILING");
+  if (!e || !*e) return -1;
+  if (e[1] == '\0' && e[0] >= '0' && e[0] <= '7') return e[0] - '0';
+  if (std::string(e) == "legacy") return -2;
+  throw UsageError(std::string("AXX_CUDA_GRAD_TILING must be 0..7 or 'legacy' (or unset), got '") +
+                   e + "'");
 }
 
 }  // namespace
@@ -309,17 +400,17 @@ void lut_grad_cuda(const std::int32_t* diff, float scale, GradSide side, const G
     g.transposed = true;
   }
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
-  const int sms = device_sm_count();
-  const double est[4] = {estimate(g, 128, 128, 1.0, sms), estimate(g, 128, 64, 0.95, sms),
-                         estimate(g, 64, 128, 0.95, sms), estimate(g, 64, 64, 0.9, sms)};
-  int best = 0;
-  for (int v = 1; v < 4; ++v)
-    if (est[v] < est[best]) best = v;
-  switch (best) {
-    case 0: launch<8, 8>(g, s); break;
-    case 1: launch<8, 4>(g, s); break;
-    case 2: launch<4, 8>(g, s); break;
-    default: launch<4, 4>(g, s); break;
+  int variant = forced_tiling();
+  if (variant < 0) variant = choose_tiling(g, device_sm_count()) + (variant == -2 ? 4 : 0);
+  switch (variant) {
+    case 0: launch<8, 8, false>(g, s); break;
+    case 1: launch<8, 4, false>(g, s); break;
+    case 2: launch<4, 8, false>(g, s); break;
+    case 3: launch<4, 4, false>(g, s); break;
+    case 4: launch<8, 8, true>(g, s); break;
+    case 5: launch<8, 4, true>(g, s); break;
+    case 6: launch<4, 8, true>(g, s); break;
+    default: launch<4, 4, true>(g, s); break;
   }
 }
 

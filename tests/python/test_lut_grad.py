@@ -64,6 +64,37 @@ def test_exact_with_integer_gradients(device, shape, side, wide):
     assert torch.equal(out.double() * 2, ref.double())
 
 
+# AXX_CUDA_GRAD_TILING: 0..3 the tilings (8x8, 8x4, 4x8, 4x4 outputs per thread), 4..7 the same
+# with the earlier lookup addressing; every variant must give the chooser's exact results
+TILINGS = [str(v) for v in range(8)] + ["legacy"]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="the override is read by the CUDA kernel")
+@pytest.mark.parametrize("tiling", TILINGS)
+@pytest.mark.parametrize("wide", [False, True], ids=["int16", "int32"])
+def test_every_forced_tiling_exact(monkeypatch, tiling, wide):
+    monkeypatch.setenv("AXX_CUDA_GRAD_TILING", tiling)
+    diff = _table(-70000, 70000, 1) if wide else _table(-3000, 3000, 1)
+    g_hi = 2 if wide else 9
+    for ab, bb, gb, M, K, N in [((2,), (2,), (2,), 130, 70, 33), ((), (), (), 600, 20, 30),
+                                ((3,), (1,), (3,), 9, 200, 65)]:
+        qa = _ints((*ab, M, K), -128, 128, 2)
+        qb = _ints((*bb, K, N), -128, 128, 3)
+        g = _ints((*gb, M, N), -g_hi, g_hi + 1, 4, torch.float32)
+        for side in "ab":
+            out = OP(qa.cuda(), qb.cuda(), g.cuda(), diff.cuda(), side, 0.5).cpu()
+            assert torch.equal(out.double() * 2, _reference(qa, qb, g, diff, side).double()), (side, M, K, N)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="the override is read by the CUDA kernel")
+def test_bad_forced_tiling(monkeypatch):
+    monkeypatch.setenv("AXX_CUDA_GRAD_TILING", "8")
+    a = torch.zeros(5, 3, dtype=torch.int8, device="cuda")
+    b = torch.zeros(3, 4, dtype=torch.int8, device="cuda")
+    with pytest.raises(Exception, match="AXX_CUDA_GRAD_TILING must be 0..7 or 'legacy'"):
+        OP(a, b, torch.zeros(5, 4, device="cuda"), torch.zeros(256, 256, dtype=torch.int32, device="cuda"), "a")
+
+
 def test_uint8_patterns(device):
     diff = _table(-500, 500, 5)
     qa = _ints((4, 6), 0, 256, 6, torch.uint8)
@@ -150,6 +181,28 @@ def test_layer_gradients_unchanged(device, multiplier, grad_path, monkeypatch):
         calls.clear()
         for n, o in zip(new, old):
             torch.testing.assert_close(n, o, rtol=1e-5, atol=1e-6 * float(o.abs().max()))
+
+
+@pytest.mark.parametrize("per_channel", [False, True])
+@pytest.mark.parametrize("shape", [(3, 40, 7, 9), (2, 5, 30, 4)], ids=["small-out", "large-out"])
+def test_scaled_grads_equal_scaled_gradients(device, per_channel, shape):
+    # _scaled_grads puts a scalar scale on the smaller of the output gradient and each side's
+    # result: the same gradients as scaling the output gradient first, for both placements
+    B, M, K, N = shape
+    table = _product.table_for(axx.Multiplier.builtin("mul8s_mitchell"))
+    qa = _ints((B, M, K), -128, 128, 15).to(device)
+    qb = _ints((B, K, N), -128, 128, 16).to(device)
+    g = torch.randn(B, M, N, generator=torch.Generator().manual_seed(17)).to(device)
+    sa = torch.tensor(0.37, device=device)
+    sb = (torch.rand(N, generator=torch.Generator().manual_seed(18)) + 0.5).to(device) if per_channel \
+        else torch.tensor(1.7, device=device)
+    for need_a, need_b in ((True, True), (True, False), (False, True)):
+        ga, gb = _product._scaled_grads(qa, qb, g, sa, sb, table, need_a, need_b)
+        ra, rb = _product._gather_grads(qa, qb, g * sb, g * sa, table, need_a, need_b)
+        assert (ga is None) == (not need_a) and (gb is None) == (not need_b)
+        for got, ref in ((ga, ra), (gb, rb)):
+            if ref is not None:
+                torch.testing.assert_close(got, ref, rtol=1e-5, atol=1e-6 * float(ref.abs().max()))
 
 
 def test_difference_tables_are_doubled_derivatives():

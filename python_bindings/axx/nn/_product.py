@@ -214,6 +214,34 @@ def _gather_grads(qa, qb, g_a, g_b, table, need_a, need_b):
     return ga, gb
 
 
+def _scaled_grads(qa, qb, g, sa, sb, table, need_a, need_b):
+    """:func:`_gather_grads` with the output gradient ``g`` not yet scaled: side a needs
+    ``g * sb``, side b ``g * sa``. A scalar scale goes onto whichever is smaller, the output
+    gradient or the side's result (the sums are linear in it), and a side that is not needed
+    costs nothing: the linear layers' weight side then scales a (K, N) result instead of the
+    (tokens, N) gradient."""
+    g_a = g_b = None
+    post_a = post_b = None
+    if need_a:
+        out_a = qa.shape[-2] * qa.shape[-1] * g.shape[0]
+        if sb.numel() == 1 and out_a < g.numel():
+            g_a, post_a = g, sb
+        else:
+            g_a = g * sb
+    if need_b:
+        out_b = qb.shape[-2] * qb.shape[-1] * g.shape[0]
+        if sa.numel() == 1 and out_b < g.numel():
+            g_b, post_b = g, sa
+        else:
+            g_b = g * sa
+    ga, gb = _gather_grads(qa, qb, g_a, g_b, table, need_a, need_b)
+    if post_a is not None:
+        ga = ga.mul_(post_a)
+    if post_b is not None:
+        gb = gb.mul_(post_b)
+    return ga, gb
+
+
 def _lowrank_grads_apply(table, device) -> bool:
     """Whether the table gradients run as float GEMMs on the factors (:meth:`Table.difference_factors`):
     only in full float32 precision (TF32 or bf16 GEMMs would round the integer factors), on CUDA
@@ -306,9 +334,9 @@ class LinearKind(_Kind):
     def lut_grads(self, qa, qb, g, sa, sb, table, need_a, need_b):
         K = qa.shape[-1]
         a2 = qa.reshape(1, -1, K)
-        b2 = qb.t().unsqueeze(0)
+        b2 = qb.t().contiguous().unsqueeze(0)   # once for both sides (the op would copy per call)
         g2 = g.reshape(1, -1, qb.shape[0])
-        ga, gb = _gather_grads(a2, b2, g2 * sb, g2 * sa, table, need_a, need_b)
+        ga, gb = _scaled_grads(a2, b2, g2, sa, sb, table, need_a, need_b)
         return (ga.reshape(qa.shape) if need_a else None), (gb[0].t() if need_b else None)
 
 
@@ -326,7 +354,7 @@ class MatmulKind(_Kind):
         a3 = qa.expand(*batch, *qa.shape[-2:]).reshape(-1, *qa.shape[-2:])
         b3 = qb.expand(*batch, *qb.shape[-2:]).reshape(-1, *qb.shape[-2:])
         g3 = g.reshape(-1, *g.shape[-2:])
-        ga, gb = _gather_grads(a3, b3, g3 * sb, g3 * sa, table, need_a, need_b)
+        ga, gb = _scaled_grads(a3, b3, g3, sa, sb, table, need_a, need_b)
         if need_a:
             ga = _sum_to(ga.reshape(*batch, *qa.shape[-2:]), qa.shape)
         if need_b:
@@ -374,7 +402,7 @@ class Conv2dKind(_Kind):
         b_mat = qb.reshape(G, Og, Cg * KH * KW).transpose(1, 2)                          # (G, CgK, Og)
         g_mat = g.reshape(N, G, Og, L).permute(1, 0, 3, 2).reshape(G, N * L, Og)
         sbv = sb.reshape(G, 1, Og) if sb.dim() else sb
-        ga, gb = _gather_grads(a_mat, b_mat, g_mat * sbv, g_mat * sa, table, need_a, need_b)
+        ga, gb = _scaled_grads(a_mat, b_mat, g_mat, sa, sbv, table, need_a, need_b)
         grad_x = grad_w = None
         if need_a:
             ga = ga.reshape(G, N, L, Cg * KH * KW).permute(1, 0, 3, 2).reshape(N, C * KH * KW, L)
@@ -436,8 +464,10 @@ class _ApproxProduct(torch.autograd.Function):
         else:
             qa, qb, sa, sb, keep_a, keep_b = ctx.saved_tensors
             ga, gb = kind.lut_grads(qa, qb, g.float(), sa.float(), sb.float(), ctx.table, need_a, need_b)
-            ga = ga.to(ctx.dtype) if ga is not None else None
-            gb = gb.to(ctx.dtype) if gb is not None else None
+            # the table gradients are fresh tensors: masked in place
+            ga = ga.to(ctx.dtype).mul_(keep_a) if ga is not None else None
+            gb = gb.to(ctx.dtype).mul_(keep_b) if gb is not None else None
+            return ga, gb, None, None, None, None, None, None
         if ga is not None:
             ga = ga * keep_a
         if gb is not None:
