@@ -60,7 +60,7 @@ def chosen_tiling(side, b, M, K, N, sms):
         grid = min(t, sms)
         return math.ceil(t / grid) * bi * bj / sp / eff
 
-    est = [estimate(128, 128, 1.0), estimate(128, 64, 0.95), estimate(64, 128, 0.95), estimate(64, 64, 0.9)]
+    est = [estimate(128, 128, 0.66), estimate(128, 64, 0.65), estimate(64, 128, 0.74), estimate(64, 64, 1.0)]
     return min(range(4), key=lambda v: (est[v], v))
 
 

@@ -349,10 +349,18 @@ double estimate(const GradArgs& g, int bi, int bj, double efficiency, int sms) {
 }
 
 // The tiling by estimate(): 0 = 8x8 outputs per thread (128 x 128 per block), 1 = 8x4, 2 = 4x8,
-// 3 = 4x4 (docs/emulator-cuda.md).
-int choose_tiling(const GradArgs& g, int sms) {
-  const double est[4] = {estimate(g, 128, 128, 1.0, sms), estimate(g, 128, 64, 0.95, sms),
-                         estimate(g, 64, 128, 0.95, sms), estimate(g, 64, 64, 0.9, sms)};
+// 3 = 4x4 (docs/emulator-cuda.md). The efficiencies are the tilings' measured rates relative to
+// 4x4 on the H200, on a shape where all four fill every SM (ViT-B/16 qkv, grad a: 1277 / 1267 /
+// 1433 / 1935 G lookups/s, `bench/python/lut_grad_gpu.py --sweep`): 4x4 alone prefetches its stages
+// into registers (the larger ones would spill), which is worth more than the operand reuse of a
+// larger tile. With them the choice was the fastest tiling on all 12 ViT shape-and-side cases of
+// that sweep (before: 0.74-1.00 of it). `legacy` keeps the earlier estimates (1 / 0.95 / 0.95 /
+// 0.9), under which 8x8 led, to reproduce the earlier kernel as it ran.
+int choose_tiling(const GradArgs& g, int sms, bool legacy) {
+  const double eff[2][4] = {{0.66, 0.65, 0.74, 1.0}, {1.0, 0.95, 0.95, 0.9}};
+  const double* e = eff[legacy ? 1 : 0];
+  const double est[4] = {estimate(g, 128, 128, e[0], sms), estimate(g, 128, 64, e[1], sms),
+                         estimate(g, 64, 128, e[2], sms), estimate(g, 64, 64, e[3], sms)};
   int best = 0;
   for (int v = 1; v < 4; ++v)
     if (est[v] < est[best]) best = v;
@@ -401,7 +409,8 @@ void lut_grad_cuda(const std::int32_t* diff, float scale, GradSide side, const G
   }
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
   int variant = forced_tiling();
-  if (variant < 0) variant = choose_tiling(g, device_sm_count()) + (variant == -2 ? 4 : 0);
+  if (variant < 0)
+    variant = choose_tiling(g, device_sm_count(), variant == -2) + (variant == -2 ? 4 : 0);
   switch (variant) {
     case 0: launch<8, 8, false>(g, s); break;
     case 1: launch<8, 4, false>(g, s); break;

@@ -37,9 +37,12 @@ _LUT_GRAD_CHUNK = 1 << 22
 
 # Largest rank of a table's exact low-rank form whose table gradients run as float GEMMs
 # (Table.difference_factors) on CUDA: rank + 1 float GEMMs per side against one pass of the lookup
-# kernel (an estimate: fp32 GEMMs at ~50 TFLOP/s, the lookups at ~2.5 T/s on the H200), and on
-# the CPU (an sgemm term costs about as much as a few plain-loop lookups).
-_LOWRANK_GRAD_MAX_RANK_CUDA = 2
+# kernel. Measured on the H200 (`bench/python/lut_grad_gpu.py --sweep`, ViT-B/16 linear shapes at
+# batch 32, docs/benchmarks.md): the factor path is faster than the kernel up to rank 8 on seven
+# of the eight shape-and-side cases and up to rank 6 on all of them (proj, grad a: 1.78 ms at
+# rank 6, 2.03 ms at rank 7, kernel 1.96 ms). On the CPU an sgemm term costs about as much as a
+# few plain-loop lookups.
+_LOWRANK_GRAD_MAX_RANK_CUDA = 6
 _LOWRANK_GRAD_MAX_RANK_CPU = 16
 
 
