@@ -538,6 +538,10 @@ int main(int argc, char** argv) {
       cudaFree(iBt);
     }
     print_rows(rows, macs, base_ms);
+    std::printf("  LUT tilings: %% of the lookup ceiling\n");
+    for (const auto& r : rows)
+      if (r.name.rfind("axx LUT", 0) == 0)
+        std::printf("    %-40s %5.1f%% of ceiling\n", r.name.c_str(), 100.0 * ceil_norm / r.ms);
     double best_lr = 1e30;
     for (const auto& r : rows)
       if (r.name.rfind("axx low-rank r=", 0) == 0 && r.name.find("128") == std::string::npos &&

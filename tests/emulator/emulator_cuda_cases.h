@@ -405,8 +405,9 @@ inline void case_batched_broadcast(Report& rep) {
 
 // The attention matmuls of ViT (12 heads, 197 tokens, head dim 64) and odd shapes on every compiled
 // LUT tiling, the ragged ones (40 x 200, 100 x 200, 200 x 64 tiles, K trimmed to a multiple of 4;
-// with one barrier per stage and BK = 64 or 128 in variants 8-12) included, with 16-bit and 32-bit
-// tables; and the per-shape choice with and without them.
+// with one barrier per stage and BK = 64 or 128 in variants 8-14; power-of-two tiles on that walk
+// in 15-18) included, with 16-bit and 32-bit tables; and the per-shape choice with and without
+// them.
 inline void case_lut_tilings(Report& rep) {
   const TestTable t16 = testing::random_table(91, -30000, 30000, true);
   const TestTable t32 = testing::random_table(92, -(1 << 30), 1 << 30, false);
@@ -423,7 +424,11 @@ inline void case_lut_tilings(Report& rep) {
                           // (the buffer parity flips every tile); K = 130 is 128 + 2 and 64 + 64
                           // + 2; K = 197 as in A V; K = 256 full stages with aligned rows.
                           dense(270, 23, 37, 64, 1), dense(140, 30, 20, 130),
-                          dense(140, 9, 70, 197),    dense(140, 8, 16, 256)};
+                          dense(140, 9, 70, 197),    dense(140, 8, 16, 256),
+                          // Several tiles per head in both M and N and more than 132 tiles for
+                          // every tiling, the largest (128 x 256) included: blocks walk tiles
+                          // that differ in m0, n0 and batch; unaligned rows and strides.
+                          dense(36, 130, 260, 20, 1)};
   std::uint32_t seed = 700;
   for (const TestTable* t : {&t16, &t32})
     for (const auto& s : shapes) {
