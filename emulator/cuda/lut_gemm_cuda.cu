@@ -699,8 +699,19 @@ constexpr double kOneSync40Efficiency = 0.98;       // 9
 constexpr double kOneSync200x64Efficiency = 0.97;   // 10
 constexpr double kOneSync5x8x200x64Efficiency = 0.985;  // 11
 constexpr double kOneSync5x8x100x200Efficiency = 1.00;  // 12
-// Not measured yet (13-18): weighted out of the choice until the H200 has timed them.
-constexpr double kUnmeasuredEfficiency = 0.5;
+// 13-18, from the same kind of run (relative to tiling 2's 1.00 on the linear layers and 12's on
+// Q K^T, after the estimate's own wave and padding terms; two linear shapes gave the same weights
+// to 0.001): 13 (10x8, 100 x 200) ran Q K^T at 68.0% against 12's 66.3%; on the ViT linear layers
+// 16 (tiling 2 with one barrier per stage) ran 77.3-77.5% against 76.0-76.2%, 15 (8x8, 128 x
+// 128) 1.036 after its waves, and 18 (8x8 on 512 threads, 128 x 256) 83.6% on qkv, where its
+// tiles fill whole waves (on proj's 768 columns a third of its last wave idles: 64.9%, which the
+// wave term of the estimate accounts for). 14 and 17 ran below the tilings they would replace.
+constexpr double kOneSync10x8x100x200Efficiency = 1.025;  // 13
+constexpr double kOneSync10x8x200x64Efficiency = 0.90;    // 14
+constexpr double kOneSync128x128Efficiency = 1.036;       // 15
+constexpr double kOneSync64x128Efficiency = 1.017;        // 16
+constexpr double kOneSync128x64Efficiency = 0.90;         // 17
+constexpr double kOneSync128x256Efficiency = 1.138;       // 18
 
 // AXX_CUDA_LUT_VARIANT=<n> runs compiled tiling n wherever the tiling would be chosen per shape
 // (variant < 0), for measurements (it overrides AXX_CUDA_LUT_TILES); read once per process.
@@ -731,12 +742,12 @@ int choose_variant(const BatchedGemm& g, bool ragged) {
       estimate<Tiling10>(g, kOneSync200x64Efficiency, sms),
       estimate<Tiling11>(g, kOneSync5x8x200x64Efficiency, sms),
       estimate<Tiling12>(g, kOneSync5x8x100x200Efficiency, sms),
-      estimate<Tiling13>(g, kUnmeasuredEfficiency, sms),
-      estimate<Tiling14>(g, kUnmeasuredEfficiency, sms),
-      estimate<Tiling15>(g, kUnmeasuredEfficiency, sms),
-      estimate<Tiling16>(g, kUnmeasuredEfficiency, sms),
-      estimate<Tiling17>(g, kUnmeasuredEfficiency, sms),
-      estimate<Tiling18>(g, kUnmeasuredEfficiency, sms)};
+      estimate<Tiling13>(g, kOneSync10x8x100x200Efficiency, sms),
+      estimate<Tiling14>(g, kOneSync10x8x200x64Efficiency, sms),
+      estimate<Tiling15>(g, kOneSync128x128Efficiency, sms),
+      estimate<Tiling16>(g, kOneSync64x128Efficiency, sms),
+      estimate<Tiling17>(g, kOneSync128x64Efficiency, sms),
+      estimate<Tiling18>(g, kOneSync128x256Efficiency, sms)};
   // A missing entry would read as 0 and win every choice.
   static_assert(sizeof(est) / sizeof(est[0]) == kLutVariants, "one estimate per tiling");
   const int n = ragged ? kLutVariants : kLutFixedVariants;

@@ -430,10 +430,19 @@ inline void case_lut_tilings(Report& rep) {
                           // every tiling, the largest (128 x 256) included: blocks walk tiles
                           // that differ in m0, n0 and batch; unaligned rows and strides.
                           dense(36, 130, 260, 20, 1)};
-  // AXX_SELFCHECK_LUT_FROM=<n>: only tilings n and above (compute-sanitizer's racecheck takes
-  // minutes over all of them; the self-check runs newly added tilings alone this way).
-  const char* from_env = std::getenv("AXX_SELFCHECK_LUT_FROM");
-  const int first_variant = from_env ? std::atoi(from_env) : 0;
+  // AXX_SELFCHECK_LUT_VARIANTS=<i,j,...>: only these tilings (compute-sanitizer's racecheck takes
+  // minutes over all of them; the self-check runs a few at a time this way). Unset: all.
+  std::vector<bool> selected(cuda_detail::kLutVariants, true);
+  if (const char* list = std::getenv("AXX_SELFCHECK_LUT_VARIANTS")) {
+    selected.assign(cuda_detail::kLutVariants, false);
+    for (const char* p = list; *p;) {
+      char* end = nullptr;
+      const long v = std::strtol(p, &end, 10);
+      if (end == p) break;
+      if (v >= 0 && v < cuda_detail::kLutVariants) selected[v] = true;
+      p = *end == ',' ? end + 1 : end;
+    }
+  }
   std::uint32_t seed = 700;
   for (const TestTable* t : {&t16, &t32})
     for (const auto& s : shapes) {
@@ -441,7 +450,7 @@ inline void case_lut_tilings(Report& rep) {
                                std::to_string(s.batch) + "x" + std::to_string(s.M) + "x" +
                                std::to_string(s.N) + "x" + std::to_string(s.K);
       for (int v = 0; v < cuda_detail::kLutVariants; ++v, ++seed)
-        if (v >= first_variant)
+        if (selected[v])
           check_gemm(rep, name + " " + cuda_detail::lut_variant_name(v), *t, s, Path::Lut, seed,
                      nullptr, nullptr, Runner{Runner::LutVariant, v});
       for (int v : {-1, cuda_detail::kLutChooseFixed})
