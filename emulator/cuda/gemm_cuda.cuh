@@ -58,6 +58,10 @@ const char* lut_variant_name(int variant);
 // path's fallback when its slices turned out stale).
 void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream,
               int variant = -1, const int* gate = nullptr);
+// Tests only: caps the LUT kernel's persistent grid at `blocks` (0: one block per SM, the normal
+// grid), so that small problems make each block walk many tiles (tests/emulator: LutWalks, small
+// enough for compute-sanitizer's racecheck). Process-wide; not for concurrent callers.
+void set_lut_grid_cap_for_testing(int blocks);
 
 // Path::Baseline: TransAxx's kernel (baseline_gemm_cuda.cu): int16 table in global memory
 // through the read-only cache, 16x16 shared tiles, unrolled 16-step loop, one output per thread.

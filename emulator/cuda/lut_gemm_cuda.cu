@@ -40,6 +40,7 @@
 // step adds e(0,0), which is subtracted again at the end (exact modulo 2^32).
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -609,6 +610,8 @@ __global__ void __launch_bounds__(T::kThreads, 1) lut_gemm_kernel(const LutArgs 
   }
 }
 
+std::atomic<int> g_grid_cap{0};  // set_lut_grid_cap_for_testing
+
 template <class T>
 void launch(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream, const int* gate) {
   LutArgs args{g, lut, 0, 0, 0, gate};
@@ -618,8 +621,9 @@ void launch(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream, 
   if (args.tiles_total == 0) return;
   CUDA_CHECK(cudaFuncSetAttribute(lut_gemm_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                   T::kSmemBytes));
-  const std::int64_t grid = args.tiles_total < device_sm_count() ? args.tiles_total
-                                                                  : device_sm_count();
+  const int cap = g_grid_cap.load(std::memory_order_relaxed);
+  const std::int64_t blocks = cap > 0 && cap < device_sm_count() ? cap : device_sm_count();
+  const std::int64_t grid = args.tiles_total < blocks ? args.tiles_total : blocks;
   lut_gemm_kernel<T><<<static_cast<unsigned>(grid), T::kThreads, T::kSmemBytes, stream>>>(args);
   CUDA_CHECK_LAUNCH();
 }
@@ -769,6 +773,8 @@ bool ragged_tilings_enabled() {
 }
 
 }  // namespace
+
+void set_lut_grid_cap_for_testing(int blocks) { g_grid_cap.store(blocks < 0 ? 0 : blocks); }
 
 const char* lut_variant_name(int variant) {
   switch (variant) {

@@ -404,6 +404,24 @@ inline void case_batched_broadcast(Report& rep) {
   }
 }
 
+// AXX_SELFCHECK_LUT_VARIANTS=<i,j,...>: the LUT tiling cases run only these tilings
+// (compute-sanitizer's racecheck takes minutes over all of them; the self-check runs a few at a
+// time this way). Unset: all.
+inline std::vector<bool> selected_lut_variants() {
+  std::vector<bool> selected(cuda_detail::kLutVariants, true);
+  if (const char* list = std::getenv("AXX_SELFCHECK_LUT_VARIANTS")) {
+    selected.assign(cuda_detail::kLutVariants, false);
+    for (const char* p = list; *p;) {
+      char* end = nullptr;
+      const long v = std::strtol(p, &end, 10);
+      if (end == p) break;
+      if (v >= 0 && v < cuda_detail::kLutVariants) selected[v] = true;
+      p = *end == ',' ? end + 1 : end;
+    }
+  }
+  return selected;
+}
+
 // The attention matmuls of ViT (12 heads, 197 tokens, head dim 64) and odd shapes on every compiled
 // LUT tiling, the ragged ones (40 x 200, 100 x 200, 200 x 64 tiles, K trimmed to a multiple of 4;
 // with one barrier per stage and BK = 64 or 128 in variants 8-14; power-of-two tiles on that walk
@@ -430,19 +448,7 @@ inline void case_lut_tilings(Report& rep) {
                           // every tiling, the largest (128 x 256) included: blocks walk tiles
                           // that differ in m0, n0 and batch; unaligned rows and strides.
                           dense(36, 130, 260, 20, 1)};
-  // AXX_SELFCHECK_LUT_VARIANTS=<i,j,...>: only these tilings (compute-sanitizer's racecheck takes
-  // minutes over all of them; the self-check runs a few at a time this way). Unset: all.
-  std::vector<bool> selected(cuda_detail::kLutVariants, true);
-  if (const char* list = std::getenv("AXX_SELFCHECK_LUT_VARIANTS")) {
-    selected.assign(cuda_detail::kLutVariants, false);
-    for (const char* p = list; *p;) {
-      char* end = nullptr;
-      const long v = std::strtol(p, &end, 10);
-      if (end == p) break;
-      if (v >= 0 && v < cuda_detail::kLutVariants) selected[v] = true;
-      p = *end == ',' ? end + 1 : end;
-    }
-  }
+  const std::vector<bool> selected = selected_lut_variants();
   std::uint32_t seed = 700;
   for (const TestTable* t : {&t16, &t32})
     for (const auto& s : shapes) {
@@ -457,6 +463,33 @@ inline void case_lut_tilings(Report& rep) {
         check_gemm(rep, name + (v == -1 ? " chosen" : " chosen among fixed"), *t, s, Path::Lut,
                    seed++, nullptr, nullptr, Runner{Runner::LutVariant, v});
     }
+}
+
+// The cross-tile paths of the persistent LUT kernel on small problems: the grid capped at 1 and 3
+// blocks (set_lut_grid_cap_for_testing), so each block walks many tiles (stage buffers, the
+// prefetched first stage of the next tile and the wide table's reloads carried from tile to tile)
+// while the problem stays small enough for compute-sanitizer's racecheck to finish in seconds.
+inline void case_lut_walks(Report& rep) {
+  const TestTable t16 = testing::random_table(93, -30000, 30000, true);
+  const TestTable t32 = testing::random_table(94, -(1 << 30), 1 << 30, false);
+  const Shape shapes[] = {dense(6, 23, 37, 64, 1), dense(3, 30, 20, 130),
+                          dense(3, 9, 70, 197, 3), dense(2, 130, 260, 20, 1)};
+  const std::vector<bool> selected = selected_lut_variants();
+  std::uint32_t seed = 900;
+  for (int cap : {1, 3}) {
+    cuda_detail::set_lut_grid_cap_for_testing(cap);
+    for (const TestTable* t : {&t16, &t32})
+      for (const auto& s : shapes) {
+        const std::string name = "grid " + std::to_string(cap) + (t == &t16 ? " lut16 " : " lut32 ") +
+                                 std::to_string(s.batch) + "x" + std::to_string(s.M) + "x" +
+                                 std::to_string(s.N) + "x" + std::to_string(s.K);
+        for (int v = 0; v < cuda_detail::kLutVariants; ++v, ++seed)
+          if (selected[v])
+            check_gemm(rep, name + " " + cuda_detail::lut_variant_name(v), *t, s, Path::Lut, seed,
+                       nullptr, nullptr, Runner{Runner::LutVariant, v});
+      }
+  }
+  cuda_detail::set_lut_grid_cap_for_testing(0);
 }
 
 inline void case_lowrank_forms(Report& rep) {
@@ -664,6 +697,7 @@ inline const std::vector<NamedCase>& all_cases() {
       {"LutUnsignedAndOffsetTables", case_lut_unsigned_and_offset_tables},
       {"AllOperandPairs", case_all_operand_pairs},
       {"LutTilings", case_lut_tilings},
+      {"LutWalks", case_lut_walks},
       {"BatchedBroadcast", case_batched_broadcast},
       {"LowRankForms", case_lowrank_forms},
       {"LowRankStalePlan", case_lowrank_stale_plan},
