@@ -312,6 +312,11 @@ __device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN]
   }
 }
 
+// Rows that start on 16-byte boundaries (pointer and leading dimension) take 16-byte loads.
+__device__ __forceinline__ bool aligned16(const std::uint8_t* p, std::int64_t ld) {
+  return ((reinterpret_cast<std::uintptr_t>(p) | static_cast<std::uintptr_t>(ld)) & 15) == 0;
+}
+
 // Where one output tile's operands are.
 struct TileOperands {
   const std::uint8_t* A;
@@ -332,9 +337,6 @@ __device__ __forceinline__ TileOperands tile_operands(const LutArgs& args, std::
   t.n0 = (rem % args.tiles_n) * T::BN;
   t.A = g.A + t.zo * g.sa_o + t.zi * g.sa_i;
   t.B = g.B + t.zo * g.sb_o + t.zi * g.sb_i;
-  const auto aligned16 = [](const std::uint8_t* p, std::int64_t ld) {
-    return ((reinterpret_cast<std::uintptr_t>(p) | static_cast<std::uintptr_t>(ld)) & 15) == 0;
-  };
   t.a_vec = aligned16(t.A, g.lda);
   t.b_vec = aligned16(t.B, g.ldb);
   return t;
@@ -418,9 +420,6 @@ __device__ __forceinline__ Tile decode_tile(const LutArgs& args, std::int64_t ti
   t.A = g.A + zo * g.sa_o + zi * g.sa_i;
   t.B = g.B + zo * g.sb_o + zi * g.sb_i;
   t.C = g.C + zo * g.sc_o + zi * g.sc_i;
-  const auto aligned16 = [](const std::uint8_t* p, std::int64_t ld) {
-    return ((reinterpret_cast<std::uintptr_t>(p) | static_cast<std::uintptr_t>(ld)) & 15) == 0;
-  };
   t.a_vec = aligned16(t.A, g.lda);
   t.b_vec = aligned16(t.B, g.ldb);
   return t;

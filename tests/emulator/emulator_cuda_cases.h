@@ -422,6 +422,30 @@ inline std::vector<bool> selected_lut_variants() {
   return selected;
 }
 
+// Every selected tiling (and, with `chosen`, the per-shape choice with and without the ragged
+// tilings) on each shape, with the 16-bit and the 32-bit table.
+template <std::size_t N>
+inline void check_lut_tilings(Report& rep, const std::string& prefix, const TestTable& t16,
+                              const TestTable& t32, const Shape (&shapes)[N], std::uint32_t seed,
+                              bool chosen) {
+  const std::vector<bool> selected = selected_lut_variants();
+  for (const TestTable* t : {&t16, &t32})
+    for (const auto& s : shapes) {
+      const std::string name = prefix + (t == &t16 ? "lut16 " : "lut32 ") +
+                               std::to_string(s.batch) + "x" + std::to_string(s.M) + "x" +
+                               std::to_string(s.N) + "x" + std::to_string(s.K);
+      for (int v = 0; v < cuda_detail::kLutVariants; ++v, ++seed)
+        if (selected[v])
+          check_gemm(rep, name + " " + cuda_detail::lut_variant_name(v), *t, s, Path::Lut, seed,
+                     nullptr, nullptr, Runner{Runner::LutVariant, v});
+      if (chosen)
+        for (int v : {-1, cuda_detail::kLutChooseFixed})
+          check_gemm(rep, name + (v == -1 ? " chosen" : " chosen among fixed"), *t, s, Path::Lut,
+                     seed++, nullptr, nullptr, Runner{Runner::LutVariant, v});
+    }
+}
+
+
 // The attention matmuls of ViT (12 heads, 197 tokens, head dim 64) and odd shapes on every compiled
 // LUT tiling, the ragged ones (40 x 200, 100 x 200, 200 x 64 tiles, K trimmed to a multiple of 4;
 // with one barrier per stage and BK = 64 or 128 in variants 8-14; power-of-two tiles on that walk
@@ -448,21 +472,7 @@ inline void case_lut_tilings(Report& rep) {
                           // every tiling, the largest (128 x 256) included: blocks walk tiles
                           // that differ in m0, n0 and batch; unaligned rows and strides.
                           dense(36, 130, 260, 20, 1)};
-  const std::vector<bool> selected = selected_lut_variants();
-  std::uint32_t seed = 700;
-  for (const TestTable* t : {&t16, &t32})
-    for (const auto& s : shapes) {
-      const std::string name = std::string(t == &t16 ? "lut16 " : "lut32 ") +
-                               std::to_string(s.batch) + "x" + std::to_string(s.M) + "x" +
-                               std::to_string(s.N) + "x" + std::to_string(s.K);
-      for (int v = 0; v < cuda_detail::kLutVariants; ++v, ++seed)
-        if (selected[v])
-          check_gemm(rep, name + " " + cuda_detail::lut_variant_name(v), *t, s, Path::Lut, seed,
-                     nullptr, nullptr, Runner{Runner::LutVariant, v});
-      for (int v : {-1, cuda_detail::kLutChooseFixed})
-        check_gemm(rep, name + (v == -1 ? " chosen" : " chosen among fixed"), *t, s, Path::Lut,
-                   seed++, nullptr, nullptr, Runner{Runner::LutVariant, v});
-    }
+  check_lut_tilings(rep, "", t16, t32, shapes, 700, true);
 }
 
 // The cross-tile paths of the persistent LUT kernel on small problems: the grid capped at 1 and 3
@@ -474,22 +484,14 @@ inline void case_lut_walks(Report& rep) {
   const TestTable t32 = testing::random_table(94, -(1 << 30), 1 << 30, false);
   const Shape shapes[] = {dense(6, 23, 37, 64, 1), dense(3, 30, 20, 130),
                           dense(3, 9, 70, 197, 3), dense(2, 130, 260, 20, 1)};
-  const std::vector<bool> selected = selected_lut_variants();
-  std::uint32_t seed = 900;
+  struct Uncap {  // the normal grid again, also when a check throws
+    ~Uncap() { cuda_detail::set_lut_grid_cap_for_testing(0); }
+  } uncap;
   for (int cap : {1, 3}) {
     cuda_detail::set_lut_grid_cap_for_testing(cap);
-    for (const TestTable* t : {&t16, &t32})
-      for (const auto& s : shapes) {
-        const std::string name = "grid " + std::to_string(cap) + (t == &t16 ? " lut16 " : " lut32 ") +
-                                 std::to_string(s.batch) + "x" + std::to_string(s.M) + "x" +
-                                 std::to_string(s.N) + "x" + std::to_string(s.K);
-        for (int v = 0; v < cuda_detail::kLutVariants; ++v, ++seed)
-          if (selected[v])
-            check_gemm(rep, name + " " + cuda_detail::lut_variant_name(v), *t, s, Path::Lut, seed,
-                       nullptr, nullptr, Runner{Runner::LutVariant, v});
-      }
+    check_lut_tilings(rep, "grid " + std::to_string(cap) + " ", t16, t32, shapes,
+                      900 + 100 * cap, false);
   }
-  cuda_detail::set_lut_grid_cap_for_testing(0);
 }
 
 inline void case_lowrank_forms(Report& rep) {
