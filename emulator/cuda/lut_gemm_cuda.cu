@@ -713,7 +713,7 @@ constexpr double kOneSync5x8x100x200Efficiency = 1.00;  // 12
 // to 0.001): 13 (10x8, 100 x 200) ran Q K^T at 68.0% against 12's 66.3%; on the ViT linear layers
 // 16 (tiling 2 with one barrier per stage) ran 77.3-77.5% against 76.0-76.2%, 15 (8x8, 128 x
 // 128) 1.036 after its waves, and 18 (8x8 on 512 threads, 128 x 256) 83.6% on qkv, where its
-// tiles fill whole waves (on proj's 768 columns a third of its last wave idles: 64.9%, which the
+// tiles fill whole waves (proj's 768 columns leave its last wave a quarter full: 64.9%, which the
 // wave term of the estimate accounts for). 14 and 17 ran below the tilings they would replace.
 constexpr double kOneSync10x8x100x200Efficiency = 1.025;  // 13
 constexpr double kOneSync10x8x200x64Efficiency = 0.90;    // 14
