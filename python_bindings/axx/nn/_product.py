@@ -223,20 +223,15 @@ def _scaled_grads(qa, qb, g, sa, sb, table, need_a, need_b):
     gradient or the side's result (the sums are linear in it), and a side that is not needed
     costs nothing: the linear layers' weight side then scales a (K, N) result instead of the
     (tokens, N) gradient."""
-    g_a = g_b = None
-    post_a = post_b = None
-    if need_a:
-        out_a = qa.shape[-2] * qa.shape[-1] * g.shape[0]
-        if sb.numel() == 1 and out_a < g.numel():
-            g_a, post_a = g, sb
-        else:
-            g_a = g * sb
-    if need_b:
-        out_b = qb.shape[-2] * qb.shape[-1] * g.shape[0]
-        if sa.numel() == 1 and out_b < g.numel():
-            g_b, post_b = g, sa
-        else:
-            g_b = g * sa
+    def scaled(q, s, need):  # (the side's gradient input, the scale still to apply to its result)
+        if not need:
+            return None, None
+        if s.numel() == 1 and q.shape[-2] * q.shape[-1] * g.shape[0] < g.numel():
+            return g, s
+        return g * s, None
+
+    g_a, post_a = scaled(qa, sb, need_a)
+    g_b, post_b = scaled(qb, sa, need_b)
     ga, gb = _gather_grads(qa, qb, g_a, g_b, table, need_a, need_b)
     if post_a is not None:
         ga = ga.mul_(post_a)
