@@ -19,8 +19,10 @@
 // counts and fits the constants of emulator/cuda/cost_model.h (least squares), printing them with
 // the measurements and the choice the fitted model makes at each point.
 //
-// Usage: axx_bench_emulator_cuda [--reps N] [--quick]   (--quick: the first two ViT shapes and
-// the attention matmuls, no cost-model section)
+// Usage: axx_bench_emulator_cuda [--reps N] [--quick] [--shape NAME-PART] [--variants i,j,...]
+// (--quick: the first two ViT shapes and the attention matmuls, no cost-model section; --shape:
+// only the shapes whose name contains NAME-PART, e.g. "qkv" or "Q.K"; --variants: only these LUT
+// tilings, e.g. to profile one of them under ncu)
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -296,14 +298,38 @@ bool cost_model_section(const std::vector<TableRef>& tables, int reps) {
 int main(int argc, char** argv) {
   int reps = 10;
   bool quick = false;
+  std::string only_shape;     // --shape S: only the shapes whose name contains S
+  std::vector<bool> variant_on(cuda_detail::kLutVariants, true);  // --variants i,j,...
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--quick")) quick = true;
-    else {
-      std::fprintf(stderr, "usage: %s [--reps N] [--quick]\n", argv[0]);
+    if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) {
+      reps = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--quick")) {
+      quick = true;
+    } else if (!std::strcmp(argv[i], "--shape") && i + 1 < argc) {
+      only_shape = argv[++i];
+    } else if (!std::strcmp(argv[i], "--variants") && i + 1 < argc) {
+      std::fill(variant_on.begin(), variant_on.end(), false);
+      for (const char* q = argv[++i]; *q;) {
+        char* end = nullptr;
+        const long v = std::strtol(q, &end, 10);
+        if (end == q || v < 0 || v >= cuda_detail::kLutVariants) {
+          std::fprintf(stderr, "--variants: expected tiling indices 0..%d separated by commas\n",
+                       cuda_detail::kLutVariants - 1);
+          return 1;
+        }
+        variant_on[v] = true;
+        q = *end == ',' ? end + 1 : end;
+      }
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--reps N] [--quick] [--shape NAME-PART] [--variants i,j,...]\n",
+                   argv[0]);
       return 1;
     }
   }
+  auto shape_on = [&](const char* name) {
+    return only_shape.empty() || std::strstr(name, only_shape.c_str()) != nullptr;
+  };
   if (!cuda_available()) {
     std::printf("no CUDA device\n");
     return 2;
@@ -382,6 +408,7 @@ int main(int argc, char** argv) {
 
   bool all_exact = true;
   for (const auto& s : shapes) {
+    if (!shape_on(s.name)) continue;
     const std::int64_t M = s.M, K = s.K, N = s.N;
     const double macs = static_cast<double>(M) * N * K;
     std::vector<std::uint8_t> hA(M * K), hB(K * N);
@@ -435,6 +462,7 @@ int main(int argc, char** argv) {
     p.C = dC;
     p.ldc = N;
     for (int v = 0; v < cuda_detail::kLutVariants; ++v) {
+      if (!variant_on[v]) continue;
       const cuda_detail::BatchedGemm g = cuda_detail::batched_of(p);
       CUDA_CHECK(cudaMemset(dC, 0xA5, M * N * 4));
       const double ms = time_ms([&] { cuda_detail::lut_gemm(d_lut, g, nullptr, v); }, reps);
@@ -563,6 +591,7 @@ int main(int argc, char** argv) {
   const BShape bshapes[] = {{"attention Q.K^T", 64 * 12, 197, 64, 197},
                             {"attention A.V", 64 * 12, 197, 197, 64}};
   for (const auto& s : bshapes) {
+    if (!shape_on(s.name)) continue;
     const std::int64_t Z = s.batch, M = s.M, K = s.K, N = s.N;
     const double macs = static_cast<double>(Z) * M * N * K;
     std::vector<std::uint8_t> hA(Z * M * K), hB(Z * K * N);
@@ -607,6 +636,7 @@ int main(int argc, char** argv) {
     table.lut = d_lut;
     bool ok = true;
     for (int v = 0; v < cuda_detail::kLutVariants; ++v) {
+      if (!variant_on[v]) continue;
       const cuda_detail::BatchedGemm g = cuda_detail::batched_of(p);
       CUDA_CHECK(cudaMemset(dC, 0xA5, Z * M * N * 4));
       const double ms = time_ms([&] { cuda_detail::lut_gemm(d_lut, g, nullptr, v); }, reps);
