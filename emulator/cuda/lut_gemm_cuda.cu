@@ -85,7 +85,7 @@ struct Tiling {
   static constexpr int kSmemBytes = kTableBytes + 2 * kStageBytes;
   static constexpr int kAChunks = BM * BK / 16, kBChunks = BK * BS / 16;  // 16-byte pieces
   static constexpr int kLoadIters = (kAChunks + kBChunks + kThreads - 1) / kThreads;
-  static_assert(TN % 4 == 0, "TN must be a multiple of 4");
+  static_assert(TN % 4 == 0 || TN == 2, "TN must be 2 or a multiple of 4");
   static_assert(BK % 16 == 0, "operand rows are staged in 16-byte chunks");
   static_assert(kABytes % 16 == 0, "the B tile and the second stage need 16-byte alignment");
   static_assert(kThreads <= 1024, "one block");
@@ -97,7 +97,8 @@ struct Tiling {
   // the tile splits into TN / 4 panels of TC * 4 columns, thread tx owning columns 4 tx .. 4 tx + 3
   // of each, so that the TC (up to 32) threads of a warp read distinct banks of a B row; with one
   // run of 8 columns, threads tx and tx + 16 of a 25-wide row would hit the same bank.
-  static constexpr int kColStep = Ragged ? 4 : TN;
+  // TN = 2 (tilings whose warp spans a 64-wide tile on one row): one run of 2 columns.
+  static constexpr int kColStep = TN == 2 ? 2 : Ragged ? 4 : TN;
   static constexpr int kPanel = Ragged ? TC * 4 : 4;
   // The padded K steps are counted per tile: K rounded up to BK, or to 4 when trimmed.
   __host__ __device__ static std::int64_t padded_k(std::int64_t K) {
@@ -293,11 +294,15 @@ __device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN]
       aw[r] = *reinterpret_cast<const std::uint32_t*>(as + r * T::AS + k4 * 4);
 #pragma unroll
     for (int kk = 0; kk < 4; ++kk) {
-      std::uint32_t bw[T::TN / 4];
+      std::uint32_t bw[(T::TN + 3) / 4];
+      if constexpr (T::TN == 2) {
+        bw[0] = *reinterpret_cast<const std::uint16_t*>(bs + (k4 * 4 + kk) * T::BS);
+      } else {
 #pragma unroll
-      for (int q = 0; q < T::TN / 4; ++q)
-        bw[q] = *reinterpret_cast<const std::uint32_t*>(bs + (k4 * 4 + kk) * T::BS +
-                                                        q * T::kPanel);
+        for (int q = 0; q < T::TN / 4; ++q)
+          bw[q] = *reinterpret_cast<const std::uint32_t*>(bs + (k4 * 4 + kk) * T::BS +
+                                                          q * T::kPanel);
+      }
       std::uint32_t roff[T::TM], boff[T::TN];
 #pragma unroll
       for (int r = 0; r < T::TM; ++r) roff[r] = byte_of(aw[r], kk) * (kRowStride * 2);
@@ -663,11 +668,24 @@ using Tiling18 = Tiling<8, 8, 16, 32, true, 64, true>;  // 512 threads, 128 x 25
 // at 12608 rows (ViT-B/16 at batch 64) every linear layer is a whole number of waves of 132 SMs
 // (396, 1188, 1584 tiles), where 18 leaves proj's and fc2's last wave a quarter full.
 using Tiling19 = Tiling<8, 8, 16, 24, true, 64, true>;  // 384 threads, 128 x 192
+// Fourth generation: every warp on one tile row, so all 32 lanes of a lookup share the A byte and
+// hence the table row (docs/emulator-cuda.md, "The lookup ceiling": a row's 128 words give each
+// bank 4 candidates, 2.79 passes per lookup instruction on random data, against 2.96 for 24 + 8
+// lanes on two rows as in 19 and about 3.2 for four rows as in the 200 x 64 tilings).
+// 20: 18's core on 96 x 256: 12608 = 131.3 x 96, so qkv, proj, fc1 and fc2 at batch 64 fill
+// whole waves of 132 SMs (1188, 396, 1584, 396 tiles).
+using Tiling20 = Tiling<8, 8, 12, 32, true, 64, true>;  // 384 threads, 96 x 256
+// 21, 22: A V (N = 64) with 2 columns per thread, 32 threads per row.
+using Tiling21 = Tiling<10, 2, 20, 32, true, 128, true>;  // 640 threads, 200 x 64
+using Tiling22 = Tiling<20, 2, 10, 32, true, 128, true>;  // 320 threads, 200 x 64
 static_assert(Tiling14::kWorkers == Tiling14::kThreads && Tiling15::kWorkers == Tiling15::kThreads &&
                   Tiling16::kWorkers == Tiling16::kThreads &&
                   Tiling17::kWorkers == Tiling17::kThreads &&
                   Tiling18::kWorkers == Tiling18::kThreads &&
-                  Tiling19::kWorkers == Tiling19::kThreads,
+                  Tiling19::kWorkers == Tiling19::kThreads &&
+                  Tiling20::kWorkers == Tiling20::kThreads &&
+                  Tiling21::kWorkers == Tiling21::kThreads &&
+                  Tiling22::kWorkers == Tiling22::kThreads,
               "whole warps");
 // Ties go to the 64 x 128 tiling: on the H200 it was fastest or within 2% of it on every ViT
 // shape (docs/benchmarks-emulator-cuda.md).
@@ -723,6 +741,10 @@ constexpr double kOneSync128x64Efficiency = 0.90;         // 17
 constexpr double kOneSync128x256Efficiency = 1.138;       // 18
 // 19 has not run on a GPU yet: weighted out of the choice until it has been timed beside 16 and 18.
 constexpr double kOneSync128x192Efficiency = 0.5;         // 19
+// 20-22 not timed yet.
+constexpr double kOneSync96x256Efficiency = 0.5;          // 20
+constexpr double kOneSync10x2x200x64Efficiency = 0.5;     // 21
+constexpr double kOneSync20x2x200x64Efficiency = 0.5;     // 22
 
 // AXX_CUDA_LUT_VARIANT=<n> runs compiled tiling n wherever the tiling would be chosen per shape
 // (variant < 0), for measurements (it overrides AXX_CUDA_LUT_TILES); read once per process.
@@ -759,7 +781,10 @@ int choose_variant(const BatchedGemm& g, bool ragged) {
       estimate<Tiling16>(g, kOneSync64x128Efficiency, sms),
       estimate<Tiling17>(g, kOneSync128x64Efficiency, sms),
       estimate<Tiling18>(g, kOneSync128x256Efficiency, sms),
-      estimate<Tiling19>(g, kOneSync128x192Efficiency, sms)};
+      estimate<Tiling19>(g, kOneSync128x192Efficiency, sms),
+      estimate<Tiling20>(g, kOneSync96x256Efficiency, sms),
+      estimate<Tiling21>(g, kOneSync10x2x200x64Efficiency, sms),
+      estimate<Tiling22>(g, kOneSync20x2x200x64Efficiency, sms)};
   // A missing entry would read as 0 and win every choice.
   static_assert(sizeof(est) / sizeof(est[0]) == kLutVariants, "one estimate per tiling");
   const int n = ragged ? kLutVariants : kLutFixedVariants;
@@ -805,6 +830,9 @@ const char* lut_variant_name(int variant) {
     case 17: return "8x8/128thr/128x64/k64/1sync";
     case 18: return "8x8/512thr/128x256/k64/1sync";
     case 19: return "8x8/384thr/128x192/k64/1sync";
+    case 20: return "8x8/384thr/96x256/k64/1sync";
+    case 21: return "10x2/640thr/200x64/k128/1sync";
+    case 22: return "20x2/320thr/200x64/k128/1sync";
     default: return "?";
   }
 }
@@ -835,6 +863,9 @@ void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream
     case 17: launch<Tiling17>(lut, g, stream, gate); break;
     case 18: launch<Tiling18>(lut, g, stream, gate); break;
     case 19: launch<Tiling19>(lut, g, stream, gate); break;
+    case 20: launch<Tiling20>(lut, g, stream, gate); break;
+    case 21: launch<Tiling21>(lut, g, stream, gate); break;
+    case 22: launch<Tiling22>(lut, g, stream, gate); break;
     default: throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
   }
 }
