@@ -85,7 +85,7 @@ struct Tiling {
   static constexpr int kSmemBytes = kTableBytes + 2 * kStageBytes;
   static constexpr int kAChunks = BM * BK / 16, kBChunks = BK * BS / 16;  // 16-byte pieces
   static constexpr int kLoadIters = (kAChunks + kBChunks + kThreads - 1) / kThreads;
-  static_assert(TN % 4 == 0 || TN == 2, "TN must be 2 or a multiple of 4");
+  static_assert(TN % 2 == 0, "TN must be even");
   static_assert(BK % 16 == 0, "operand rows are staged in 16-byte chunks");
   static_assert(kABytes % 16 == 0, "the B tile and the second stage need 16-byte alignment");
   static_assert(kThreads <= 1024, "one block");
@@ -97,9 +97,11 @@ struct Tiling {
   // the tile splits into TN / 4 panels of TC * 4 columns, thread tx owning columns 4 tx .. 4 tx + 3
   // of each, so that the TC (up to 32) threads of a warp read distinct banks of a B row; with one
   // run of 8 columns, threads tx and tx + 16 of a 25-wide row would hit the same bank.
-  // TN = 2 (tilings whose warp spans a 64-wide tile on one row): one run of 2 columns.
-  static constexpr int kColStep = TN == 2 ? 2 : Ragged ? 4 : TN;
-  static constexpr int kPanel = Ragged ? TC * 4 : 4;
+  // TN = 2 or 6 (tilings whose warp spans a 64- or 192-wide tile on one row): one run of TN
+  // columns, read as 16-bit pairs.
+  static constexpr bool kPairs = TN % 4 != 0;
+  static constexpr int kColStep = Ragged && !kPairs ? 4 : TN;
+  static constexpr int kPanel = Ragged && !kPairs ? TC * 4 : 4;
   // The padded K steps are counted per tile: K rounded up to BK, or to 4 when trimmed.
   __host__ __device__ static std::int64_t padded_k(std::int64_t K) {
     return Ragged ? (K + 3) / 4 * 4 : (K + BK - 1) / BK * BK;
@@ -294,9 +296,11 @@ __device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN]
       aw[r] = *reinterpret_cast<const std::uint32_t*>(as + r * T::AS + k4 * 4);
 #pragma unroll
     for (int kk = 0; kk < 4; ++kk) {
-      std::uint32_t bw[(T::TN + 3) / 4];
-      if constexpr (T::TN == 2) {
-        bw[0] = *reinterpret_cast<const std::uint16_t*>(bs + (k4 * 4 + kk) * T::BS);
+      std::uint32_t bw[T::kPairs ? T::TN / 2 : T::TN / 4];
+      if constexpr (T::kPairs) {
+#pragma unroll
+        for (int q = 0; q < T::TN / 2; ++q)
+          bw[q] = *reinterpret_cast<const std::uint16_t*>(bs + (k4 * 4 + kk) * T::BS + 2 * q);
       } else {
 #pragma unroll
         for (int q = 0; q < T::TN / 4; ++q)
@@ -307,7 +311,8 @@ __device__ __forceinline__ void compute_stage(std::uint32_t (&acc)[T::TM][T::TN]
 #pragma unroll
       for (int r = 0; r < T::TM; ++r) roff[r] = byte_of(aw[r], kk) * (kRowStride * 2);
 #pragma unroll
-      for (int c = 0; c < T::TN; ++c) boff[c] = byte_of(bw[c / 4], c % 4) * 2;
+      for (int c = 0; c < T::TN; ++c)
+        boff[c] = T::kPairs ? byte_of(bw[c / 2], c % 2) * 2 : byte_of(bw[c / 4], c % 4) * 2;
 #pragma unroll
       for (int r = 0; r < T::TM; ++r)
 #pragma unroll
@@ -678,6 +683,11 @@ using Tiling20 = Tiling<8, 8, 12, 32, true, 64, true>;  // 384 threads, 96 x 256
 // 21, 22: A V (N = 64) with 2 columns per thread, 32 threads per row.
 using Tiling21 = Tiling<10, 2, 20, 32, true, 128, true>;  // 640 threads, 200 x 64
 using Tiling22 = Tiling<20, 2, 10, 32, true, 128, true>;  // 320 threads, 200 x 64
+// 23, 24: Q K^T (N = 197) on one row per warp: 6 columns per thread make 192, and variant 26
+// (lut_gemm) runs the remaining 5 columns as a second GEMM on 25's narrow tiles.
+using Tiling23 = Tiling<20, 6, 10, 32, true, 64, true>;  // 320 threads, 200 x 192
+using Tiling24 = Tiling<10, 6, 20, 32, true, 64, true>;  // 640 threads, 200 x 192
+using Tiling25 = Tiling<4, 2, 50, 4, true, 64, true>;    // 200 (224) threads, 200 x 8
 static_assert(Tiling14::kWorkers == Tiling14::kThreads && Tiling15::kWorkers == Tiling15::kThreads &&
                   Tiling16::kWorkers == Tiling16::kThreads &&
                   Tiling17::kWorkers == Tiling17::kThreads &&
@@ -685,7 +695,9 @@ static_assert(Tiling14::kWorkers == Tiling14::kThreads && Tiling15::kWorkers == 
                   Tiling19::kWorkers == Tiling19::kThreads &&
                   Tiling20::kWorkers == Tiling20::kThreads &&
                   Tiling21::kWorkers == Tiling21::kThreads &&
-                  Tiling22::kWorkers == Tiling22::kThreads,
+                  Tiling22::kWorkers == Tiling22::kThreads &&
+                  Tiling23::kWorkers == Tiling23::kThreads &&
+                  Tiling24::kWorkers == Tiling24::kThreads,
               "whole warps");
 // Ties go to the 64 x 128 tiling: on the H200 it was fastest or within 2% of it on every ViT
 // shape (docs/benchmarks-emulator-cuda.md).
@@ -739,12 +751,31 @@ constexpr double kOneSync128x128Efficiency = 1.036;       // 15
 constexpr double kOneSync64x128Efficiency = 1.017;        // 16
 constexpr double kOneSync128x64Efficiency = 0.90;         // 17
 constexpr double kOneSync128x256Efficiency = 1.138;       // 18
-// 19 has not run on a GPU yet: weighted out of the choice until it has been timed beside 16 and 18.
-constexpr double kOneSync128x192Efficiency = 0.5;         // 19
-// 20-22 not timed yet.
-constexpr double kOneSync96x256Efficiency = 0.5;          // 20
-constexpr double kOneSync10x2x200x64Efficiency = 0.5;     // 21
-constexpr double kOneSync20x2x200x64Efficiency = 0.5;     // 22
+// 19-22 from the same kind of run (linear layers at batch 64; A V at batch 768 relative to 11):
+// 19 ran 78.5% of the earlier LCG-indexed ceiling on qkv (its 24-thread rows put two rows in a
+// warp: 2.96 bank passes per lookup instruction against 18's 2.68), 20 86.5% on qkv and 86.6% on
+// proj (whole waves: 1188 and 396 tiles), 21 and 22 A V at 76.6% and 76.2% where 11 ran 68.9%.
+// The implied weights agreed to 0.003 between qkv and proj and, for 21 and 22, between the linear
+// layers and A V.
+constexpr double kOneSync128x192Efficiency = 1.03;        // 19
+constexpr double kOneSync96x256Efficiency = 1.13;         // 20
+constexpr double kOneSync10x2x200x64Efficiency = 1.095;   // 21
+constexpr double kOneSync20x2x200x64Efficiency = 1.09;    // 22
+// 23-25 not timed yet.
+constexpr double kOneSync20x6x200x192Efficiency = 0.5;    // 23 (and 26's first part)
+constexpr double kOneSync10x6x200x192Efficiency = 0.5;    // 24
+constexpr double kOneSync4x2x200x8Efficiency = 0.5;       // 25 (and 26's second part)
+
+// Variant 26: C[:, :n] on tiling 23 and C[:, n:] on 25, with n = N rounded down to 192 columns.
+constexpr int kSplitVariant = 26;
+inline std::int64_t split_columns(const BatchedGemm& g) { return g.N / Tiling23::BN * Tiling23::BN; }
+inline void split_parts(const BatchedGemm& g, BatchedGemm& main, BatchedGemm& rest) {
+  main = rest = g;
+  main.N = split_columns(g);
+  rest.N = g.N - main.N;
+  rest.B = g.B + main.N;  // column main.N of B and of C
+  rest.C = g.C + main.N;
+}
 
 // AXX_CUDA_LUT_VARIANT=<n> runs compiled tiling n wherever the tiling would be chosen per shape
 // (variant < 0), for measurements (it overrides AXX_CUDA_LUT_TILES); read once per process.
@@ -761,6 +792,15 @@ int forced_variant() {
     return static_cast<int>(n);
   }();
   return v;
+}
+
+// Variant 26's two GEMMs one after the other (only where N has a 192-column part and a rest).
+double split_estimate(const BatchedGemm& g, int sms) {
+  BatchedGemm main, rest;
+  split_parts(g, main, rest);
+  if (main.N == 0 || rest.N == 0) return 1e300;
+  return estimate<Tiling23>(main, kOneSync20x6x200x192Efficiency, sms) +
+         estimate<Tiling25>(rest, kOneSync4x2x200x8Efficiency, sms);
 }
 
 int choose_variant(const BatchedGemm& g, bool ragged) {
@@ -784,7 +824,11 @@ int choose_variant(const BatchedGemm& g, bool ragged) {
       estimate<Tiling19>(g, kOneSync128x192Efficiency, sms),
       estimate<Tiling20>(g, kOneSync96x256Efficiency, sms),
       estimate<Tiling21>(g, kOneSync10x2x200x64Efficiency, sms),
-      estimate<Tiling22>(g, kOneSync20x2x200x64Efficiency, sms)};
+      estimate<Tiling22>(g, kOneSync20x2x200x64Efficiency, sms),
+      estimate<Tiling23>(g, kOneSync20x6x200x192Efficiency, sms),
+      estimate<Tiling24>(g, kOneSync10x6x200x192Efficiency, sms),
+      estimate<Tiling25>(g, kOneSync4x2x200x8Efficiency, sms),
+      split_estimate(g, sms)};
   // A missing entry would read as 0 and win every choice.
   static_assert(sizeof(est) / sizeof(est[0]) == kLutVariants, "one estimate per tiling");
   const int n = ragged ? kLutVariants : kLutFixedVariants;
@@ -833,6 +877,10 @@ const char* lut_variant_name(int variant) {
     case 20: return "8x8/384thr/96x256/k64/1sync";
     case 21: return "10x2/640thr/200x64/k128/1sync";
     case 22: return "20x2/320thr/200x64/k128/1sync";
+    case 23: return "20x6/320thr/200x192/k64/1sync";
+    case 24: return "10x6/640thr/200x192/k64/1sync";
+    case 25: return "4x2/200thr/200x8/k64/1sync";
+    case 26: return "23 on 192-col part + 25 on rest";
     default: return "?";
   }
 }
@@ -866,6 +914,16 @@ void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream
     case 20: launch<Tiling20>(lut, g, stream, gate); break;
     case 21: launch<Tiling21>(lut, g, stream, gate); break;
     case 22: launch<Tiling22>(lut, g, stream, gate); break;
+    case 23: launch<Tiling23>(lut, g, stream, gate); break;
+    case 24: launch<Tiling24>(lut, g, stream, gate); break;
+    case 25: launch<Tiling25>(lut, g, stream, gate); break;
+    case kSplitVariant: {
+      BatchedGemm main, rest;
+      split_parts(g, main, rest);
+      if (main.N > 0) launch<Tiling23>(lut, main, stream, gate);
+      if (rest.N > 0) launch<Tiling25>(lut, rest, stream, gate);
+      break;
+    }
     default: throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
   }
 }
