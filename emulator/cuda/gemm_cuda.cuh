@@ -51,7 +51,7 @@ inline BatchedGemm batched_of(const GemmProblem& p) {
 // kLutChooseFixed: chosen per shape among the fixed ones only (the choice before the ragged
 // tiles; also what AXX_CUDA_LUT_TILES=fixed makes the default).
 // AXX_CUDA_LUT_VARIANT=<n> makes variant < 0 run tiling n (measurements).
-constexpr int kLutVariants = 27;
+constexpr int kLutVariants = 23;
 constexpr int kLutFixedVariants = 5;
 constexpr int kLutChooseFixed = -2;
 const char* lut_variant_name(int variant);

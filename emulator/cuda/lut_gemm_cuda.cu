@@ -97,8 +97,8 @@ struct Tiling {
   // the tile splits into TN / 4 panels of TC * 4 columns, thread tx owning columns 4 tx .. 4 tx + 3
   // of each, so that the TC (up to 32) threads of a warp read distinct banks of a B row; with one
   // run of 8 columns, threads tx and tx + 16 of a 25-wide row would hit the same bank.
-  // TN = 2 or 6 (tilings whose warp spans a 64- or 192-wide tile on one row): one run of TN
-  // columns, read as 16-bit pairs.
+  // TN = 2 (tilings whose warp spans a 64-wide tile on one row): one run of 2 columns, read as a
+  // 16-bit pair (kPairs: any TN that is not a multiple of 4 would be read in pairs).
   static constexpr bool kPairs = TN % 4 != 0;
   static constexpr int kColStep = Ragged && !kPairs ? 4 : TN;
   static constexpr int kPanel = Ragged && !kPairs ? TC * 4 : 4;
@@ -683,11 +683,6 @@ using Tiling20 = Tiling<8, 8, 12, 32, true, 64, true>;  // 384 threads, 96 x 256
 // 21, 22: A V (N = 64) with 2 columns per thread, 32 threads per row.
 using Tiling21 = Tiling<10, 2, 20, 32, true, 128, true>;  // 640 threads, 200 x 64
 using Tiling22 = Tiling<20, 2, 10, 32, true, 128, true>;  // 320 threads, 200 x 64
-// 23, 24: Q K^T (N = 197) on one row per warp: 6 columns per thread make 192, and variant 26
-// (lut_gemm) runs the remaining 5 columns as a second GEMM on 25's narrow tiles.
-using Tiling23 = Tiling<20, 6, 10, 32, true, 64, true>;  // 320 threads, 200 x 192
-using Tiling24 = Tiling<10, 6, 20, 32, true, 64, true>;  // 640 threads, 200 x 192
-using Tiling25 = Tiling<4, 2, 50, 4, true, 64, true>;    // 200 (224) threads, 200 x 8
 static_assert(Tiling14::kWorkers == Tiling14::kThreads && Tiling15::kWorkers == Tiling15::kThreads &&
                   Tiling16::kWorkers == Tiling16::kThreads &&
                   Tiling17::kWorkers == Tiling17::kThreads &&
@@ -695,9 +690,7 @@ static_assert(Tiling14::kWorkers == Tiling14::kThreads && Tiling15::kWorkers == 
                   Tiling19::kWorkers == Tiling19::kThreads &&
                   Tiling20::kWorkers == Tiling20::kThreads &&
                   Tiling21::kWorkers == Tiling21::kThreads &&
-                  Tiling22::kWorkers == Tiling22::kThreads &&
-                  Tiling23::kWorkers == Tiling23::kThreads &&
-                  Tiling24::kWorkers == Tiling24::kThreads,
+                  Tiling22::kWorkers == Tiling22::kThreads,
               "whole warps");
 // Ties go to the 64 x 128 tiling: on the H200 it was fastest or within 2% of it on every ViT
 // shape (docs/benchmarks-emulator-cuda.md).
@@ -761,21 +754,6 @@ constexpr double kOneSync128x192Efficiency = 1.03;        // 19
 constexpr double kOneSync96x256Efficiency = 1.13;         // 20
 constexpr double kOneSync10x2x200x64Efficiency = 1.095;   // 21
 constexpr double kOneSync20x2x200x64Efficiency = 1.09;    // 22
-// 23-25 not timed yet.
-constexpr double kOneSync20x6x200x192Efficiency = 0.5;    // 23 (and 26's first part)
-constexpr double kOneSync10x6x200x192Efficiency = 0.5;    // 24
-constexpr double kOneSync4x2x200x8Efficiency = 0.5;       // 25 (and 26's second part)
-
-// Variant 26: C[:, :n] on tiling 23 and C[:, n:] on 25, with n = N rounded down to 192 columns.
-constexpr int kSplitVariant = 26;
-inline std::int64_t split_columns(const BatchedGemm& g) { return g.N / Tiling23::BN * Tiling23::BN; }
-inline void split_parts(const BatchedGemm& g, BatchedGemm& main, BatchedGemm& rest) {
-  main = rest = g;
-  main.N = split_columns(g);
-  rest.N = g.N - main.N;
-  rest.B = g.B + main.N;  // column main.N of B and of C
-  rest.C = g.C + main.N;
-}
 
 // AXX_CUDA_LUT_VARIANT=<n> runs compiled tiling n wherever the tiling would be chosen per shape
 // (variant < 0), for measurements (it overrides AXX_CUDA_LUT_TILES); read once per process.
@@ -792,15 +770,6 @@ int forced_variant() {
     return static_cast<int>(n);
   }();
   return v;
-}
-
-// Variant 26's two GEMMs one after the other (only where N has a 192-column part and a rest).
-double split_estimate(const BatchedGemm& g, int sms) {
-  BatchedGemm main, rest;
-  split_parts(g, main, rest);
-  if (main.N == 0 || rest.N == 0) return 1e300;
-  return estimate<Tiling23>(main, kOneSync20x6x200x192Efficiency, sms) +
-         estimate<Tiling25>(rest, kOneSync4x2x200x8Efficiency, sms);
 }
 
 int choose_variant(const BatchedGemm& g, bool ragged) {
@@ -824,11 +793,7 @@ int choose_variant(const BatchedGemm& g, bool ragged) {
       estimate<Tiling19>(g, kOneSync128x192Efficiency, sms),
       estimate<Tiling20>(g, kOneSync96x256Efficiency, sms),
       estimate<Tiling21>(g, kOneSync10x2x200x64Efficiency, sms),
-      estimate<Tiling22>(g, kOneSync20x2x200x64Efficiency, sms),
-      estimate<Tiling23>(g, kOneSync20x6x200x192Efficiency, sms),
-      estimate<Tiling24>(g, kOneSync10x6x200x192Efficiency, sms),
-      estimate<Tiling25>(g, kOneSync4x2x200x8Efficiency, sms),
-      split_estimate(g, sms)};
+      estimate<Tiling22>(g, kOneSync20x2x200x64Efficiency, sms)};
   // A missing entry would read as 0 and win every choice.
   static_assert(sizeof(est) / sizeof(est[0]) == kLutVariants, "one estimate per tiling");
   const int n = ragged ? kLutVariants : kLutFixedVariants;
@@ -877,10 +842,6 @@ const char* lut_variant_name(int variant) {
     case 20: return "8x8/384thr/96x256/k64/1sync";
     case 21: return "10x2/640thr/200x64/k128/1sync";
     case 22: return "20x2/320thr/200x64/k128/1sync";
-    case 23: return "20x6/320thr/200x192/k64/1sync";
-    case 24: return "10x6/640thr/200x192/k64/1sync";
-    case 25: return "4x2/200thr/200x8/k64/1sync";
-    case 26: return "23 on 192-col part + 25 on rest";
     default: return "?";
   }
 }
@@ -914,16 +875,6 @@ void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream
     case 20: launch<Tiling20>(lut, g, stream, gate); break;
     case 21: launch<Tiling21>(lut, g, stream, gate); break;
     case 22: launch<Tiling22>(lut, g, stream, gate); break;
-    case 23: launch<Tiling23>(lut, g, stream, gate); break;
-    case 24: launch<Tiling24>(lut, g, stream, gate); break;
-    case 25: launch<Tiling25>(lut, g, stream, gate); break;
-    case kSplitVariant: {
-      BatchedGemm main, rest;
-      split_parts(g, main, rest);
-      if (main.N > 0) launch<Tiling23>(lut, main, stream, gate);
-      if (rest.N > 0) launch<Tiling25>(lut, rest, stream, gate);
-      break;
-    }
     default: throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
   }
 }
