@@ -772,7 +772,8 @@ int forced_variant() {
   return v;
 }
 
-int choose_variant(const BatchedGemm& g, bool ragged) {
+// Picks among tilings 0 .. n - 1.
+int choose_variant(const BatchedGemm& g, int n) {
   const int sms = device_sm_count();
   const double est[] = {
       estimate<Tiling0>(g, 1.00, sms),  estimate<Tiling1>(g, 1.01, sms),
@@ -796,21 +797,29 @@ int choose_variant(const BatchedGemm& g, bool ragged) {
       estimate<Tiling22>(g, kOneSync20x2x200x64Efficiency, sms)};
   // A missing entry would read as 0 and win every choice.
   static_assert(sizeof(est) / sizeof(est[0]) == kLutVariants, "one estimate per tiling");
-  const int n = ragged ? kLutVariants : kLutFixedVariants;
   int best = kDefaultVariant;
   for (int v = 0; v < n; ++v)
     if (est[v] < est[best]) best = v;
   return best;
 }
 
-// AXX_CUDA_LUT_TILES=fixed restricts the per-shape choice to the five power-of-two tilings (the
-// choice before the ragged ones existed), for comparisons; read once per process.
-bool ragged_tilings_enabled() {
-  static const bool on = [] {
+// How many tilings the per-shape choice considers, for comparisons with earlier choices; read once
+// per process. AXX_CUDA_LUT_TILES=fixed: the five power-of-two tilings (the choice before the
+// ragged ones existed); AXX_CUDA_LUT_TILES=<n>: tilings 0 .. n - 1 (20: the choice before the
+// one-row-per-warp tilings 20-22). Unset: all.
+int tile_choice_count() {
+  static const int n = [] {
     const char* e = std::getenv("AXX_CUDA_LUT_TILES");
-    return !(e && std::string(e) == "fixed");
+    if (!e || !*e) return kLutVariants;
+    if (std::string(e) == "fixed") return kLutFixedVariants;
+    char* end = nullptr;
+    const long k = std::strtol(e, &end, 10);
+    if (*end != 0 || k <= kDefaultVariant || k > kLutVariants)
+      throw UsageError("AXX_CUDA_LUT_TILES=" + std::string(e) + ": expected 'fixed' or a count " +
+                       std::to_string(kDefaultVariant + 1) + ".." + std::to_string(kLutVariants));
+    return static_cast<int>(k);
   }();
-  return on;
+  return n;
 }
 
 }  // namespace
@@ -849,9 +858,9 @@ const char* lut_variant_name(int variant) {
 void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream, int variant,
               const int* gate) {
   if (g.M == 0 || g.N == 0 || g.n_outer == 0 || g.n_inner == 0) return;
-  if (variant == kLutChooseFixed) variant = choose_variant(g, false);
+  if (variant == kLutChooseFixed) variant = choose_variant(g, kLutFixedVariants);
   if (variant < 0) variant = forced_variant();
-  switch (variant < 0 ? choose_variant(g, ragged_tilings_enabled()) : variant) {
+  switch (variant < 0 ? choose_variant(g, tile_choice_count()) : variant) {
     case 0: launch<Tiling0>(lut, g, stream, gate); break;
     case 1: launch<Tiling1>(lut, g, stream, gate); break;
     case 2: launch<Tiling2>(lut, g, stream, gate); break;
