@@ -7,9 +7,11 @@
 // attention matrices of ViT; see choose_variant). Each thread owns a TM x TN block of outputs
 // (register blocking), so one operand byte read from shared memory serves TN (or TM) lookups, and
 // the per-lookup work is an address add, the LDS and half an IADD3. Operand tiles come in with
-// 16-byte loads, double-buffered through registers. On the H200 the chosen tilings run at 78-84%
-// of a lookup-only kernel on the ViT linear layers and 68-69% on the attention matmuls
-// (docs/benchmarks-emulator-cuda.md).
+// 16-byte loads, double-buffered through registers. The kernel is bound by shared-memory bank
+// conflicts of the lookups: the tilings whose warps lie on one tile row (all lanes of a lookup on
+// one table row) conflict least (docs/emulator-cuda.md, "The lookup ceiling"). On the H200 the
+// chosen tilings run at 95% of a lookup-only kernel with that access pattern on the ViT linear
+// layers, 85% on A V and 75% on Q K^T (docs/benchmarks-emulator-cuda.md).
 //
 // Only the 16-bit table fits: 256 x 258 x 2 bytes = 129 KiB of the 227 KiB a block may use; an
 // int32 table (256 KiB) does not, hence the split below rather than a global-memory path.
@@ -33,8 +35,8 @@
 // costs n_stages barriers and no prologue store + barrier; the next stage is fetched one 16-byte
 // chunk per part of the lookups, so unaligned rows (16 byte loads per chunk) do not hold dozens of
 // registers over the whole stage. Two of them (5 x 8 outputs per thread) are whole warps or nearly.
-// Variants 13-18 (not measured yet) try 10 x 8 outputs per thread on the attention tiles and the
-// one-barrier walk on power-of-two tiles for the linear layers.
+// Variants 13-19 take 10 x 8 outputs per thread on the attention tiles and the one-barrier walk on
+// power-of-two tiles for the linear layers; 20-22 put every warp on one tile row.
 //
 // K padding. K is rounded up to the tile depth with operand pattern 0 on both sides; each padded
 // step adds e(0,0), which is subtracted again at the end (exact modulo 2^32).
