@@ -20,8 +20,10 @@
 // counts and fits the constants of emulator/cuda/cost_model.h (least squares), printing them with
 // the measurements and the choice the fitted model makes at each point.
 //
-// Usage: axx_bench_emulator_cuda [--reps N] [--quick] [--shape NAME-PART] [--variants i,j,...]
-// (--quick: the first two ViT shapes and the attention matmuls, no cost-model section; --shape:
+// Usage: axx_bench_emulator_cuda [--reps N] [--quick | --cost-model] [--shape NAME-PART]
+//        [--variants i,j,...]
+// (--quick: the first two ViT shapes and the attention matmuls, no cost-model section;
+// --cost-model: the cost-model section alone; --shape:
 // only the shapes whose name contains NAME-PART, e.g. "qkv" or "Q.K"; --variants: only these LUT
 // tilings, e.g. to profile one of them under ncu)
 #include <cublas_v2.h>
@@ -383,7 +385,7 @@ bool cost_model_section(const std::vector<TableRef>& tables, int reps) {
 
 int main(int argc, char** argv) {
   int reps = 10;
-  bool quick = false;
+  bool quick = false, cost_model_only = false;
   std::string only_shape;     // --shape S: only the shapes whose name contains S
   std::vector<bool> variant_on(cuda_detail::kLutVariants, true);  // --variants i,j,...
   for (int i = 1; i < argc; ++i) {
@@ -391,6 +393,8 @@ int main(int argc, char** argv) {
       reps = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--quick")) {
       quick = true;
+    } else if (!std::strcmp(argv[i], "--cost-model")) {
+      cost_model_only = true;
     } else if (!std::strcmp(argv[i], "--shape") && i + 1 < argc) {
       only_shape = argv[++i];
     } else if (!std::strcmp(argv[i], "--variants") && i + 1 < argc) {
@@ -408,13 +412,15 @@ int main(int argc, char** argv) {
       }
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--reps N] [--quick] [--shape NAME-PART] [--variants i,j,...]\n",
+                   "usage: %s [--reps N] [--quick | --cost-model] [--shape NAME-PART] "
+                   "[--variants i,j,...]\n",
                    argv[0]);
       return 1;
     }
   }
   auto shape_on = [&](const char* name) {
-    return only_shape.empty() || std::strstr(name, only_shape.c_str()) != nullptr;
+    return !cost_model_only &&
+           (only_shape.empty() || std::strstr(name, only_shape.c_str()) != nullptr);
   };
   if (!cuda_available()) {
     std::printf("no CUDA device\n");
