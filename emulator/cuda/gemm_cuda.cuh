@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "emulator/cuda/lut_tilings.h"
 #include "emulator/emulator.h"
 
 namespace axx::emulator::cuda_detail {
@@ -44,15 +45,13 @@ inline BatchedGemm batched_of(const GemmProblem& p) {
 }
 
 // LUT kernel (lut_gemm_cuda.cu). variant < 0: the tiling is chosen per shape;
-// 0..kLutVariants-1 select one of the compiled tilings (the benchmark compares them): the first
-// kLutFixedVariants are power-of-two tiles, the rest ragged ones for small odd shapes (attention;
-// 8 and up with one barrier per K stage; 15-20 are power-of-two-like tiles on that one-barrier
-// walk, 20-22 keep each warp on one tile row).
+// 0..kLutVariants-1 select one of the compiled tilings, the lines of kLutTilings (lut_tilings.h;
+// the benchmark compares them): the first kLutFixedVariants are power-of-two tiles, the rest
+// ragged ones for small odd shapes (attention; 8 and up with one barrier per K stage; 15-20 are
+// power-of-two-like tiles on that one-barrier walk, 20-22 keep each warp on one tile row).
 // kLutChooseFixed: chosen per shape among the fixed ones only (the choice before the ragged
 // tiles; also what AXX_CUDA_LUT_TILES=fixed makes the default).
 // AXX_CUDA_LUT_VARIANT=<n> makes variant < 0 run tiling n (measurements).
-constexpr int kLutVariants = 23;
-constexpr int kLutFixedVariants = 5;
 constexpr int kLutChooseFixed = -2;
 const char* lut_variant_name(int variant);
 // gate: when non-null, the kernel does nothing unless *gate != 0 (device memory; the low-rank

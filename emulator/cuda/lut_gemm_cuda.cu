@@ -42,15 +42,18 @@
 // step adds e(0,0), which is subtracted again at the end (exact modulo 2^32).
 #include <cuda_runtime.h>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "emulator/common/lut_math.h"
 #include "emulator/cuda/cuda_check.cuh"
 #include "emulator/cuda/gemm_cuda.cuh"
+#include "emulator/cuda/lut_tilings.h"
 
 namespace axx::emulator::cuda_detail {
 namespace {
@@ -105,7 +108,7 @@ struct Tiling {
   static constexpr int kColStep = Ragged && !kPairs ? 4 : TN;
   static constexpr int kPanel = Ragged && !kPairs ? TC * 4 : 4;
   // The padded K steps are counted per tile: K rounded up to BK, or to 4 when trimmed.
-  __host__ __device__ static std::int64_t padded_k(std::int64_t K) {
+  __host__ __device__ static constexpr std::int64_t padded_k(std::int64_t K) {
     return Ragged ? (K + 3) / 4 * 4 : (K + BK - 1) / BK * BK;
   }
 };
@@ -639,222 +642,61 @@ void launch(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream, 
   CUDA_CHECK_LAUNCH();
 }
 
-using Tiling0 = Tiling<4, 8, 32, 16>;  // 512 threads, 128 x 128 tile, 32 outputs per thread
-using Tiling1 = Tiling<8, 8, 16, 16>;  // 256 threads, 128 x 128 tile, 64 outputs per thread
-using Tiling2 = Tiling<4, 8, 16, 16>;  // 256 threads, 64 x 128 tile, 32 outputs per thread
-using Tiling3 = Tiling<4, 4, 16, 16>;  // 256 threads, 64 x 64 tile, 16 outputs per thread
-using Tiling4 = Tiling<2, 4, 32, 16>;  // 512 threads, 64 x 64 tile, 8 outputs per thread
-// Ragged tiles for the attention matmuls of ViT (197 tokens, head dim 64; docs/emulator-cuda.md,
-// "Attention shapes"): 197 = 5 x 40 - 3 = 200 - 3, so these waste 1.5% per dimension where a
-// 64-row tile wastes 23% (and a 128-column tile 50% of N = 64), and K = 197 is trimmed to 200.
-using Tiling5 = Tiling<4, 8, 10, 25, true>;  // 250 (256) threads, 40 x 200 tile: Q K^T
-using Tiling6 = Tiling<4, 8, 25, 25, true>;  // 625 (640) threads, 100 x 200 tile: Q K^T
-using Tiling7 = Tiling<4, 8, 50, 8, true>;   // 400 (416) threads, 200 x 64 tile: A V
-// The same tiles (and two new thread shapes) with one barrier per K stage and deeper stages
-// (OneSync, see one_sync_tiles): Q K^T's K = 64 in one stage, A V's K = 197 in two (128 + 72).
-using Tiling8 = Tiling<4, 8, 25, 25, true, 64, true>;   // 625 (640) threads, 100 x 200: Q K^T
-using Tiling9 = Tiling<4, 8, 10, 25, true, 64, true>;   // 250 (256) threads, 40 x 200: Q K^T
-using Tiling10 = Tiling<4, 8, 50, 8, true, 128, true>;  // 400 (416) threads, 200 x 64: A V
-// Whole warps, no idle lanes: 5 x 8 outputs per thread.
-using Tiling11 = Tiling<5, 8, 40, 8, true, 128, true>;   // 320 threads, 200 x 64: A V
-using Tiling12 = Tiling<5, 8, 20, 25, true, 64, true>;   // 500 (512) threads, 100 x 200: Q K^T
-static_assert(Tiling11::kWorkers == Tiling11::kThreads, "whole warps");
-// Third generation (13-18; measured: docs/benchmarks-emulator-cuda.md). 10 x 8 outputs per thread on the attention tiles:
-// twice the independent lookups of 5 x 8 per K step and fewer operand reads per lookup (4.5
-// 32-bit shared loads per 80 lookups against 3.25 per 40), on fewer warps (8 and 5).
-using Tiling13 = Tiling<10, 8, 10, 25, true, 64, true>;  // 250 (256) threads, 100 x 200: Q K^T
-using Tiling14 = Tiling<10, 8, 20, 8, true, 128, true>;  // 160 threads, 200 x 64: A V
-// The one-barrier walk on power-of-two tiles for the linear layers (K = 768: 12 stages of 64).
-// Ragged here only switches on what the one-sync loop needs (K trimmed to 4, unrolled byte loads
-// for unaligned rows, the panel column layout); aligned rows still take 16-byte loads.
-using Tiling15 = Tiling<8, 8, 16, 16, true, 64, true>;  // 256 threads, 128 x 128
-using Tiling16 = Tiling<4, 8, 16, 16, true, 64, true>;  // 256 threads, 64 x 128 (as 2)
-using Tiling17 = Tiling<8, 8, 16, 8, true, 64, true>;   // 128 threads, 128 x 64
-using Tiling18 = Tiling<8, 8, 16, 32, true, 64, true>;  // 512 threads, 128 x 256
-// 18's 8x8 thread core on a 128 x 192 tile: 768 = 4 x 192, 2304 = 12 x 192 and 3072 = 16 x 192, so
-// at 12608 rows (ViT-B/16 at batch 64) every linear layer is a whole number of waves of 132 SMs
-// (396, 1188, 1584 tiles), where 18 leaves proj's and fc2's last wave a quarter full.
-using Tiling19 = Tiling<8, 8, 16, 24, true, 64, true>;  // 384 threads, 128 x 192
-// Fourth generation: every warp on one tile row, so all 32 lanes of a lookup share the A byte and
-// hence the table row (docs/emulator-cuda.md, "The lookup ceiling": a row's 128 words give each
-// bank 4 candidates, 2.79 passes per lookup instruction on random data, against 2.96 for 24 + 8
-// lanes on two rows as in 19 and about 3.2 for four rows as in the 200 x 64 tilings).
-// 20: 18's core on 96 x 256: 12608 = 131.3 x 96, so qkv, proj, fc1 and fc2 at batch 64 fill
-// whole waves of 132 SMs (1188, 396, 1584, 396 tiles).
-using Tiling20 = Tiling<8, 8, 12, 32, true, 64, true>;  // 384 threads, 96 x 256
-// 21, 22: A V (N = 64) with 2 columns per thread, 32 threads per row.
-using Tiling21 = Tiling<10, 2, 20, 32, true, 128, true>;  // 640 threads, 200 x 64
-using Tiling22 = Tiling<20, 2, 10, 32, true, 128, true>;  // 320 threads, 200 x 64
-static_assert(Tiling14::kWorkers == Tiling14::kThreads && Tiling15::kWorkers == Tiling15::kThreads &&
-                  Tiling16::kWorkers == Tiling16::kThreads &&
-                  Tiling17::kWorkers == Tiling17::kThreads &&
-                  Tiling18::kWorkers == Tiling18::kThreads &&
-                  Tiling19::kWorkers == Tiling19::kThreads &&
-                  Tiling20::kWorkers == Tiling20::kThreads &&
-                  Tiling21::kWorkers == Tiling21::kThreads &&
-                  Tiling22::kWorkers == Tiling22::kThreads,
-              "whole warps");
-// Ties go to the 64 x 128 tiling: on the H200 it was fastest or within 2% of it on every ViT
-// shape (docs/benchmarks-emulator-cuda.md).
-constexpr int kDefaultVariant = 2;
+// The compiled tilings: one per line of kLutTilings (lut_tilings.h).
+template <int V>
+using TilingAt = Tiling<kLutTilings[V].tm, kLutTilings[V].tn, kLutTilings[V].tr, kLutTilings[V].tc,
+                        kLutTilings[V].ragged, kLutTilings[V].bk, kLutTilings[V].one_sync>;
 
-// Picks the tiling for a shape. A block walks ceil(tiles / grid) tiles, so the run time goes as
-// that count times the padded work of one tile, divided by the tiling's lookup efficiency
-// (relative figures measured on the H200, docs/benchmarks-emulator-cuda.md). Smaller tiles waste
-// less on odd sizes and balance the last wave better; larger ones reuse each operand byte more.
-//
-// The padded K and the idle lanes of a ragged block enter too (both matter only for the ragged
-// tilings: the others have whole warps, and K pads alike for all of them).
-template <class T>
-double estimate(const BatchedGemm& g, double efficiency, int sms) {
-  const double tiles = static_cast<double>((g.M + T::BM - 1) / T::BM) *
-                       static_cast<double>((g.N + T::BN - 1) / T::BN) *
-                       static_cast<double>(g.n_outer * g.n_inner);
-  const double grid = tiles < sms ? tiles : sms;
-  const double waves = std::ceil(tiles / grid);
-  const double lanes = static_cast<double>(T::kWorkers) / T::kThreads;
-  return waves * T::BM * T::BN * static_cast<double>(T::padded_k(g.K)) / (efficiency * lanes);
+// The table's geometry agrees with the template's (the chooser estimates from the table).
+template <std::size_t... V>
+constexpr bool specs_match(std::index_sequence<V...>) {
+  return ((TilingAt<V>::BM == kLutTilings[V].bm() && TilingAt<V>::BN == kLutTilings[V].bn() &&
+           TilingAt<V>::kThreads == kLutTilings[V].threads() &&
+           TilingAt<V>::padded_k(197) == kLutTilings[V].padded_k(197) &&
+           TilingAt<V>::padded_k(768) == kLutTilings[V].padded_k(768)) &&
+          ...);
 }
-
-// The ragged tilings' efficiency sits below the 4x8 tilings' (same per-thread work, but a smaller
-// tile reloads operands more often), so they win only where they cut padding: the attention
-// shapes, not the ViT linear layers. On the H200 the 40 x 200 tile ran 4% slower than the
-// 100 x 200 one on Q K^T, where the estimate has them equal (docs/benchmarks-emulator-cuda.md).
-constexpr double kRaggedEfficiency = 0.97;
-constexpr double kRagged40Efficiency = 0.93;
-// The one-barrier tilings (8-12), weighted from their H200 measurements on ViT attention at batch
-// 768 (docs/benchmarks-emulator-cuda.md): Q K^T ran 64.6% / 66.7% / 66.9% of the lookup ceiling
-// with tilings 8 / 9 / 12, A V 67.4% / 69.0% with 10 / 11. The estimate above leaves out what
-// differs between them (warps per SM, operand reloads per lookup), so the weights carry it; they
-// are set so that the measured best wins both shapes at batches 96-1536 without moving the ViT
-// linear layers off the power-of-two tilings.
-constexpr double kOneSync100x200Efficiency = 0.97;  // 8
-constexpr double kOneSync40Efficiency = 0.98;       // 9
-constexpr double kOneSync200x64Efficiency = 0.97;   // 10
-constexpr double kOneSync5x8x200x64Efficiency = 0.985;  // 11
-constexpr double kOneSync5x8x100x200Efficiency = 1.00;  // 12
-// 13-18, from the same kind of run (relative to tiling 2's 1.00 on the linear layers and 12's on
-// Q K^T, after the estimate's own wave and padding terms; two linear shapes gave the same weights
-// to 0.001): 13 (10x8, 100 x 200) ran Q K^T at 68.0% against 12's 66.3%; on the ViT linear layers
-// 16 (tiling 2 with one barrier per stage) ran 77.3-77.5% against 76.0-76.2%, 15 (8x8, 128 x
-// 128) 1.036 after its waves, and 18 (8x8 on 512 threads, 128 x 256) 83.6% on qkv, where its
-// tiles fill whole waves (proj's 768 columns leave its last wave a quarter full: 64.9%, which the
-// wave term of the estimate accounts for). 14 and 17 ran below the tilings they would replace.
-constexpr double kOneSync10x8x100x200Efficiency = 1.025;  // 13
-constexpr double kOneSync10x8x200x64Efficiency = 0.90;    // 14
-constexpr double kOneSync128x128Efficiency = 1.036;       // 15
-constexpr double kOneSync64x128Efficiency = 1.017;        // 16
-constexpr double kOneSync128x64Efficiency = 0.90;         // 17
-constexpr double kOneSync128x256Efficiency = 1.138;       // 18
-// 19-22 from the same kind of run (linear layers at batch 64; A V at batch 768 relative to 11):
-// 19 ran 78.5% of the earlier LCG-indexed ceiling on qkv (its 24-thread rows put two rows in a
-// warp: 2.96 bank passes per lookup instruction against 18's 2.68), 20 86.5% on qkv and 86.6% on
-// proj (whole waves: 1188 and 396 tiles), 21 and 22 A V at 76.6% and 76.2% where 11 ran 68.9%.
-// The implied weights agreed to 0.003 between qkv and proj and, for 21 and 22, between the linear
-// layers and A V.
-constexpr double kOneSync128x192Efficiency = 1.03;        // 19
-constexpr double kOneSync96x256Efficiency = 1.13;         // 20
-constexpr double kOneSync10x2x200x64Efficiency = 1.095;   // 21
-constexpr double kOneSync20x2x200x64Efficiency = 1.09;    // 22
+static_assert(specs_match(std::make_index_sequence<kLutVariants>{}), "kLutTilings vs Tiling");
+// Whole warps, no idle lanes, where the tiling was designed for it.
+static_assert(TilingAt<11>::kWorkers == TilingAt<11>::kThreads, "whole warps");
+static_assert([] {
+  for (int v = 14; v <= 22; ++v)
+    if (kLutTilings[v].workers() != kLutTilings[v].threads()) return false;
+  return true;
+}(), "whole warps");
 
 // AXX_CUDA_LUT_VARIANT=<n> runs compiled tiling n wherever the tiling would be chosen per shape
 // (variant < 0), for measurements (it overrides AXX_CUDA_LUT_TILES); read once per process.
 // -1: not set.
 int forced_variant() {
-  static const int v = [] {
-    const char* e = std::getenv("AXX_CUDA_LUT_VARIANT");
-    if (!e || !*e) return -1;
-    char* end = nullptr;
-    const long n = std::strtol(e, &end, 10);
-    if (*end != 0 || n < 0 || n >= kLutVariants)
-      throw UsageError("AXX_CUDA_LUT_VARIANT=" + std::string(e) + ": expected a tiling index 0.." +
-                       std::to_string(kLutVariants - 1));
-    return static_cast<int>(n);
-  }();
+  static const int v = parse_lut_forced_variant(std::getenv("AXX_CUDA_LUT_VARIANT"));
   return v;
 }
 
-// Picks among tilings 0 .. n - 1.
-int choose_variant(const BatchedGemm& g, int n) {
-  const int sms = device_sm_count();
-  const double est[] = {
-      estimate<Tiling0>(g, 1.00, sms),  estimate<Tiling1>(g, 1.01, sms),
-      estimate<Tiling2>(g, 1.00, sms),  estimate<Tiling3>(g, 0.95, sms),
-      estimate<Tiling4>(g, 0.90, sms),  estimate<Tiling5>(g, kRagged40Efficiency, sms),
-      estimate<Tiling6>(g, kRaggedEfficiency, sms), estimate<Tiling7>(g, kRaggedEfficiency, sms),
-      estimate<Tiling8>(g, kOneSync100x200Efficiency, sms),
-      estimate<Tiling9>(g, kOneSync40Efficiency, sms),
-      estimate<Tiling10>(g, kOneSync200x64Efficiency, sms),
-      estimate<Tiling11>(g, kOneSync5x8x200x64Efficiency, sms),
-      estimate<Tiling12>(g, kOneSync5x8x100x200Efficiency, sms),
-      estimate<Tiling13>(g, kOneSync10x8x100x200Efficiency, sms),
-      estimate<Tiling14>(g, kOneSync10x8x200x64Efficiency, sms),
-      estimate<Tiling15>(g, kOneSync128x128Efficiency, sms),
-      estimate<Tiling16>(g, kOneSync64x128Efficiency, sms),
-      estimate<Tiling17>(g, kOneSync128x64Efficiency, sms),
-      estimate<Tiling18>(g, kOneSync128x256Efficiency, sms),
-      estimate<Tiling19>(g, kOneSync128x192Efficiency, sms),
-      estimate<Tiling20>(g, kOneSync96x256Efficiency, sms),
-      estimate<Tiling21>(g, kOneSync10x2x200x64Efficiency, sms),
-      estimate<Tiling22>(g, kOneSync20x2x200x64Efficiency, sms)};
-  // A missing entry would read as 0 and win every choice.
-  static_assert(sizeof(est) / sizeof(est[0]) == kLutVariants, "one estimate per tiling");
-  int best = kDefaultVariant;
-  for (int v = 0; v < n; ++v)
-    if (est[v] < est[best]) best = v;
-  return best;
-}
-
-// How many tilings the per-shape choice considers, for comparisons with earlier choices; read once
-// per process. AXX_CUDA_LUT_TILES=fixed: the five power-of-two tilings (the choice before the
-// ragged ones existed); AXX_CUDA_LUT_TILES=<n>: tilings 0 .. n - 1 (20: the choice before the
-// one-row-per-warp tilings 20-22). Unset: all.
+// How many tilings the per-shape choice considers (AXX_CUDA_LUT_TILES, parse_lut_tile_count), for
+// comparisons with earlier choices; read once per process.
 int tile_choice_count() {
-  static const int n = [] {
-    const char* e = std::getenv("AXX_CUDA_LUT_TILES");
-    if (!e || !*e) return kLutVariants;
-    if (std::string(e) == "fixed") return kLutFixedVariants;
-    char* end = nullptr;
-    const long k = std::strtol(e, &end, 10);
-    if (*end != 0 || k <= kDefaultVariant || k > kLutVariants)
-      throw UsageError("AXX_CUDA_LUT_TILES=" + std::string(e) + ": expected 'fixed' or a count " +
-                       std::to_string(kDefaultVariant + 1) + ".." + std::to_string(kLutVariants));
-    return static_cast<int>(k);
-  }();
+  static const int n = parse_lut_tile_count(std::getenv("AXX_CUDA_LUT_TILES"));
   return n;
 }
+
+int choose_variant(const BatchedGemm& g, int n) {
+  return choose_lut_tiling(g.M, g.N, g.K, g.n_outer * g.n_inner, device_sm_count(), n);
+}
+
+using Launcher = void (*)(const std::int32_t*, const BatchedGemm&, cudaStream_t, const int*);
+template <std::size_t... V>
+constexpr std::array<Launcher, sizeof...(V)> launchers(std::index_sequence<V...>) {
+  return {&launch<TilingAt<V>>...};
+}
+constexpr auto kLaunchers = launchers(std::make_index_sequence<kLutVariants>{});
 
 }  // namespace
 
 void set_lut_grid_cap_for_testing(int blocks) { g_grid_cap.store(blocks < 0 ? 0 : blocks); }
 
 const char* lut_variant_name(int variant) {
-  switch (variant) {
-    case 0: return "4x8/512thr/128x128";
-    case 1: return "8x8/256thr/128x128";
-    case 2: return "4x8/256thr/64x128";
-    case 3: return "4x4/256thr/64x64";
-    case 4: return "2x4/512thr/64x64";
-    case 5: return "4x8/250thr/40x200";
-    case 6: return "4x8/625thr/100x200";
-    case 7: return "4x8/400thr/200x64";
-    case 8: return "4x8/625thr/100x200/k64/1sync";
-    case 9: return "4x8/250thr/40x200/k64/1sync";
-    case 10: return "4x8/400thr/200x64/k128/1sync";
-    case 11: return "5x8/320thr/200x64/k128/1sync";
-    case 12: return "5x8/500thr/100x200/k64/1sync";
-    case 13: return "10x8/250thr/100x200/k64/1sync";
-    case 14: return "10x8/160thr/200x64/k128/1sync";
-    case 15: return "8x8/256thr/128x128/k64/1sync";
-    case 16: return "4x8/256thr/64x128/k64/1sync";
-    case 17: return "8x8/128thr/128x64/k64/1sync";
-    case 18: return "8x8/512thr/128x256/k64/1sync";
-    case 19: return "8x8/384thr/128x192/k64/1sync";
-    case 20: return "8x8/384thr/96x256/k64/1sync";
-    case 21: return "10x2/640thr/200x64/k128/1sync";
-    case 22: return "20x2/320thr/200x64/k128/1sync";
-    default: return "?";
-  }
+  return variant >= 0 && variant < kLutVariants ? kLutTilings[variant].name : "?";
 }
 
 void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream, int variant,
@@ -862,32 +704,10 @@ void lut_gemm(const std::int32_t* lut, const BatchedGemm& g, cudaStream_t stream
   if (g.M == 0 || g.N == 0 || g.n_outer == 0 || g.n_inner == 0) return;
   if (variant == kLutChooseFixed) variant = choose_variant(g, kLutFixedVariants);
   if (variant < 0) variant = forced_variant();
-  switch (variant < 0 ? choose_variant(g, tile_choice_count()) : variant) {
-    case 0: launch<Tiling0>(lut, g, stream, gate); break;
-    case 1: launch<Tiling1>(lut, g, stream, gate); break;
-    case 2: launch<Tiling2>(lut, g, stream, gate); break;
-    case 3: launch<Tiling3>(lut, g, stream, gate); break;
-    case 4: launch<Tiling4>(lut, g, stream, gate); break;
-    case 5: launch<Tiling5>(lut, g, stream, gate); break;
-    case 6: launch<Tiling6>(lut, g, stream, gate); break;
-    case 7: launch<Tiling7>(lut, g, stream, gate); break;
-    case 8: launch<Tiling8>(lut, g, stream, gate); break;
-    case 9: launch<Tiling9>(lut, g, stream, gate); break;
-    case 10: launch<Tiling10>(lut, g, stream, gate); break;
-    case 11: launch<Tiling11>(lut, g, stream, gate); break;
-    case 12: launch<Tiling12>(lut, g, stream, gate); break;
-    case 13: launch<Tiling13>(lut, g, stream, gate); break;
-    case 14: launch<Tiling14>(lut, g, stream, gate); break;
-    case 15: launch<Tiling15>(lut, g, stream, gate); break;
-    case 16: launch<Tiling16>(lut, g, stream, gate); break;
-    case 17: launch<Tiling17>(lut, g, stream, gate); break;
-    case 18: launch<Tiling18>(lut, g, stream, gate); break;
-    case 19: launch<Tiling19>(lut, g, stream, gate); break;
-    case 20: launch<Tiling20>(lut, g, stream, gate); break;
-    case 21: launch<Tiling21>(lut, g, stream, gate); break;
-    case 22: launch<Tiling22>(lut, g, stream, gate); break;
-    default: throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
-  }
+  if (variant < 0) variant = choose_variant(g, tile_choice_count());
+  if (variant >= kLutVariants)
+    throw UsageError("lut_gemm: unknown kernel variant " + std::to_string(variant));
+  kLaunchers[variant](lut, g, stream, gate);
 }
 
 }  // namespace axx::emulator::cuda_detail
