@@ -6,7 +6,8 @@
 # ./gpu_out). The GPU machine has no installed GoogleTest, CLI11 or nlohmann_json: GoogleTest's
 # sources travel in the git-ignored .deps/googletest (`make .deps/googletest`) and build in-tree.
 # Usage (repository root, through the device tool with carry [".deps/googletest"]):
-#   [SANITIZE=1 | MEMCHECK=1] bash bench/emulator_cuda/run_gpu.sh [benchmark args...]
+#   [SANITIZE=1 | MEMCHECK=1] [RACECHECK_LUT_VARIANTS="i j ..."] [SKIP_BENCH=1] \
+#     bash bench/emulator_cuda/run_gpu.sh [benchmark args...]
 set -u
 if [ ! -f .deps/googletest/CMakeLists.txt ]; then
   echo "run_gpu.sh: .deps/googletest is missing: run 'make .deps/googletest' and carry .deps/googletest" >&2
@@ -69,5 +70,15 @@ if [ "${SANITIZE:-0}" = 1 ] || [ "${MEMCHECK:-0}" = 1 ]; then
     echo "compute-sanitizer not found"; SAN=1
   fi
 fi
+# RACECHECK_LUT_VARIANTS="i j ...": racecheck of LutWalks one LUT tiling at a time (each run takes
+# about a minute or more: racecheck tracks every block's 129 KiB table load), each within
+# SANITIZE_TIMEOUT seconds; logs racecheck-lut-<i>.log.
+for v in ${RACECHECK_LUT_VARIANTS:-}; do
+  AXX_SELFCHECK_ONLY=LutWalks AXX_SELFCHECK_LUT_VARIANTS=$v timeout "${SANITIZE_TIMEOUT:-240}" \
+    compute-sanitizer --tool racecheck --print-limit 20 "$SELF" > "$OUT/racecheck-lut-$v.log" 2>&1
+  rc=$?
+  echo "racecheck LutWalks tiling $v: exit $rc, $(grep -E 'RACECHECK SUMMARY' "$OUT/racecheck-lut-$v.log" | tail -1)"
+  [ $rc -ne 0 ] && SAN=1
+done
 echo "cuda tests exit $TC, selfcheck exit $SC, benchmark exit $BC, sanitizers $SAN"
 exit $(( TC != 0 || SC != 0 || BC != 0 || SAN != 0 ))
