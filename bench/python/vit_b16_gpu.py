@@ -226,7 +226,7 @@ def finish(args, results):
     if "lowrank/float" in ratios:
         goals.append(f"low-rank >= 25% of float: {'yes' if ratios['lowrank/float'] >= 0.25 else 'NO'}")
     if "lut_full/transaxx" in ratios:
-        goals.append(f"full-rank >= 1.6x TransAxx design: {'yes' if ratios['lut_full/transaxx'] >= 1.6 else 'NO'}")
+        goals.append(f"full-rank >= 2.3x TransAxx design: {'yes' if ratios['lut_full/transaxx'] >= 2.3 else 'NO'}")
     if "train_lut/train_ste" in ratios:
         goals.append(f"grad='lut' training >= 30% of STE: {'yes' if ratios['train_lut/train_ste'] >= 0.30 else 'NO'}")
     if goals:
