@@ -101,6 +101,14 @@ __device__ __forceinline__ void w_position(int e, bool w_rows, int& a, int& r) {
   }
 }
 
+// Position of element e of the V stage tile (BJ x kBR): row b of the tile, term r of the stage
+// (unit stride along r: consecutive elements run along r).
+template <int BJ>
+__device__ __forceinline__ void v_position(int e, bool v_rows, int& b, int& r) {
+  b = v_rows ? e / kBR : e % BJ;
+  r = v_rows ? e % kBR : e / BJ;
+}
+
 // kLegacy: the lookups through a generic pointer as before lds_s16 (per term a multiply-add and an
 // add for the address), kept for comparison (AXX_CUDA_GRAD_TILING 4..7).
 template <int TI, int TJ, bool kShared, bool kLegacy>
@@ -158,7 +166,8 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
 #pragma unroll
       for (int it = 0; it < kVIters; ++it) {
         const int e = it * kThreads + threadIdx.x;
-        const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
+        int b, r;
+        v_position<T::BJ>(e, v_rows, b, r);
         const std::int64_t j = j0 + b, rr = r0 + r;
         vreg[it] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
       }
@@ -176,7 +185,8 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
 #pragma unroll
         for (int it = 0; it < kVIters; ++it) {
           const int e = it * kThreads + threadIdx.x;
-          const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
+          int b, r;
+          v_position<T::BJ>(e, v_rows, b, r);
           vs[r * T::VS + b] = vreg[it];
         }
       } else {
@@ -187,7 +197,8 @@ __device__ __forceinline__ void run_tiles(const GradArgs& g, const std::uint8_t*
           ws[r * T::WS + a] = (i < g.I && rr < r_end) ? __ldg(W + i * g.w_si + rr * g.w_sr) : 0.f;
         }
         for (int e = threadIdx.x; e < T::BJ * kBR; e += kThreads) {
-          const int b = v_rows ? e / kBR : e % T::BJ, r = v_rows ? e % kBR : e / T::BJ;
+          int b, r;
+          v_position<T::BJ>(e, v_rows, b, r);
           const std::int64_t j = j0 + b, rr = r0 + r;
           vs[r * T::VS + b] = (j < g.J && rr < r_end) ? __ldg(V + j * g.v_sj + rr * g.v_sr) : 0;
         }
