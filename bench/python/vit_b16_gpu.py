@@ -4,6 +4,7 @@
     python bench/python/vit_b16_gpu.py [--batch 64] [--iters 5] [--train-batch 32] [--json vit_b16_gpu.json]
     python bench/python/vit_b16_gpu.py --smoke      # a tiny ViT on the CPU: checks the script runs
     python bench/python/vit_b16_gpu.py --profile    # where a training step's GPU time goes
+    python bench/python/vit_b16_gpu.py --profile-inference  # where a forward pass's GPU time goes
     python bench/python/vit_b16_gpu.py --train-only # the training rows alone
 
 timm's ``vit_base_patch16_224`` with random weights, batch 64, eval mode, no_grad. Configurations:
@@ -130,6 +131,8 @@ def main(argv=None) -> int:
                    help="skip the inference rows: only the training rows (train_float, train_ste, train_lut)")
     p.add_argument("--profile", action="store_true",
                    help="only profile 2 training steps each of train_ste and train_lut (torch.profiler)")
+    p.add_argument("--profile-inference", action="store_true",
+                   help="only profile 2 forward passes each of lut_full and transaxx (torch.profiler)")
     p.add_argument("--profile-rows", type=int, default=15)
     args = p.parse_args(argv)
 
@@ -156,6 +159,8 @@ def main(argv=None) -> int:
 
     if args.profile:
         return profile_training(args, axx, new_model, pick(axx, "full", args.full_rank), dev, size)
+    if args.profile_inference:
+        return profile_inference(args, axx, new_model, pick(axx, "full", args.full_rank), dev, size)
 
     model = new_model()
     x = torch.randn(args.batch, 3, size, size, device=dev)
@@ -261,12 +266,53 @@ def train(args, axx, new_model, table, dev, size, record, skipped):
             print(f"  {name:<12} FAILED: {e}", flush=True)
             traceback.print_exc()
 
-def profile_training(args, axx, new_model, table, dev, size):
-    """--profile: 2 SGD steps per approximate backward under torch.profiler; prints where the GPU
-    time goes (kernels, and the operators that launched them)."""
+def _self_time(e, cuda):  # microseconds
+    if not cuda:
+        return e.self_cpu_time_total
+    for attr in ("self_device_time_total", "self_cuda_time_total"):
+        v = getattr(e, attr, None)
+        if v is not None:
+            return v
+    return 0.0
+
+
+def _profiled(fn, steps, cuda, rows, title):
+    """Runs fn `steps` times under torch.profiler; prints the wall time, the GPU kernels' busy
+    time and the top kernels and operators by self time; returns them as a dict."""
     from torch.autograd import DeviceType
     from torch.profiler import ProfilerActivity, profile
 
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+    with profile(activities=activities) as prof:
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            fn()
+        sync()
+        wall = (time.perf_counter() - t0) / steps
+    events = prof.key_averages()
+    kernels = [e for e in events if cuda and e.device_type == DeviceType.CUDA]
+    ops = [e for e in events if e.device_type == DeviceType.CPU and _self_time(e, cuda) > 0]
+    total = sum(_self_time(e, cuda) for e in (kernels if cuda else ops)) or 1.0
+    per_step = total / steps / 1e3
+    what = "GPU kernels" if cuda else "CPU operators (self time)"
+    print(f"\n{title}: {1e3 * wall:.1f} ms/step wall, {per_step:.1f} ms/step of {what}")
+    entry = {"wall_ms_per_step": 1e3 * wall, "busy_ms_per_step": per_step, "kernels": [], "ops": []}
+    for name_, group, key in (("kernels", kernels, "kernels"), ("operators", ops, "ops")):
+        if not group:
+            continue
+        print(f"  top {rows} {name_} by self {'CUDA' if cuda else 'CPU'} time (ms/step, share, calls/step):")
+        for e in sorted(group, key=lambda e: _self_time(e, cuda), reverse=True)[:rows]:
+            t = _self_time(e, cuda)
+            name = e.key if len(e.key) <= 100 else e.key[:97] + "..."
+            print(f"    {t / steps / 1e3:8.2f} {100 * t / total:5.1f}%  {e.count / steps:6.0f}  {name}")
+            entry[key].append({"name": e.key, "ms_per_step": t / steps / 1e3, "share": t / total,
+                               "calls_per_step": e.count / steps})
+    return entry
+
+
+def profile_training(args, axx, new_model, table, dev, size):
+    """--profile: 2 SGD steps per approximate backward under torch.profiler; prints where the GPU
+    time goes (kernels, and the operators that launched them)."""
     bs = args.train_batch or 32
     g = torch.Generator(device=dev).manual_seed(1)
     x = torch.randn(bs, 3, size, size, device=dev, generator=g)
@@ -283,56 +329,54 @@ def profile_training(args, axx, new_model, table, dev, size):
         opt.step()
 
     cuda = dev.type == "cuda"
-    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
-
-    def self_time(e):  # microseconds
-        if not cuda:
-            return e.self_cpu_time_total
-        for attr in ("self_device_time_total", "self_cuda_time_total"):
-            v = getattr(e, attr, None)
-            if v is not None:
-                return v
-        return 0.0
-
     out = {"device": torch.cuda.get_device_name() if cuda else "cpu", "batch": bs, "table": table.name,
            "steps": 2, "modes": {}}
-    rows = args.profile_rows
     for mode in ("ste", "lut"):
         axx.approximate(model, table, grad=mode)
         step()
         sync()
-        with profile(activities=activities) as prof:
-            t0 = time.perf_counter()
-            for _ in range(2):
-                step()
-            sync()
-            wall = (time.perf_counter() - t0) / 2
-        events = prof.key_averages()
-        kernels = [e for e in events if cuda and e.device_type == DeviceType.CUDA]
-        ops = [e for e in events if e.device_type == DeviceType.CPU and self_time(e) > 0]
-        total = sum(self_time(e) for e in (kernels if cuda else ops)) or 1.0
-        per_step = total / 2 / 1e3
-        what = "GPU kernels" if cuda else "CPU operators (self time)"
-        print(f"\ntrain_{mode}: {1e3 * wall:.1f} ms/step wall, {per_step:.1f} ms/step of {what} "
-              f"({table.name}, batch {bs}, profiled)")
-        entry = {"wall_ms_per_step": 1e3 * wall, "busy_ms_per_step": per_step, "kernels": [], "ops": []}
-        for title, group, key in (("kernels", kernels, "kernels"), ("operators", ops, "ops")):
-            if not group:
-                continue
-            print(f"  top {rows} {title} by self {'CUDA' if cuda else 'CPU'} time (ms/step, share, calls/step):")
-            for e in sorted(group, key=self_time, reverse=True)[:rows]:
-                t = self_time(e)
-                name = e.key if len(e.key) <= 100 else e.key[:97] + "..."
-                print(f"    {t / 2 / 1e3:8.2f} {100 * t / total:5.1f}%  {e.count / 2:6.0f}  {name}")
-                entry[key].append({"name": e.key, "ms_per_step": t / 2 / 1e3, "share": t / total,
-                                   "calls_per_step": e.count / 2})
-        out["modes"][f"train_{mode}"] = entry
+        out["modes"][f"train_{mode}"] = _profiled(step, 2, cuda, args.profile_rows,
+                                                  f"train_{mode} ({table.name}, batch {bs}, profiled)")
     modes = out["modes"]
     if "train_ste" in modes and "train_lut" in modes:
         r = modes["train_ste"]["wall_ms_per_step"] / modes["train_lut"]["wall_ms_per_step"]
         print(f"\nprofiled train_lut/train_ste (images/s) = {r:.3f}")
     with open(args.json, "w") as f:
         json.dump({"profile": out}, f, indent=2)
+    print(f"wrote {args.json}")
+    return 0
+
+
+def profile_inference(args, axx, new_model, table, dev, size):
+    """--profile-inference: 2 forward passes (eval, no_grad) of lut_full and of transaxx under
+    torch.profiler: how much of each is the table GEMM and how much the quantize / dequantize
+    and float layers that both share."""
+    model = new_model()
+    x = torch.randn(args.batch, 3, size, size, device=dev)
+    axx.approximate(model, table)
+    axx.calibrate(model, [x], method="max", num_batches=1)
+    cuda = dev.type == "cuda"
+    out = {"device": torch.cuda.get_device_name() if cuda else "cpu", "batch": args.batch, "table": table.name,
+           "steps": 2, "modes": {}}
+    saved = axx.ops.lut_matmul, axx.ops.lut_conv2d
+    try:
+        for name, path in (("lut_full", None), ("transaxx", "baseline")):
+            if path is not None:
+                axx.ops.lut_matmul = functools.partial(saved[0], path=path)
+                axx.ops.lut_conv2d = functools.partial(saved[1], path=path)
+
+            def fwd():
+                with torch.no_grad():
+                    model(x)
+
+            fwd()
+            sync()
+            out["modes"][name] = _profiled(fwd, 2, cuda, args.profile_rows,
+                                           f"{name} ({table.name}, batch {args.batch}, forward, profiled)")
+    finally:
+        axx.ops.lut_matmul, axx.ops.lut_conv2d = saved
+    with open(args.json, "w") as f:
+        json.dump({"profile_inference": out}, f, indent=2)
     print(f"wrote {args.json}")
     return 0
 
