@@ -70,11 +70,13 @@ if [ "${SANITIZE:-0}" = 1 ] || [ "${MEMCHECK:-0}" = 1 ]; then
     echo "compute-sanitizer not found"; SAN=1
   fi
 fi
-# RACECHECK_LUT_VARIANTS="i j ...": racecheck of LutWalks one LUT tiling at a time (each run takes
-# about a minute or more: racecheck tracks every block's 129 KiB table load), each within
-# SANITIZE_TIMEOUT seconds; logs racecheck-lut-<i>.log.
+# RACECHECK_LUT_VARIANTS="i j ...": racecheck of LutWalks one LUT tiling at a time, on its light
+# shapes (AXX_SELFCHECK_LUT_WALKS_LIGHT=1: racecheck tracks every block's 129 KiB table load and
+# every lookup, and the full case takes minutes per tiling; RACECHECK_FULL=1 runs the full case),
+# each within SANITIZE_TIMEOUT seconds; logs racecheck-lut-<i>.log.
 for v in ${RACECHECK_LUT_VARIANTS:-}; do
-  AXX_SELFCHECK_ONLY=LutWalks AXX_SELFCHECK_LUT_VARIANTS=$v timeout "${SANITIZE_TIMEOUT:-240}" \
+  AXX_SELFCHECK_ONLY=LutWalks AXX_SELFCHECK_LUT_VARIANTS=$v \
+    AXX_SELFCHECK_LUT_WALKS_LIGHT=$([ "${RACECHECK_FULL:-0}" = 1 ] && echo 0 || echo 1) timeout "${SANITIZE_TIMEOUT:-240}" \
     compute-sanitizer --tool racecheck --print-limit 20 "$SELF" > "$OUT/racecheck-lut-$v.log" 2>&1
   rc=$?
   echo "racecheck LutWalks tiling $v: exit $rc, $(grep -E 'RACECHECK SUMMARY' "$OUT/racecheck-lut-$v.log" | tail -1)"
