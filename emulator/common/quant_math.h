@@ -9,6 +9,7 @@
 // with fast-math flags (none of the project's targets are).
 #pragma once
 #include <cstdint>
+#include <cstring>
 
 #include "emulator/common/lut_math.h"  // AXX_HOST_DEVICE
 
@@ -27,15 +28,24 @@ AXX_HOST_DEVICE float rint_small(float t) {
 #endif
 }
 
-// clamp(rint(x / scale), qmin, qmax) as int8; qmin, qmax integers in [-128, 127]. Clamping before
-// rounding gives the same result as after (rounding is monotone and the bounds are integers) and
-// bounds the value for rint_small; +-inf clamp to the bounds. NaN (a NaN input, 0 / 0, inf / inf)
-// fails both comparisons and quantizes to 0: torch leaves that float -> int8 conversion undefined.
+// Whether t is a NaN, from its bits: an integer test, so that the host loops stay free of
+// branches (GCC does not if-convert a select on a float comparison like t != t under its default
+// -ftrapping-math, and the loop would not vectorize).
+AXX_HOST_DEVICE bool is_nan(float t) {
+  std::uint32_t b;
+  memcpy(&b, &t, sizeof b);
+  return (b & 0x7fffffffu) > 0x7f800000u;
+}
+
+// clamp(rint(x / scale), qmin, qmax) as int8; qmin, qmax integers in [-128, 127]. NaN (a NaN
+// input, 0 / 0, inf / inf) quantizes to 0: torch leaves that float -> int8 conversion undefined.
+// Clamping before rounding gives the same result as after (rounding is monotone and the bounds are
+// integers) and bounds the value for rint_small; +-inf clamp to the bounds.
 AXX_HOST_DEVICE std::int8_t quantize_value(float x, float scale, float qmin, float qmax) {
   float t = x / scale;
+  t = is_nan(t) ? 0.f : t;
   t = t < qmin ? qmin : t;
   t = t > qmax ? qmax : t;
-  t = t == t ? t : 0.f;
   return static_cast<std::int8_t>(static_cast<int>(rint_small(t)));
 }
 

@@ -76,7 +76,10 @@ std::vector<std::uint32_t> bits(const std::vector<float>& v) {
 
 class QuantCpu : public ::testing::Test {
  protected:
-  void TearDown() override { set_cpu_threads(0); }
+  void TearDown() override {
+    set_cpu_threads(0);
+    set_cpu_isa(CpuIsa::Auto);
+  }
 };
 
 TEST_F(QuantCpu, TiesRoundHalfToEven) {
@@ -89,7 +92,10 @@ TEST_F(QuantCpu, TiesRoundHalfToEven) {
       x.push_back((static_cast<float>(k) + 0.5f) * s);
       want.push_back(static_cast<std::int8_t>(k % 2 == 0 ? k : k + 1));
     }
-    EXPECT_EQ(run_quantize(x, view, -128, 127), want) << "scale " << s;
+    for (CpuIsa isa : {CpuIsa::Portable, CpuIsa::Auto}) {
+      set_cpu_isa(isa);
+      EXPECT_EQ(run_quantize(x, view, -128, 127), want) << "scale " << s;
+    }
   }
   const float one = 1.f;
   const ScaleView view{&one, 1, 1};
@@ -215,6 +221,8 @@ TEST_F(QuantCpu, RandomEqualsScalarReference) {
     for (auto& a : acc) a = static_cast<std::int32_t>(rng());
     for (int threads : {1, 2, 3}) {
       set_cpu_threads(threads);
+      // the loops compiled for SSE2 (Portable) and for AVX2 (every other ISA)
+      set_cpu_isa(threads == 2 || !cpu_isa_supported(CpuIsa::Avx2) ? CpuIsa::Portable : CpuIsa::Avx2);
       for (auto [qmin, qmax] : {std::pair{-127, 127}, std::pair{-128, 127}}) {
         ASSERT_EQ(run_quantize(x, view, qmin, qmax), reference_quantize(x, view, qmin, qmax))
             << "n " << sh.n << " channels " << sh.channels << " inner " << sh.inner << " threads "
