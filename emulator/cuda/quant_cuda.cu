@@ -148,12 +148,13 @@ void launch_index(const typename Op::In* in, std::int64_t n, const ScaleView& s,
     launch<Op, Index, false, false>(in, n, s, out, op, stream);
 }
 
-// 32-bit indices when every index the kernel forms (up to n plus one grid stride) fits them.
+// 32-bit indices when every index the kernel forms (up to n plus one grid stride, channels and
+// inner) fits them.
 template <class Op>
 void run(const typename Op::In* in, std::int64_t n, const ScaleView& s, typename Op::Out* out,
          Op op, void* stream) {
   const cudaStream_t st = static_cast<cudaStream_t>(stream);
-  if (n <= INT32_MAX)
+  if (n <= INT32_MAX && s.channels <= INT32_MAX && s.inner <= INT32_MAX)
     launch_index<Op, std::uint32_t>(in, n, s, out, op, st);
   else
     launch_index<Op, std::int64_t>(in, n, s, out, op, st);
