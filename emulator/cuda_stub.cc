@@ -20,4 +20,12 @@ void lut_grad_cuda(const std::int32_t*, float, GradSide, const GradProblem&, voi
   throw Error("axx was built without CUDA");
 }
 
+void quantize_cuda(const float*, std::int64_t, const ScaleView&, int, int, std::int8_t*, void*) {
+  throw Error("axx was built without CUDA");
+}
+
+void dequantize_cuda(const std::int32_t*, std::int64_t, const ScaleView&, float*, void*) {
+  throw Error("axx was built without CUDA");
+}
+
 }  // namespace axx::emulator

@@ -86,6 +86,23 @@ struct GradProblem {
   std::int64_t ld_out = 0, stride_out = 0;
 };
 
+// Quantize and dequantize, the elementwise passes around a table product (docs/emulator.md), one
+// pass each. Element i of a contiguous tensor uses the scale of channel c(i) = (i / inner) %
+// channels: channels = 1 is one scale for all (inner is then ignored); a per-channel scale along
+// dimension d of a contiguous tensor has channels = size(d) and inner = the product of the sizes
+// after d. Pointers are host pointers for *_cpu, device pointers for *_cuda.
+//   quantize:   q[i] = (int8) clamp(rint(x[i] / scale[c(i)]), qmin, qmax)
+//   dequantize: y[i] = (float) acc[i] * scale[c(i)]
+// with IEEE float32 division and product (no reciprocal, no fused operations) and rint rounding
+// half to even, so both equal torch's `torch.round(x / s).clamp(qmin, qmax).to(torch.int8)` and
+// `acc.to(torch.float32) * s` bit for bit. +-inf (and any value beyond the range) clamps to qmax /
+// qmin; NaN quantizes to 0 (torch leaves that conversion undefined). -128 <= qmin <= qmax <= 127.
+// The per-element math is emulator/common/quant_math.h, the checks emulator/common/quant_check.h.
+struct ScaleView {
+  const float* scale = nullptr;  // channels floats
+  std::int64_t channels = 1, inner = 1;
+};
+
 // --- CPU (emulator/cpu/) --------------------------------------------------------------------
 void gemm_cpu(const TableRef& table, const GemmProblem& p, Path path = Path::Auto);
 void conv2d_cpu(const TableRef& table, const Conv2dProblem& p, Path path = Path::Auto);
@@ -104,6 +121,9 @@ CpuIsa cpu_isa();              // the resolved choice (never Auto)
 void set_cpu_threads(int n);   // worker threads for *_cpu (and lutgen, the simulator when given 0); 0 = all hardware threads
 int cpu_threads();
 void lut_grad_cpu(const std::int32_t* diff, float scale, GradSide side, const GradProblem& p);
+void quantize_cpu(const float* x, std::int64_t n, const ScaleView& s, int qmin, int qmax,
+                  std::int8_t* q);
+void dequantize_cpu(const std::int32_t* acc, std::int64_t n, const ScaleView& s, float* y);
 
 // --- CUDA (emulator/cuda/) ------------------------------------------------------------------
 // All pointers in the problem and the table are device pointers; stream is a cudaStream_t
@@ -114,5 +134,9 @@ void gemm_cuda(const TableRef& table, const GemmProblem& p, Path path, void* str
 void conv2d_cuda(const TableRef& table, const Conv2dProblem& p, Path path, void* stream);
 void lut_grad_cuda(const std::int32_t* diff, float scale, GradSide side, const GradProblem& p,
                    void* stream);
+void quantize_cuda(const float* x, std::int64_t n, const ScaleView& s, int qmin, int qmax,
+                   std::int8_t* q, void* stream);
+void dequantize_cuda(const std::int32_t* acc, std::int64_t n, const ScaleView& s, float* y,
+                     void* stream);
 
 }  // namespace axx::emulator

@@ -6,10 +6,12 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -698,6 +700,105 @@ inline void case_errors(Report& rep) {
   expect([&] { gemm_cuda(dt.ref, q, Path::Lut, nullptr); }, "gemm_cuda: lda (3) < K (4)");
 }
 
+// quantize_cuda / dequantize_cuda against quantize_cpu / dequantize_cpu (which quant_test.cc checks
+// against scalar loops), bit for bit: random values with exact ties (x / s = k + 0.5), values
+// beyond the range, +-inf and NaN; one scale and per-channel scales with inner 1 and inner > 1;
+// element counts that are not a multiple of the kernels' vector width; pointers at every offset
+// (the vector path needs 16-byte aligned input, the scalar path takes the rest); nothing written
+// past the n outputs. One call runs on a stream of its own.
+inline void case_quantize(Report& rep) {
+  std::mt19937 rng(900);
+  std::uniform_real_distribution<float> unit(-1.f, 1.f);
+  struct Shape {
+    std::int64_t n, channels, inner;
+  };
+  const Shape shapes[] = {{1, 1, 1},           {3, 1, 1},           {4, 2, 2},
+                          {1001, 7, 13},       {4099, 768, 1},      {65536 * 5 + 3, 64, 197},
+                          {1 << 20, 1, 1},     {300001, 3, 50000},  {12345, 5, 3}};
+  cudaStream_t own = nullptr;
+  AXX_CASE_CUDA(cudaStreamCreate(&own));
+  int call = 0;
+  for (const Shape& sh : shapes) {
+    std::vector<float> scales(static_cast<std::size_t>(sh.channels));
+    for (auto& s : scales) s = std::ldexp(0.5f + std::fabs(unit(rng)), -static_cast<int>(rng() % 8));
+    scales[0] = 0.125f;  // a power of two: the ties below are exact ties for channel 0
+    const ScaleView host_view{scales.data(), sh.channels, sh.inner};
+    for (std::int64_t off = 0; off < 4; ++off) {
+      const std::size_t n = static_cast<std::size_t>(sh.n - (off ? 1 : 0));
+      std::vector<float> x(n + off);
+      std::vector<std::int32_t> acc(n + off);
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        switch (rng() % 10) {
+          case 0:  x[i] = (static_cast<float>(static_cast<int>(rng() % 256) - 128) + 0.5f) * 0.125f; break;
+          case 1:  x[i] = unit(rng) * 1000.f; break;
+          case 2:  x[i] = rng() % 3 == 0 ? std::numeric_limits<float>::quiet_NaN()
+                                         : (rng() % 2 ? 1.f : -1.f) * std::numeric_limits<float>::infinity();
+                   break;
+          default: x[i] = unit(rng) * 130.f * scales[(i / sh.inner) % sh.channels];
+        }
+        acc[i] = static_cast<std::int32_t>(rng());
+      }
+      std::vector<std::int8_t> want_q(n);
+      std::vector<float> want_y(n);
+      const int qmin = off % 2 ? -128 : -127;
+      quantize_cpu(x.data() + off, static_cast<std::int64_t>(n), host_view, qmin, 127, want_q.data());
+      dequantize_cpu(acc.data() + off, static_cast<std::int64_t>(n), host_view, want_y.data());
+
+      DevBuf<float> dx(x), dscale(scales);
+      DevBuf<std::int32_t> dacc(acc);
+      DevBuf<std::int8_t> dq(n + off + 4);
+      DevBuf<float> dy(n + off + 4);
+      dq.poison();
+      dy.poison();
+      const ScaleView dev_view{dscale.p, sh.channels, sh.inner};
+      void* stream = call++ % 3 == 2 ? static_cast<void*>(own) : nullptr;
+      // The outputs at offset off (aligned for off = 0 only), or 4 - off.
+      const std::int64_t out_off = (off * 3) % 4;
+      quantize_cuda(dx.p + off, static_cast<std::int64_t>(n), dev_view, qmin, 127, dq.p + out_off, stream);
+      dequantize_cuda(dacc.p + off, static_cast<std::int64_t>(n), dev_view, dy.p + out_off, stream);
+      AXX_CASE_CUDA(cudaDeviceSynchronize());
+      const auto got_q = dq.get();
+      const auto got_y = dy.get();
+      const std::string what = "quantize n=" + std::to_string(n) + " channels=" +
+                               std::to_string(sh.channels) + " inner=" + std::to_string(sh.inner) +
+                               " offset=" + std::to_string(off);
+      std::int64_t bad = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (got_q[out_off + i] != want_q[i] && bad++ < 3)
+          rep.fail(what + ": q[" + std::to_string(i) + "] = " + std::to_string(got_q[out_off + i]) +
+                   ", want " + std::to_string(want_q[i]) + " (x = " + std::to_string(x[off + i]) + ")");
+        if (std::memcmp(&got_y[out_off + i], &want_y[i], sizeof(float)) != 0 && bad++ < 3)
+          rep.fail(what + ": y[" + std::to_string(i) + "] = " + std::to_string(got_y[out_off + i]) +
+                   ", want " + std::to_string(want_y[i]));
+      }
+      std::uint32_t poison = 0;
+      std::memset(&poison, 0xA5, sizeof(poison));
+      for (std::size_t i = 0; i < got_q.size(); ++i) {
+        if (i >= static_cast<std::size_t>(out_off) && i < static_cast<std::size_t>(out_off) + n) continue;
+        std::uint32_t yb = 0;
+        std::memcpy(&yb, &got_y[i], sizeof(yb));
+        if (static_cast<std::uint8_t>(got_q[i]) != 0xA5 || yb != poison) {
+          rep.fail(what + ": element " + std::to_string(i) + " outside the output was written");
+          break;
+        }
+      }
+    }
+  }
+  AXX_CASE_CUDA(cudaStreamDestroy(own));
+  // n == 0 does nothing, null pointers included; bad arguments get the CPU's messages.
+  quantize_cuda(nullptr, 0, ScaleView{}, -127, 127, nullptr, nullptr);
+  dequantize_cuda(nullptr, 0, ScaleView{}, nullptr, nullptr);
+  DevBuf<float> one(std::vector<float>{1.f});
+  DevBuf<std::int8_t> q1(1);
+  try {
+    quantize_cuda(one.p, 1, ScaleView{one.p, 1, 1}, 3, 2, q1.p, nullptr);
+    rep.fail("quantize_cuda: no error for qmin > qmax");
+  } catch (const UsageError& e) {
+    const std::string want = "quantize_cuda: qmin, qmax (3, 2) must satisfy -128 <= qmin <= qmax <= 127";
+    if (e.what() != want) rep.fail(std::string("message '") + e.what() + "', want '" + want + "'");
+  }
+}
+
 struct NamedCase {
   const char* name;
   void (*fn)(Report&);
@@ -719,6 +820,7 @@ inline const std::vector<NamedCase>& all_cases() {
       {"Baseline", case_baseline},
       {"Conv2d", case_conv2d},
       {"Errors", case_errors},
+      {"QuantizeDequantize", case_quantize},
   };
   return cases;
 }

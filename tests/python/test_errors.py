@@ -195,6 +195,26 @@ CASES = [
     Case("raw-lowrank-dtype", _raw_matmul(i8(2, 3), i8(3, 4), LUT, FACTOR.float(), FACTOR),
          ValueError, "axx.lut_matmul: lowrank_u must be an R x 256 torch.int32 tensor, got "
                      "torch.float32 of shape [2, 256]"),
+    # the layers' one-pass quantize / dequantize
+    Case("raw-quantize-dtype", lambda: torch.ops.axx.quantize(f32(2, 3).half(), f32(1), 0, -127, 127),
+         TypeError, "axx.quantize: x must be torch.float32, got torch.float16"),
+    Case("raw-quantize-scale-dtype", lambda: torch.ops.axx.quantize(f32(2, 3), f32(3).double(), 1, -127, 127),
+         TypeError, "axx.quantize: scale must be torch.float32, got torch.float64"),
+    Case("raw-quantize-scale-numel", lambda: torch.ops.axx.quantize(f32(2, 3), f32(3), 0, -127, 127),
+         ValueError, "axx.quantize: scale must hold 1 element or x.size(0) = 2 elements (one per channel), "
+                     "got 3 (shape [3])"),
+    Case("raw-quantize-dim", lambda: torch.ops.axx.quantize(f32(2, 3), f32(1), -3, -127, 127), ValueError,
+         "axx.quantize: dim -3 is out of range for x of shape [2, 3] (expected -2 <= dim < 2)"),
+    Case("raw-quantize-range", lambda: torch.ops.axx.quantize(f32(2, 3), f32(1), 0, -127, 128), ValueError,
+         "axx.quantize: qmin and qmax must satisfy -128 <= qmin <= qmax <= 127, got qmin = -127, qmax = 128"),
+    Case("raw-quantize-device", lambda: torch.ops.axx.quantize(f32(2, 3), f32(1, device="meta"), 0, -127, 127),
+         ValueError, "axx.quantize: x and scale must be on the same device, got cpu and meta"),
+    Case("raw-dequantize-dtype", lambda: torch.ops.axx.dequantize(i8(2, 3), f32(1), 0), TypeError,
+         "axx.dequantize: acc must be torch.int32, got torch.int8"),
+    Case("raw-dequantize-scale-numel",
+         lambda: torch.ops.axx.dequantize(i8(2, 3).int(), f32(2), -1), ValueError,
+         "axx.dequantize: scale must hold 1 element or acc.size(-1) = 3 elements (one per channel), "
+         "got 2 (shape [2])"),
 
     # --- axx.nn layers --------------------------------------------------------------------------
     Case("linear-grad", lambda: ApproxLinear(2, 2, multiplier=EXACT, grad="exact"), axx.UsageError,

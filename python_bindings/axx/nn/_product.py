@@ -5,7 +5,11 @@ differs between them (the integer op, the float op, how scales broadcast, how to
 product as batched matrix products for the table gradient) lives in a small ``_Kind``.
 
 Forward: ``y = kind.lut(q(a), q(b)) * scale_a * scale_b`` with ``q`` the symmetric int8
-quantizer of :mod:`axx.quant`; bias is added by the layer, in float.
+quantizer of :mod:`axx.quant`; bias is added by the layer, in float. For float32 operands the
+quantizer and the dequantization each run as one pass, ``torch.ops.axx.quantize`` and
+``torch.ops.axx.dequantize`` (the emulator's quantize / dequantize kernels, CPU and CUDA), bit for
+bit the torch expressions ``round(x / s).clamp(qmin, qmax).to(int8)`` and ``acc.float() * s``
+that other dtypes run.
 
 Backward, ``grad="ste"`` (default): the gradient of the exact float product of the
 fake-quantized operands, ``kind.float(q(a)*scale_a, q(b)*scale_b)``, passed straight
@@ -299,7 +303,12 @@ def _gather_grads_torch(qa, qb, g_a, g_b, da, db, need_a, need_b):
 
 class _Kind:
     """One kind of product. ``b_scale_view`` reshapes b's scale (scalar or per output channel)
-    to broadcast against b; ``out_scale_view`` against the output."""
+    to broadcast against b; ``out_scale_view`` against the output. ``b_channel_dim`` and
+    ``out_channel_dim`` are the dimensions of b and of the output along which a per-channel
+    scale runs (what the one-pass quantize / dequantize ops take)."""
+
+    b_channel_dim = 0
+    out_channel_dim = -1
 
     def lut(self, qa, qb, multiplier):
         raise NotImplementedError
@@ -318,7 +327,8 @@ class _Kind:
 
 
 class LinearKind(_Kind):
-    """``a (..., K)`` times weight ``b (N, K)``: ``y = a @ b.T``."""
+    """``a (..., K)`` times weight ``b (N, K)``: ``y = a @ b.T``; scales of b per row ``n``, of the
+    output per last index."""
 
     def lut(self, qa, qb, multiplier):
         return ops.lut_matmul(qa, qb.t().contiguous(), multiplier)
@@ -371,7 +381,10 @@ def _sum_to(t, shape):
 
 class Conv2dKind(_Kind):
     """``conv2d(x (N, C, H, W), w (O, C/groups, KH, KW))`` with zero padding of the
-    quantized input (padded taps are operand 0, as in the ops)."""
+    quantized input (padded taps are operand 0, as in the ops). Per-channel scales run along
+    w's dimension 0 and the output's dimension 1."""
+
+    out_channel_dim = 1
 
     def __init__(self, stride, padding, dilation, groups):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
@@ -410,22 +423,57 @@ class Conv2dKind(_Kind):
         return grad_x, grad_w
 
 
-def _quantize(x, scale, narrow_range, need_fq=False, need_keep=False):
-    """(int8 codes, fake-quantized float or None, in-range mask or None), in few passes."""
+def _fused(dtype, device, scale) -> bool:
+    """Whether the one-pass ops (``torch.ops.axx.quantize`` / ``dequantize``) compute for a tensor
+    of ``dtype`` on ``device`` with ``scale``: both float32, on one device the ops run on. Anything
+    else (float16, bfloat16, float64; a CPU scale with a CUDA tensor, which torch's CUDA division
+    multiplies by its reciprocal) runs the torch expressions, which the ops equal bit for bit where
+    they run."""
+    if dtype != torch.float32 or scale.dtype != torch.float32 or scale.device != device:
+        return False
+    kind = device.type
+    return kind in ("cpu", "meta") or (kind == "cuda" and _C.has_cuda_ops)
+
+
+def _quantize(x, scale, narrow_range, need_fq=False, need_keep=False, dim=0):
+    """(int8 codes, fake-quantized float or None, in-range mask or None), in few passes.
+
+    ``scale`` is a scalar tensor or broadcasts against ``x`` with one scale per index along
+    ``dim`` (the weights' output channels)."""
+    qmin = -QMAX if narrow_range else -QMAX - 1
+    if _fused(x.dtype, x.device, scale):
+        codes = torch.ops.axx.quantize(x, scale.reshape(-1), dim, qmin, QMAX)
+        if not (need_fq or need_keep):
+            return codes, None, None                        # inference: one pass
+        # Training: the float results as before. fq is not codes * scale: round() keeps the sign
+        # of t, so values in (-0.5, 0) give -0 (and NaN stays NaN), which the int8 codes lose.
+        t = x / scale
+        fq = torch.round(t).clamp_(qmin, QMAX).mul_(scale) if need_fq else None
+        keep = t.abs_() < QMAX + 0.5 if need_keep else None  # clipped operands get no gradient
+        return codes, fq, keep
     t = x / scale
-    q = torch.round(t).clamp_(-QMAX if narrow_range else -QMAX - 1, QMAX)
+    q = torch.round(t).clamp_(qmin, QMAX)
     codes = q.to(torch.int8)
     keep = t.abs_() < QMAX + 0.5 if need_keep else None     # clipped operands get no gradient
     return codes, (q.mul_(scale) if need_fq else None), keep
+
+
+def _dequantize(acc, s, dtype, dim):
+    """``acc`` (int32) as ``dtype`` times the output scale ``s`` (a scalar or one scale per
+    index along ``dim``, already of ``dtype``)."""
+    if _fused(dtype, acc.device, s):
+        return torch.ops.axx.dequantize(acc, s.reshape(-1), dim)
+    return acc.to(dtype).mul_(s)
 
 
 def _forward(a, b, sa, sb, kind, table, narrow_range, need_a=False, need_b=False, ste=False):
     sbv = kind.b_scale_view(sb, b)
     fq = ste and (need_a or need_b)      # the STE backward multiplies both fake-quantized operands
     qa, fa, keep_a = _quantize(a, sa, narrow_range, fq, need_a)
-    qb, fb, keep_b = _quantize(b, sbv, narrow_range, fq, need_b)
+    qb, fb, keep_b = _quantize(b, sbv, narrow_range, fq, need_b, kind.b_channel_dim)
     acc = kind.lut(qa, qb, table.ops_multiplier)
-    y = acc.to(a.dtype).mul_((sa * kind.out_scale_view(sb, acc)).to(a.dtype))
+    s = (sa * kind.out_scale_view(sb, acc)).to(a.dtype)
+    y = _dequantize(acc, s, a.dtype, kind.out_channel_dim)
     return y, (qa, qb, fa, fb, keep_a, keep_b)
 
 
