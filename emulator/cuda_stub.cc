@@ -24,7 +24,8 @@ void quantize_cuda(const float*, std::int64_t, const ScaleView&, int, int, std::
   throw Error("axx was built without CUDA");
 }
 
-void dequantize_cuda(const std::int32_t*, std::int64_t, const ScaleView&, float*, void*) {
+void dequantize_cuda(const std::int32_t*, std::int64_t, const ScaleView&, float*, void*,
+                     const float*) {
   throw Error("axx was built without CUDA");
 }
 

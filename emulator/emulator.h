@@ -93,11 +93,15 @@ struct GradProblem {
 // after d. Pointers are host pointers for *_cpu, device pointers for *_cuda.
 //   quantize:   q[i] = (int8) clamp(rint(x[i] / scale[c(i)]), qmin, qmax)
 //   dequantize: y[i] = (float) acc[i] * scale[c(i)]
-// with IEEE float32 division and product (no reciprocal, no fused operations) and rint rounding
-// half to even, so both equal torch's `torch.round(x / s).clamp(qmin, qmax).to(torch.int8)` and
-// `acc.to(torch.float32) * s` bit for bit. +-inf (and any value beyond the range) clamps to qmax /
-// qmin; NaN quantizes to 0 (torch leaves that conversion undefined). -128 <= qmin <= qmax <= 127.
-// The per-element math is emulator/common/quant_math.h, the checks emulator/common/quant_check.h.
+//               y[i] = ((float) acc[i] * scale[c(i)]) + bias[c(i)]     (with a bias)
+// with IEEE float32 division, product and sum (no reciprocal, no fused multiply-add: the bias
+// add is a second rounding after the product's) and rint rounding half to even, so they equal
+// torch's `torch.round(x / s).clamp(qmin, qmax).to(torch.int8)`, `acc.to(torch.float32) * s` and
+// `acc.to(torch.float32) * s + bias` bit for bit. +-inf (and any value beyond the range) clamps to
+// qmax / qmin; NaN quantizes to 0 (torch leaves that conversion undefined). -128 <= qmin <= qmax
+// <= 127. The bias of dequantize is optional (nullptr: none); it holds `channels` floats, indexed
+// like the scale (a bias per channel with one scale: repeat the scale `channels` times). The
+// per-element math is emulator/common/quant_math.h, the checks emulator/common/quant_check.h.
 struct ScaleView {
   const float* scale = nullptr;  // channels floats
   std::int64_t channels = 1, inner = 1;
@@ -123,7 +127,8 @@ int cpu_threads();
 void lut_grad_cpu(const std::int32_t* diff, float scale, GradSide side, const GradProblem& p);
 void quantize_cpu(const float* x, std::int64_t n, const ScaleView& s, int qmin, int qmax,
                   std::int8_t* q);
-void dequantize_cpu(const std::int32_t* acc, std::int64_t n, const ScaleView& s, float* y);
+void dequantize_cpu(const std::int32_t* acc, std::int64_t n, const ScaleView& s, float* y,
+                    const float* bias = nullptr);
 
 // --- CUDA (emulator/cuda/) ------------------------------------------------------------------
 // All pointers in the problem and the table are device pointers; stream is a cudaStream_t
@@ -137,6 +142,6 @@ void lut_grad_cuda(const std::int32_t* diff, float scale, GradSide side, const G
 void quantize_cuda(const float* x, std::int64_t n, const ScaleView& s, int qmin, int qmax,
                    std::int8_t* q, void* stream);
 void dequantize_cuda(const std::int32_t* acc, std::int64_t n, const ScaleView& s, float* y,
-                     void* stream);
+                     void* stream, const float* bias = nullptr);
 
 }  // namespace axx::emulator

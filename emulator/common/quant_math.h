@@ -3,9 +3,11 @@
 //
 //   quantize:   q = (int8) clamp(rint(x / scale), qmin, qmax),   NaN -> 0
 //   dequantize: y = (float) acc * scale
+//               y = ((float) acc * scale) + bias                 (with a bias)
 //
-// Both must equal torch's elementwise expressions bit for bit (the layers used them before), so
-// the division is the IEEE float32 division (never x * (1 / scale)) and nothing here may be built
+// All must equal torch's elementwise expressions bit for bit (the layers used them before), so
+// the division is the IEEE float32 division (never x * (1 / scale)), the biased dequantize rounds
+// twice (the product, then the sum; never one fused multiply-add), and nothing here may be built
 // with fast-math flags (none of the project's targets are).
 #pragma once
 #include <cstdint>
@@ -52,6 +54,24 @@ AXX_HOST_DEVICE std::int8_t quantize_value(float x, float scale, float qmin, flo
 // acc as float32 (round to nearest even above 2^24), times the scale.
 AXX_HOST_DEVICE float dequantize_value(std::int32_t acc, float scale) {
   return static_cast<float>(acc) * scale;
+}
+
+// dequantize_value plus the bias, rounded after the product and again after the sum, as torch's
+// `acc.float() * scale + bias` (two kernels, two roundings). A fused multiply-add (one rounding)
+// differs for some inputs: with bias = -(acc * scale rounded), this gives 0 and an FMA the
+// product's rounding error. nvcc contracts a * b + c into an FMA by default (--fmad=true), so the
+// device code spells out the rounded operations (__fmul_rn / __fadd_rn give mul.rn / add.rn,
+// which ptxas never fuses). GCC contracts across statements too (-ffp-contract=fast, its default
+// outside ISO mode) wherever the target has FMA; the host loops that call this
+// (emulator/cpu/quant_cpu.cc) are compiled with -ffp-contract=off (emulator/CMakeLists.txt), so
+// they stay two roundings even when built for a target with FMA.
+AXX_HOST_DEVICE float dequantize_bias_value(std::int32_t acc, float scale, float bias) {
+#if defined(__CUDA_ARCH__)
+  return __fadd_rn(__fmul_rn(static_cast<float>(acc), scale), bias);
+#else
+  const float product = static_cast<float>(acc) * scale;
+  return product + bias;
+#endif
 }
 
 }  // namespace axx::emulator

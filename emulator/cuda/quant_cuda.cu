@@ -7,7 +7,9 @@
 // storage offset may not be); otherwise, and for the last n % 4 elements, one element at a time.
 // The channel of an element, (i / inner) % channels, costs one division and one remainder per
 // step (the four elements' channels follow by counting); one scale for all (channels == 1) costs
-// none. Indices are 32-bit when n fits, for the cheaper division.
+// none. Indices are 32-bit when n fits, for the cheaper division. Dequantize's optional bias is
+// read by channel like the scale, in a kernel of its own (DequantizeOp<true>): the kernel without
+// a bias reads and computes what it did before.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -26,20 +28,33 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kBlocksPerSm = 8;  // grid-stride: enough blocks to fill every SM, no more
 
+// The per-element operations, called with an element's value and its channel; each holds its
+// channel-indexed arrays (device pointers, read through the read-only cache).
 struct QuantizeOp {
   using In = float;
   using Out = std::int8_t;
+  const float* scale;
   float lo, hi;
-  __device__ __forceinline__ Out operator()(float x, float s) const {
-    return quantize_value(x, s, lo, hi);
+  template <class Index>
+  __device__ __forceinline__ Out operator()(float x, Index c) const {
+    return quantize_value(x, __ldg(scale + c), lo, hi);
   }
 };
 
+// kBias: plus bias[c], rounded after the product and again after the sum (dequantize_bias_value:
+// __fmul_rn / __fadd_rn, never contracted into an FMA). Without it nothing is read for the bias.
+template <bool kBias>
 struct DequantizeOp {
   using In = std::int32_t;
   using Out = float;
-  __device__ __forceinline__ Out operator()(std::int32_t a, float s) const {
-    return dequantize_value(a, s);
+  const float* scale;
+  const float* bias;  // channels floats with kBias, else unused
+  template <class Index>
+  __device__ __forceinline__ Out operator()(std::int32_t a, Index c) const {
+    if constexpr (kBias)
+      return dequantize_bias_value(a, __ldg(scale + c), __ldg(bias + c));
+    else
+      return dequantize_value(a, __ldg(scale + c));
   }
 };
 
@@ -81,8 +96,7 @@ struct ChannelWalk {
 
 template <class Op, class Index, bool kOneScale, bool kVector>
 __global__ void __launch_bounds__(kThreads)
-    scaled_kernel(const typename Op::In* __restrict__ in, Index n,
-                  const float* __restrict__ scale, Index channels, Index inner,
+    scaled_kernel(const typename Op::In* __restrict__ in, Index n, Index channels, Index inner,
                   typename Op::Out* __restrict__ out, Op op) {
   using In = typename Op::In;
   using Out = typename Op::Out;
@@ -97,20 +111,20 @@ __global__ void __launch_bounds__(kThreads)
       const auto a = in4[v];
       ChannelWalk<Index, kOneScale> w(v * 4, channels, inner);
       typename Vec4<Out>::type b;
-      b.x = op(a.x, __ldg(scale + w.c));
+      b.x = op(a.x, w.c);
       w.next(channels, inner);
-      b.y = op(a.y, __ldg(scale + w.c));
+      b.y = op(a.y, w.c);
       w.next(channels, inner);
-      b.z = op(a.z, __ldg(scale + w.c));
+      b.z = op(a.z, w.c);
       w.next(channels, inner);
-      b.w = op(a.w, __ldg(scale + w.c));
+      b.w = op(a.w, w.c);
       out4[v] = b;
     }
     done = vectors * 4;
   }
   for (Index i = done + first; i < n; i += stride) {
     const ChannelWalk<Index, kOneScale> w(i, channels, inner);
-    out[i] = op(in[i], __ldg(scale + w.c));
+    out[i] = op(in[i], w.c);
   }
 }
 
@@ -127,8 +141,8 @@ void launch(const typename Op::In* in, std::int64_t n, const ScaleView& s, typen
   if (blocks > most) blocks = most;
   scaled_kernel<Op, Index, kOneScale, kVector>
       <<<static_cast<unsigned>(blocks), kThreads, 0, stream>>>(
-          in, static_cast<Index>(n), s.scale, static_cast<Index>(s.channels),
-          static_cast<Index>(s.inner), out, op);
+          in, static_cast<Index>(n), static_cast<Index>(s.channels), static_cast<Index>(s.inner),
+          out, op);
   CUDA_CHECK_LAUNCH();
 }
 
@@ -167,16 +181,20 @@ void quantize_cuda(const float* x, std::int64_t n, const ScaleView& s, int qmin,
                    std::int8_t* q, void* stream) {
   if (!check_quant_args(x, n, s, qmin, qmax, q, "quantize_cuda")) return;
   if (!cuda_available()) throw Error("quantize_cuda: no CUDA device is present");
-  cuda_detail::run(x, n, s, q,
-                   cuda_detail::QuantizeOp{static_cast<float>(qmin), static_cast<float>(qmax)},
-                   stream);
+  cuda_detail::run(
+      x, n, s, q,
+      cuda_detail::QuantizeOp{s.scale, static_cast<float>(qmin), static_cast<float>(qmax)},
+      stream);
 }
 
 void dequantize_cuda(const std::int32_t* acc, std::int64_t n, const ScaleView& s, float* y,
-                     void* stream) {
+                     void* stream, const float* bias) {
   if (!check_quant_args(acc, n, s, -128, 127, y, "dequantize_cuda")) return;
   if (!cuda_available()) throw Error("dequantize_cuda: no CUDA device is present");
-  cuda_detail::run(acc, n, s, y, cuda_detail::DequantizeOp{}, stream);
+  if (bias)
+    cuda_detail::run(acc, n, s, y, cuda_detail::DequantizeOp<true>{s.scale, bias}, stream);
+  else
+    cuda_detail::run(acc, n, s, y, cuda_detail::DequantizeOp<false>{s.scale, nullptr}, stream);
 }
 
 }  // namespace axx::emulator

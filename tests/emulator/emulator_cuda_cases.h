@@ -705,7 +705,11 @@ inline void case_errors(Report& rep) {
 // beyond the range, +-inf and NaN; one scale and per-channel scales with inner 1 and inner > 1;
 // element counts that are not a multiple of the kernels' vector width; pointers at every offset
 // (the vector path needs 16-byte aligned input, the scalar path takes the rest); nothing written
-// past the n outputs. One call runs on a stream of its own.
+// past the n outputs. One call runs on a stream of its own. Dequantize also runs with a bias per
+// channel, y = ((float) acc * s) + b in two roundings: a third of the accumulators sit near A_c
+// with b_c = -(A_c * s_c) rounded, where a fused multiply-add would differ (the case checks that
+// std::fma does differ on many of them), and a few biases (never channel 0's) are random, +-0,
+// infinite or NaN.
 inline void case_quantize(Report& rep) {
   std::mt19937 rng(900);
   std::uniform_real_distribution<float> unit(-1.f, 1.f);
@@ -723,6 +727,23 @@ inline void case_quantize(Report& rep) {
     for (auto& s : scales) s = std::ldexp(0.5f + std::fabs(unit(rng)), -static_cast<int>(rng() % 8));
     scales[0] = 0.125f;  // a power of two: the ties below are exact ties for channel 0
     const ScaleView host_view{scales.data(), sh.channels, sh.inner};
+    // Biases that cancel the products of accumulators near center[c] (acc * s inexact: there an
+    // FMA differs).
+    std::vector<float> bias(scales.size());
+    std::vector<std::int32_t> center(scales.size());
+    for (std::size_t c = 0; c < bias.size(); ++c) {
+      center[c] = static_cast<std::int32_t>(rng() % 20000000) - 10000000;
+      bias[c] = -(static_cast<float>(center[c]) * scales[c]);
+      switch (c == 0 ? 15 : rng() % 16) {  // channel 0 always cancels
+        case 0: bias[c] = unit(rng) * 1000.f; break;
+        case 1: bias[c] = rng() % 2 ? 0.f : -0.f; break;
+        case 2: bias[c] = rng() % 2 ? std::numeric_limits<float>::infinity()
+                                    : std::numeric_limits<float>::quiet_NaN();
+                break;
+        default: break;
+      }
+    }
+    std::int64_t fma_sensitive = 0;
     for (std::int64_t off = 0; off < 4; ++off) {
       const std::size_t n = static_cast<std::size_t>(sh.n - (off ? 1 : 0));
       std::vector<float> x(n + off);
@@ -737,28 +758,43 @@ inline void case_quantize(Report& rep) {
           default: x[i] = unit(rng) * 130.f * scales[(i / sh.inner) % sh.channels];
         }
         acc[i] = static_cast<std::int32_t>(rng());
+        if (i >= static_cast<std::size_t>(off) && rng() % 3 == 0) {  // element i - off of the call
+          const std::size_t c = ((i - off) / sh.inner) % sh.channels;
+          acc[i] = center[c] + static_cast<std::int32_t>(rng() % 7) - 3;
+        }
       }
       std::vector<std::int8_t> want_q(n);
-      std::vector<float> want_y(n);
+      std::vector<float> want_y(n), want_yb(n);
       const int qmin = off % 2 ? -128 : -127;
       quantize_cpu(x.data() + off, static_cast<std::int64_t>(n), host_view, qmin, 127, want_q.data());
       dequantize_cpu(acc.data() + off, static_cast<std::int64_t>(n), host_view, want_y.data());
+      dequantize_cpu(acc.data() + off, static_cast<std::int64_t>(n), host_view, want_yb.data(),
+                     bias.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t c = (i / sh.inner) % sh.channels;
+        const float f = std::fma(static_cast<float>(acc[off + i]), scales[c], bias[c]);
+        if (std::memcmp(&f, &want_yb[i], sizeof f) != 0) ++fma_sensitive;
+      }
 
-      DevBuf<float> dx(x), dscale(scales);
+      DevBuf<float> dx(x), dscale(scales), dbias(bias);
       DevBuf<std::int32_t> dacc(acc);
       DevBuf<std::int8_t> dq(n + off + 4);
-      DevBuf<float> dy(n + off + 4);
+      DevBuf<float> dy(n + off + 4), dyb(n + off + 4);
       dq.poison();
       dy.poison();
+      dyb.poison();
       const ScaleView dev_view{dscale.p, sh.channels, sh.inner};
       void* stream = call++ % 3 == 2 ? static_cast<void*>(own) : nullptr;
       // The outputs at offset off (aligned for off = 0 only), or 4 - off.
       const std::int64_t out_off = (off * 3) % 4;
       quantize_cuda(dx.p + off, static_cast<std::int64_t>(n), dev_view, qmin, 127, dq.p + out_off, stream);
       dequantize_cuda(dacc.p + off, static_cast<std::int64_t>(n), dev_view, dy.p + out_off, stream);
+      dequantize_cuda(dacc.p + off, static_cast<std::int64_t>(n), dev_view, dyb.p + out_off, stream,
+                      dbias.p);
       AXX_CASE_CUDA(cudaDeviceSynchronize());
       const auto got_q = dq.get();
       const auto got_y = dy.get();
+      const auto got_yb = dyb.get();
       const std::string what = "quantize n=" + std::to_string(n) + " channels=" +
                                std::to_string(sh.channels) + " inner=" + std::to_string(sh.inner) +
                                " offset=" + std::to_string(off);
@@ -770,24 +806,34 @@ inline void case_quantize(Report& rep) {
         if (std::memcmp(&got_y[out_off + i], &want_y[i], sizeof(float)) != 0 && bad++ < 3)
           rep.fail(what + ": y[" + std::to_string(i) + "] = " + std::to_string(got_y[out_off + i]) +
                    ", want " + std::to_string(want_y[i]));
+        if (std::memcmp(&got_yb[out_off + i], &want_yb[i], sizeof(float)) != 0 && bad++ < 3)
+          rep.fail(what + ": with bias, y[" + std::to_string(i) + "] = " +
+                   std::to_string(got_yb[out_off + i]) + ", want " + std::to_string(want_yb[i]) +
+                   " (acc = " + std::to_string(acc[off + i]) + ")");
       }
       std::uint32_t poison = 0;
       std::memset(&poison, 0xA5, sizeof(poison));
       for (std::size_t i = 0; i < got_q.size(); ++i) {
         if (i >= static_cast<std::size_t>(out_off) && i < static_cast<std::size_t>(out_off) + n) continue;
-        std::uint32_t yb = 0;
+        std::uint32_t yb = 0, ybb = 0;
         std::memcpy(&yb, &got_y[i], sizeof(yb));
-        if (static_cast<std::uint8_t>(got_q[i]) != 0xA5 || yb != poison) {
+        std::memcpy(&ybb, &got_yb[i], sizeof(ybb));
+        if (static_cast<std::uint8_t>(got_q[i]) != 0xA5 || yb != poison || ybb != poison) {
           rep.fail(what + ": element " + std::to_string(i) + " outside the output was written");
           break;
         }
       }
     }
+    // Shapes of many elements have many FMA-sensitive ones (a third of them cancel).
+    if (sh.n >= 1000 && fma_sensitive < sh.n / 8)
+      rep.fail("channels=" + std::to_string(sh.channels) + " inner=" + std::to_string(sh.inner) +
+               ": only " + std::to_string(fma_sensitive) + " elements where an FMA differs");
   }
   AXX_CASE_CUDA(cudaStreamDestroy(own));
   // n == 0 does nothing, null pointers included; bad arguments get the CPU's messages.
   quantize_cuda(nullptr, 0, ScaleView{}, -127, 127, nullptr, nullptr);
   dequantize_cuda(nullptr, 0, ScaleView{}, nullptr, nullptr);
+  dequantize_cuda(nullptr, 0, ScaleView{}, nullptr, nullptr, nullptr);
   DevBuf<float> one(std::vector<float>{1.f});
   DevBuf<std::int8_t> q1(1);
   try {

@@ -1,6 +1,6 @@
 // quantize_cpu / dequantize_cpu (emulator.h) against plain scalar loops written here: the torch
-// expressions the layers used before, round(x / s).clamp(qmin, qmax).to(int8) and
-// acc.to(float) * s, element by element.
+// expressions the layers used before, round(x / s).clamp(qmin, qmax).to(int8), acc.to(float) * s
+// and acc.to(float) * s + bias (two roundings, never one fused multiply-add), element by element.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -54,6 +54,30 @@ std::vector<float> reference_dequantize(const std::vector<std::int32_t>& acc, co
   return y;
 }
 
+// With a bias: the product rounded to float, then the sum rounded to float, as torch's two
+// kernels do. Written in double so that no compiler can contract it into an FMA whatever the
+// target: the product of two floats is exact in double, and the sum of two floats rounded to double
+// and then to float is the float sum (53 >= 2 * 24 + 2 bits: the double rounding is innocuous).
+float two_roundings(std::int32_t acc, float s, float b) {
+  const float p = static_cast<float>(static_cast<double>(static_cast<float>(acc)) * s);
+  return static_cast<float>(static_cast<double>(p) + b);
+}
+
+std::vector<float> reference_dequantize(const std::vector<std::int32_t>& acc, const ScaleView& s,
+                                        const std::vector<float>& bias) {
+  std::vector<float> y(acc.size());
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    const std::int64_t c = channel_of(static_cast<std::int64_t>(i), s);
+    y[i] = two_roundings(acc[i], s.scale[c], bias[static_cast<std::size_t>(c)]);
+  }
+  return y;
+}
+
+// The one-rounding result an FMA would give.
+float fused(std::int32_t acc, float s, float b) { return std::fma(static_cast<float>(acc), s, b); }
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
 std::vector<std::int8_t> run_quantize(const std::vector<float>& x, const ScaleView& s, int qmin,
                                       int qmax) {
   std::vector<std::int8_t> q(x.size(), kPoison);
@@ -61,9 +85,10 @@ std::vector<std::int8_t> run_quantize(const std::vector<float>& x, const ScaleVi
   return q;
 }
 
-std::vector<float> run_dequantize(const std::vector<std::int32_t>& acc, const ScaleView& s) {
+std::vector<float> run_dequantize(const std::vector<std::int32_t>& acc, const ScaleView& s,
+                                  const float* bias = nullptr) {
   std::vector<float> y(acc.size(), kNaN);
-  dequantize_cpu(acc.data(), static_cast<std::int64_t>(acc.size()), s, y.data());
+  dequantize_cpu(acc.data(), static_cast<std::int64_t>(acc.size()), s, y.data(), bias);
   return y;
 }
 
@@ -164,6 +189,7 @@ TEST_F(QuantCpu, EmptyWritesNothing) {
   // n == 0 is valid with any pointers, null included.
   EXPECT_NO_THROW(quantize_cpu(nullptr, 0, ScaleView{}, -127, 127, nullptr));
   EXPECT_NO_THROW(dequantize_cpu(nullptr, 0, ScaleView{}, nullptr));
+  EXPECT_NO_THROW(dequantize_cpu(nullptr, 0, ScaleView{}, nullptr, nullptr));
   std::int8_t q = kPoison;
   const float x = 1.f, s = 1.f;
   quantize_cpu(&x, 0, ScaleView{&s, 1, 1}, -127, 127, &q);
@@ -186,6 +212,87 @@ TEST_F(QuantCpu, DequantizeRoundsLargeAccumulatorsAndMultipliesInFloat) {
   EXPECT_TRUE(std::isnan(z[1]));  // 0 * inf
   EXPECT_TRUE(std::isnan(z[2]) && std::isnan(z[3]));
   EXPECT_TRUE(z[4] == 0.f && std::signbit(z[4]));
+}
+
+// Dequantize with a bias: y = ((float) acc * s) + b with two roundings, per channel like the
+// scale. The accumulators sit near A_c with b_c = -(A_c * s_c) rounded, so the sum cancels: there a
+// fused multiply-add (one rounding) gives the product's rounding error instead of the two-rounding
+// result, and the test first makes sure the inputs have many such elements (std::fma differs).
+// Also random values; one scale (channels 1), a per-channel scale along the last dimension
+// (inner 1) and along an inner dimension (inner > 1); both ISAs and threads.
+TEST_F(QuantCpu, DequantizeWithBiasRoundsProductAndSumSeparately) {
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<float> unit(-1.f, 1.f);
+  struct Shape {
+    std::int64_t n, channels, inner;
+  };
+  const Shape shapes[] = {{4099, 1, 1}, {300007, 1, 1},  {768 * 41 + 5, 768, 1}, {1001, 7, 13},
+                          {24, 3, 1},   {99991, 5, 3},   {300007, 64, 197},      {40, 2, 5}};
+  for (const Shape& sh : shapes) {
+    const auto channels = static_cast<std::size_t>(sh.channels);
+    std::vector<float> scales(channels), bias(channels);
+    std::vector<std::int32_t> center(channels);
+    for (std::size_t c = 0; c < channels; ++c) {
+      // a scale with a full mantissa, so that products are rarely exact
+      scales[c] = std::ldexp(1.f + std::fabs(unit(rng)), -static_cast<int>(rng() % 12));
+      center[c] = static_cast<std::int32_t>(rng() % 20000000) - 10000000;
+      bias[c] = -static_cast<float>(static_cast<float>(center[c]) * scales[c]);
+    }
+    const ScaleView view{scales.data(), sh.channels, sh.inner};
+    std::vector<std::int32_t> acc(static_cast<std::size_t>(sh.n));
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+      const auto c = static_cast<std::size_t>(channel_of(static_cast<std::int64_t>(i), view));
+      acc[i] = rng() % 4 == 0 ? static_cast<std::int32_t>(rng())                   // anything
+                              : center[c] + static_cast<std::int32_t>(rng() % 7) - 3;  // cancels
+    }
+    const auto want = reference_dequantize(acc, view, bias);
+    std::int64_t sensitive = 0;
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+      const auto c = static_cast<std::size_t>(channel_of(static_cast<std::int64_t>(i), view));
+      if (!same_bits(fused(acc[i], scales[c], bias[c]), want[i])) ++sensitive;
+    }
+    // most of the cancelling elements: an FMA would get them wrong
+    ASSERT_GT(sensitive, sh.n / 4) << "channels " << sh.channels << " inner " << sh.inner;
+    for (int threads : {1, 2}) {
+      for (CpuIsa isa : {CpuIsa::Portable, CpuIsa::Avx2}) {
+        if (!cpu_isa_supported(isa)) continue;
+        set_cpu_threads(threads);
+        set_cpu_isa(isa);
+        ASSERT_EQ(bits(run_dequantize(acc, view, bias.data())), bits(want))
+            << "n " << sh.n << " channels " << sh.channels << " inner " << sh.inner
+            << " threads " << threads << " isa " << static_cast<int>(isa);
+      }
+    }
+  }
+}
+
+TEST_F(QuantCpu, DequantizeWithBiasSpecialValues) {
+  // One value each, written out: the exact two-rounding results.
+  const float s = 0.1f;
+  const float p3 = 3.f * 0.1f;  // 0.3 rounded: 0.300000011920928955078125
+  {
+    const float b = -p3;
+    const auto y = run_dequantize({3}, ScaleView{&s, 1, 1}, &b);
+    EXPECT_TRUE(y[0] == 0.f && !std::signbit(y[0]));  // p + (-p) = +0
+    EXPECT_NE(fused(3, s, b), 0.f);                   // an FMA leaves the product's error
+  }
+  // Signed zeros: -0 + -0 = -0, -0 + +0 = +0, and a NaN or infinite bias passes through.
+  const float scales[4] = {-1.f, -1.f, 2.f, 1e30f};
+  const float bias[4] = {-0.f, 0.f, kNaN, -kInf};
+  const auto y = run_dequantize({0, 0, 5, 1 << 30}, ScaleView{scales, 4, 1}, bias);
+  EXPECT_TRUE(y[0] == 0.f && std::signbit(y[0]));
+  EXPECT_TRUE(y[1] == 0.f && !std::signbit(y[1]));
+  EXPECT_TRUE(std::isnan(y[2]));
+  EXPECT_TRUE(std::isnan(y[3]));  // (2^30 * 1e30 = +inf) + -inf
+  const float big = 1e30f, minus_inf = -kInf;
+  const auto z = run_dequantize({7, -(1 << 30)}, ScaleView{&big, 1, 1}, &minus_inf);
+  EXPECT_EQ(z[0], -kInf);  // 7e30 + -inf
+  EXPECT_EQ(z[1], -kInf);
+  // Per channel with inner > 1: bias c is added to every element of channel c.
+  const std::vector<float> sc = {0.5f, 2.f};
+  const std::vector<float> bc = {100.f, -1000.f};
+  EXPECT_EQ(run_dequantize({1, 2, 3, 4, 5, 6, 7, 8}, ScaleView{sc.data(), 2, 2}, bc.data()),
+            (std::vector<float>{100.5f, 101.f, -994.f, -992.f, 102.5f, 103.f, -986.f, -984.f}));
 }
 
 // Random data, shapes and threads (the chunks of the pool and the runs inside them split at
@@ -219,6 +326,8 @@ TEST_F(QuantCpu, RandomEqualsScalarReference) {
     }
     std::vector<std::int32_t> acc(x.size());
     for (auto& a : acc) a = static_cast<std::int32_t>(rng());
+    std::vector<float> bias(scales.size());
+    for (auto& b : bias) b = std::ldexp(unit(rng), static_cast<int>(rng() % 40) - 10);
     for (int threads : {1, 2, 3}) {
       set_cpu_threads(threads);
       // the loops compiled for SSE2 (Portable) and for AVX2 (every other ISA)
@@ -231,6 +340,10 @@ TEST_F(QuantCpu, RandomEqualsScalarReference) {
       ASSERT_EQ(bits(run_dequantize(acc, view)), bits(reference_dequantize(acc, view)))
           << "n " << sh.n << " channels " << sh.channels << " inner " << sh.inner << " threads "
           << threads;
+      ASSERT_EQ(bits(run_dequantize(acc, view, bias.data())),
+                bits(reference_dequantize(acc, view, bias)))
+          << "bias, n " << sh.n << " channels " << sh.channels << " inner " << sh.inner
+          << " threads " << threads;
     }
   }
 }
@@ -258,6 +371,11 @@ TEST_F(QuantCpu, UnalignedPointers) {
     dequantize_cpu(acc.data() + off, n, view, y.data() + off + 2);
     const auto yf = y.begin() + static_cast<std::ptrdiff_t>(off) + 2;
     EXPECT_EQ(bits(std::vector<float>(yf, yf + n)), bits(reference_dequantize(accs, view)));
+    const std::vector<float> bias = {0.25f, -3.5f, 1e-3f, 7.f};  // bias[off..off+2] of 3 channels
+    dequantize_cpu(acc.data() + off, n, view, y.data() + off + 2, bias.data() + off - 1);
+    EXPECT_EQ(bits(std::vector<float>(yf, yf + n)),
+              bits(reference_dequantize(accs, view, std::vector<float>(bias.begin() + off - 1,
+                                                                       bias.begin() + off + 2))));
   }
 }
 
@@ -318,6 +436,8 @@ TEST_F(QuantCpu, CudaEntryPointsReportTheirAbsence) {
   EXPECT_EQ(message([&] { quantize_cuda(&x, 1, ScaleView{&s, 1, 1}, -127, 127, &q, nullptr); }),
             compiled ? "quantize_cuda: no CUDA device is present" : "axx was built without CUDA");
   EXPECT_EQ(message([&] { dequantize_cuda(&acc, 1, ScaleView{&s, 1, 1}, &y, nullptr); }),
+            compiled ? "dequantize_cuda: no CUDA device is present" : "axx was built without CUDA");
+  EXPECT_EQ(message([&] { dequantize_cuda(&acc, 1, ScaleView{&s, 1, 1}, &y, nullptr, &s); }),
             compiled ? "dequantize_cuda: no CUDA device is present" : "axx was built without CUDA");
 }
 
