@@ -215,6 +215,18 @@ CASES = [
          lambda: torch.ops.axx.dequantize(i8(2, 3).int(), f32(2), -1), ValueError,
          "axx.dequantize: scale must hold 1 element or acc.size(-1) = 3 elements (one per channel), "
          "got 2 (shape [2])"),
+    Case("raw-dequantize-bias-dtype",
+         lambda: torch.ops.axx.dequantize(i8(2, 3).int(), f32(1), -1, f32(3).double()), TypeError,
+         "axx.dequantize: bias must be torch.float32, got torch.float64"),
+    Case("raw-dequantize-bias-shape",
+         lambda: torch.ops.axx.dequantize(i8(2, 3).int(), f32(3), 1, f32(2)), ValueError,
+         "axx.dequantize: bias must be 1-D with acc.size(1) = 3 elements (one per channel), got shape [2]"),
+    Case("raw-dequantize-bias-2d",
+         lambda: torch.ops.axx.dequantize(i8(2, 3).int(), f32(1), 0, f32(2, 1)), ValueError,
+         "axx.dequantize: bias must be 1-D with acc.size(0) = 2 elements (one per channel), got shape [2, 1]"),
+    Case("raw-dequantize-bias-device",
+         lambda: torch.ops.axx.dequantize(i8(2, 3).int(), f32(1), 0, f32(2, device="meta")), ValueError,
+         "axx.dequantize: acc and bias must be on the same device, got cpu and meta"),
 
     # --- axx.nn layers --------------------------------------------------------------------------
     Case("linear-grad", lambda: ApproxLinear(2, 2, multiplier=EXACT, grad="exact"), axx.UsageError,

@@ -1,7 +1,8 @@
-"""torch.ops.axx.quantize / dequantize (the layers' one-pass quantizer and dequantization) on CPU
-and CUDA: bit for bit the torch expressions they replace, ties, ranges and infinities included;
-argument errors; Meta, TorchScript and torch.compile; and the layers' outputs and gradients
-unchanged against the expressions the forward ran before."""
+"""torch.ops.axx.quantize / dequantize (the layers' one-pass quantizer and dequantization, the
+latter with the layers' bias fused) on CPU and CUDA: bit for bit the torch expressions they
+replace, ties, ranges and infinities included, and the bias add's two roundings where one fused
+multiply-add would differ; argument errors; Meta, TorchScript and torch.compile; and the layers'
+outputs and gradients unchanged against the expressions the forward ran before."""
 from __future__ import annotations
 
 import contextlib
@@ -168,6 +169,87 @@ def test_views_empty_and_zero_dim(device):
     assert DEQUANTIZE(torch.tensor(-7, dtype=torch.int32, device=device), one * 0.5, 0).item() == -3.5
 
 
+def _cancelling(shape, dim, device, seed):
+    """(acc, scale (C,), bias (C,)) along ``dim`` of ``shape``: most accumulators near A_c and
+    b_c = -(A_c * s_c) rounded to float32, so that ``acc * s + b`` cancels. There the float32
+    product's rounding error decides the result: two roundings (torch's two kernels) and one
+    fused multiply-add differ. The rest random over the whole int32 range."""
+    g = torch.Generator().manual_seed(seed)
+    c = shape[dim]
+    s = torch.ldexp(1 + torch.rand(c, generator=g), -torch.randint(0, 12, (c,), generator=g)).float()
+    center = torch.randint(-10**7, 10**7, (c,), generator=g, dtype=torch.int32)
+    b = -(center.float() * s)
+    near = center.reshape(view_shape(len(shape), dim))
+    near = near + torch.randint(-3, 4, shape, generator=g, dtype=torch.int32)
+    anything = torch.randint(-2**31, 2**31, shape, generator=g, dtype=torch.int64).to(torch.int32)
+    acc = torch.where(torch.rand(shape, generator=g) < 0.75, near, anything)
+    return acc.to(device), s.to(device), b.to(device)
+
+
+def view_shape(rank, dim):
+    shape = [1] * rank
+    shape[dim] = -1
+    return shape
+
+
+def one_rounding(acc, sv, bv):
+    """What a fused multiply-add would give (the exact acc * s + b rounded once; computed in
+    float64, where the product is exact, and rounded twice: the same but for rare near-ties)."""
+    return (acc.double() * sv.double() + bv.double()).float()
+
+
+@pytest.mark.parametrize("shape,dim", [((6, 5), 0), ((4, 6, 7), 1), ((3, 5, 6), -1), ((2, 6, 3, 3), 1),
+                                       ((1000, 768), -1), ((2, 3, 6, 4), -2), ((2, 4, 5, 1001), 3),
+                                       ((2, 16, 9, 9), 1)])
+def test_dequantize_with_bias_equals_torch(device, shape, dim):
+    # the layers' old expression, acc.float() * s + bias (two kernels, two roundings), bit for bit
+    acc, s, b = _cancelling(shape, dim, device, seed=70 + len(shape))
+    sv, bv = view_along(s, acc, dim), view_along(b, acc, dim)
+    want = acc.float() * sv + bv
+    got = DEQUANTIZE(acc, s, dim, b)
+    assert got.dtype == torch.float32 and got.device == acc.device
+    assert same_bits(got, want)
+    # the inputs are ones where a fused multiply-add would be wrong
+    assert (one_rounding(acc, sv, bv) != want).float().mean() > 0.25
+    # one scale with a bias per channel (the scale repeated: same bits)
+    s1 = s[:1].clone()
+    assert same_bits(DEQUANTIZE(acc, s1, dim, b), acc.float() * s1 + bv)
+    # a bias that is a view (stride 2)
+    b2 = torch.stack([b, -b], 1)[:, 0]
+    assert not b2.is_contiguous()
+    assert same_bits(DEQUANTIZE(acc, s, dim, b2), want)
+    # None is no bias
+    assert same_bits(DEQUANTIZE(acc, s, dim, None), acc.float() * sv)
+
+
+def test_dequantize_with_bias_one_channel_and_special_values(device):
+    # one channel along dim (size 1): scale and bias of one element each
+    acc, s, b = _cancelling((1, 300), 0, device, seed=80)
+    assert same_bits(DEQUANTIZE(acc, s, 0, b), acc.float() * s + b)
+    # explicit: 3 * 0.1 rounds up, so p + (-p) is +0 while one rounding leaves the product's error
+    p = torch.tensor(3.0) * torch.tensor(0.1)
+    acc = torch.tensor([3], dtype=torch.int32, device=device)
+    got = DEQUANTIZE(acc, torch.tensor([0.1], device=device), 0, -p.reshape(1).to(device))
+    assert got.item() == 0.0 and not got.signbit().item()
+    assert one_rounding(acc.cpu(), torch.tensor(0.1), -p).item() != 0.0
+    # signed zeros, infinities and NaN as torch adds them
+    acc = torch.tensor([[0, 0, 5, 2**30, 7]], dtype=torch.int32, device=device)
+    s = torch.tensor([-1.0, -1.0, 2.0, 1e30, 1e30], device=device)
+    b = torch.tensor([-0.0, 0.0, float("nan"), -INF, -INF], device=device)
+    got, want = DEQUANTIZE(acc, s, 1, b), acc.float() * s + b
+    assert same_bits(got, want)
+    assert got[0, 0].signbit() and not got[0, 1].signbit() and got[0, 2].isnan() and got[0, 3].isnan()
+    assert got[0, 4].item() == -INF
+    # empty and 0-dim
+    assert DEQUANTIZE(torch.empty(0, 8, dtype=torch.int32, device=device), s[:1], 1,
+                      torch.zeros(8, device=device)).shape == (0, 8)
+    assert DEQUANTIZE(torch.empty(3, 0, dtype=torch.int32, device=device), s[:1], 1,
+                      torch.zeros(0, device=device)).shape == (3, 0)
+    a0 = torch.tensor(-7, dtype=torch.int32, device=device)
+    half, quarter = torch.tensor([0.5], device=device), torch.tensor([0.25], device=device)
+    assert DEQUANTIZE(a0, half, 0, quarter).item() == -3.25
+
+
 # --- argument errors -------------------------------------------------------------------------------
 
 def test_argument_errors_name_the_op():
@@ -201,6 +283,24 @@ def test_argument_errors_name_the_op():
     with raises_exactly(ValueError, "axx.dequantize: acc and scale must be on the same device, got cpu and "
                                     "meta"):
         DEQUANTIZE(x.int(), s.to("meta"), 1)
+    with raises_exactly(TypeError, "axx.dequantize: bias must be torch.float32, got torch.float16"):
+        DEQUANTIZE(x.int(), s, 1, s.half())
+    with raises_exactly(ValueError, "axx.dequantize: bias must be 1-D with acc.size(0) = 4 elements "
+                                    "(one per channel), got shape [3]"):
+        DEQUANTIZE(x.int(), s[:1], 0, s)
+    with raises_exactly(ValueError, "axx.dequantize: bias must be 1-D with acc.size(-1) = 3 elements "
+                                    "(one per channel), got shape [1, 3]"):
+        DEQUANTIZE(x.int(), s, -1, s[None])
+    # one element is a bias only where the channel count is 1
+    with raises_exactly(ValueError, "axx.dequantize: bias must be 1-D with acc.size(1) = 3 elements "
+                                    "(one per channel), got shape [1]"):
+        DEQUANTIZE(x.int(), s[:1], 1, s[:1])
+    with raises_exactly(ValueError, "axx.dequantize: bias must be 1-D with acc.size(0) = 1 elements "
+                                    "(one per channel), got shape []"):
+        DEQUANTIZE(torch.tensor(1, dtype=torch.int32), s[:1], 0, s[0])
+    with raises_exactly(ValueError, "axx.dequantize: acc and bias must be on the same device, got cpu and "
+                                    "meta"):
+        DEQUANTIZE(x.int(), s, 1, s.to("meta"))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -211,6 +311,9 @@ def test_device_mismatch_on_cuda():
     with raises_exactly(ValueError, "axx.dequantize: acc and scale must be on the same device, got cpu and "
                                     "cuda:0"):
         DEQUANTIZE(x.int(), s.cuda(), 1)
+    with raises_exactly(ValueError, "axx.dequantize: acc and bias must be on the same device, got cuda:0 and "
+                                    "cpu"):
+        DEQUANTIZE(x.int().cuda(), s.cuda(), 1, s)
 
 
 # --- registration: Meta shapes, TorchScript, torch.compile -----------------------------------------
@@ -221,20 +324,50 @@ def test_meta_torchscript_and_compile():
     assert q.shape == (2, 5, 7) and q.dtype == torch.int8 and q.device.type == "meta"
     y = DEQUANTIZE(torch.empty(3, 4, dtype=torch.int32, device="meta"), torch.empty(1, device="meta"), 0)
     assert y.shape == (3, 4) and y.dtype == torch.float32
+    y = DEQUANTIZE(torch.empty(3, 4, dtype=torch.int32, device="meta"), torch.empty(1, device="meta"), 0,
+                   torch.empty(3, device="meta"))
+    assert y.shape == (3, 4) and y.dtype == torch.float32 and y.device.type == "meta"
     with pytest.raises(ValueError, match="axx.quantize: scale must hold"):
         QUANTIZE(x, torch.empty(4, device="meta"), 1, -QMAX, QMAX)
+    with pytest.raises(ValueError, match="axx.dequantize: bias must be 1-D with acc.size"):
+        DEQUANTIZE(torch.empty(3, 4, dtype=torch.int32, device="meta"), torch.empty(1, device="meta"), 0,
+                   torch.empty(4, device="meta"))
 
     @torch.jit.script
     def scripted(x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         return torch.ops.axx.dequantize(torch.ops.axx.quantize(x, s, -1, -127, 127).int(), s, -1)
 
+    @torch.jit.script
+    def scripted_bias(x: torch.Tensor, s: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return torch.ops.axx.dequantize(torch.ops.axx.quantize(x, s, -1, -127, 127).int(), s, -1, b)
+
     def f(x, s):
         return DEQUANTIZE(QUANTIZE(x, s, -1, -QMAX, QMAX).int(), s, -1) + 1
 
+    def fb(x, s, b):
+        return DEQUANTIZE(QUANTIZE(x, s, -1, -QMAX, QMAX).int(), s, -1, b) + 1
+
     xr, s = randn((3, 8), 20, "cpu", 0.3), channel_scales(8, 21, "cpu")
+    b = randn((8,), 22, "cpu")
     want = torch_dequantize(torch_quantize(xr, s).int(), s)
+    want_b = torch_quantize(xr, s).int().float() * s + b
     assert torch.equal(scripted(xr, s), want)
+    assert torch.equal(scripted_bias(xr, s, b), want_b)
     assert torch.equal(torch.compile(f, backend="aot_eager", fullgraph=True)(xr, s), want + 1)
+    assert torch.equal(torch.compile(fb, backend="aot_eager", fullgraph=True)(xr, s, b), want_b + 1)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_layers_compile_with_fused_bias(bias):
+    # the layers' inference forward, bias included, traced through the ops' Meta functions
+    lin = ApproxLinear(16, 6, bias=bias, multiplier=RANDOM)
+    conv = ApproxConv2d(3, 4, 3, padding=1, bias=bias, multiplier=RANDOM)
+    x, xc = randn((5, 16), 23, "cpu"), randn((2, 3, 5, 5), 24, "cpu")
+    with torch.no_grad():
+        for layer, inp in ((lin, x), (conv, xc)):
+            want = layer(inp)
+            got = torch.compile(layer, backend="aot_eager", fullgraph=True)(inp)
+            assert same_bits(got, want)
 
 
 # --- the layers --------------------------------------------------------------------------------
@@ -289,25 +422,42 @@ def _old_forward(a, b, sa, sb, kind, m, narrow=True):
     return acc.to(a.dtype).mul_((sa * kind.out_scale_view(sb, acc)).to(a.dtype))
 
 
+@pytest.fixture
+def bias_fused(monkeypatch):
+    """Fails a float32 inference forward that adds the bias after the product instead of in the
+    dequantization's pass (the fused op)."""
+    def unfused(*args):
+        raise AssertionError("the bias was added after the product")
+    monkeypatch.setattr(_product, "_add_bias", unfused)
+
+
+@pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("per_channel", [True, False])
 @pytest.mark.parametrize("calibrated", [True, False])
-def test_linear_output_unchanged(device, per_channel, calibrated):
-    layer = ApproxLinear(48, 30, multiplier=RANDOM, per_channel=per_channel).to(device)
+def test_linear_output_unchanged(device, per_channel, calibrated, bias, bias_fused):
+    layer = ApproxLinear(48, 30, bias=bias, multiplier=RANDOM, per_channel=per_channel).to(device)
     x = randn((2, 7, 48), 50, device)
     if calibrated:
         layer.input_quantizer.set_amax(1.5)                 # inputs beyond 1.5 clip
     with torch.no_grad():
         y = layer(x)
+        y1 = layer(x[0, 0])                                 # unbatched
         sa = layer.input_quantizer.scale_for(x)
         sw = weight_scale(layer.weight, per_channel)
-        want = _old_forward(x, layer.weight, sa, sw, _product.LinearKind(), RANDOM) + layer.bias
+        want = _old_forward(x, layer.weight, sa, sw, _product.LinearKind(), RANDOM)
+        want = want + layer.bias if bias else want
+        sa1 = layer.input_quantizer.scale_for(x[0, 0])
+        want1 = _old_forward(x[0, :1], layer.weight, sa1, sw, _product.LinearKind(), RANDOM)
+        want1 = (want1 + layer.bias if bias else want1)[0]
     assert same_bits(y, want)
+    assert same_bits(y1, want1)
 
 
+@pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("per_channel", [True, False])
 @pytest.mark.parametrize("groups", [1, 2])
-def test_conv2d_output_unchanged(device, per_channel, groups):
-    layer = ApproxConv2d(4, 6, 3, padding=1, stride=2, groups=groups, multiplier=RANDOM,
+def test_conv2d_output_unchanged(device, per_channel, groups, bias, bias_fused):
+    layer = ApproxConv2d(4, 6, 3, padding=1, stride=2, groups=groups, bias=bias, multiplier=RANDOM,
                          per_channel=per_channel).to(device)
     x = randn((2, 4, 9, 8), 51, device)
     with torch.no_grad():
@@ -315,8 +465,39 @@ def test_conv2d_output_unchanged(device, per_channel, groups):
         sa = layer.input_quantizer.scale_for(x)
         sw = weight_scale(layer.weight, per_channel)
         kind = _product.Conv2dKind(layer.stride, layer.padding, layer.dilation, layer.groups)
-        want = _old_forward(x, layer.weight, sa, sw, kind, RANDOM) + layer.bias.reshape(1, -1, 1, 1)
+        want = _old_forward(x, layer.weight, sa, sw, kind, RANDOM)
+        want = want + layer.bias.reshape(1, -1, 1, 1) if bias else want
     assert same_bits(y, want)
+
+
+def test_layers_with_other_dtypes_add_the_bias_after(device):
+    # float64 (and a float32 layer's bias of another dtype) take the torch expressions, as before
+    lin = ApproxLinear(12, 5, multiplier=RANDOM).to(device).double()
+    x = randn((3, 12), 54, device).double()
+    with torch.no_grad():
+        sa = lin.input_quantizer.scale_for(x)
+        sw = weight_scale(lin.weight, True)
+        want = _old_forward(x, lin.weight, sa, sw, _product.LinearKind(), RANDOM) + lin.bias
+        assert same_bits(lin(x).view(torch.float32), want.view(torch.float32))
+        acc = torch.randint(-1000, 1000, (3, 5), dtype=torch.int32, device=device)
+        s = torch.tensor(0.01, device=device)
+        b64 = randn((5,), 55, device).double()
+        y = _product._dequantize(acc, s, torch.float32, -1, b64)
+        assert y.dtype == torch.float64 and torch.equal(y, acc.float() * s + b64)
+
+
+def test_layers_bias_from_the_fused_op(device):
+    # float32 inference: the layer's output is the op's, bias included (one pass)
+    layer = ApproxLinear(20, 7, multiplier=RANDOM).to(device)
+    x = randn((4, 20), 56, device)
+    with torch.no_grad():
+        sa = layer.input_quantizer.scale_for(x)
+        sw = weight_scale(layer.weight, True)
+        qa = torch_quantize(x, sa)
+        qw = torch_quantize(layer.weight, sw[:, None])
+        acc = axx.ops.lut_matmul(qa, qw.t().contiguous(), _product.table_for(RANDOM).ops_multiplier)
+        want = DEQUANTIZE(acc, (sa * sw).reshape(-1), -1, layer.bias)
+        assert same_bits(layer(x), want)
 
 
 def test_matmul_output_unchanged(device):
@@ -328,6 +509,36 @@ def test_matmul_output_unchanged(device):
         want = _old_forward(a, b, mm.input_quantizer.scale_for(a), mm.other_quantizer.scale_for(b),
                             _product.MatmulKind(), RANDOM, narrow=False)
     assert same_bits(y, want)
+
+
+@pytest.mark.parametrize("grad", ["ste", "lut"])
+def test_training_bias_gradients_unchanged(device, grad):
+    # with autograd the bias is added after the product, as the layers did: outputs and the
+    # gradients of input, weight and bias equal those of approx_product(...) + bias; also when
+    # only the bias trains (input and weight need no gradient)
+    kinds = {"linear": lambda l: _product.LinearKind(),
+             "conv": lambda l: _product.Conv2dKind(l.stride, l.padding, l.dilation, l.groups)}
+    cases = (("linear", lambda: ApproxLinear(24, 10, multiplier=RANDOM, grad=grad), (4, 24)),
+             ("conv", lambda: ApproxConv2d(3, 5, 3, padding=1, multiplier=RANDOM, grad=grad), (2, 3, 6, 6)))
+    for name, make, shape in cases:
+        for only_bias in (False, True):
+            outs = []
+            for old in (False, True):
+                torch.manual_seed(0)
+                layer = make().to(device)
+                layer.weight.requires_grad_(not only_bias)
+                x = randn(shape, 62, device, 2.0).requires_grad_(not only_bias)
+                if old:
+                    sa = layer.input_quantizer.scale_for(x)
+                    sw = weight_scale(layer.weight, True)
+                    y = _product.approx_product(x, layer.weight, sa, sw, kinds[name](layer), layer._table, grad)
+                    y = y + (layer.bias if name == "linear" else layer.bias.reshape(1, -1, 1, 1))
+                else:
+                    y = layer(x)
+                y.pow(2).sum().backward()
+                outs.append([y.detach(), layer.bias.grad] + ([] if only_bias else [x.grad, layer.weight.grad]))
+            for got, want in zip(*outs):
+                assert same_bits(got, want), (name, only_bias)
 
 
 @pytest.mark.parametrize("grad", ["ste", "lut"])
@@ -349,7 +560,7 @@ def test_training_forward_and_gradients_unchanged(device, grad, monkeypatch):
                 x = x.requires_grad_()
                 y = layer(x)
                 y.pow(2).sum().backward()
-                out += [y.detach(), x.grad, layer.weight.grad]
+                out += [y.detach(), x.grad, layer.weight.grad, layer.bias.grad]
         return out
 
     for got, want in zip(run(True), run(False)):

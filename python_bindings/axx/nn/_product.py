@@ -4,12 +4,14 @@ One autograd function, :class:`_ApproxProduct`, serves linear, conv2d and matmul
 differs between them (the integer op, the float op, how scales broadcast, how to see the
 product as batched matrix products for the table gradient) lives in a small ``_Kind``.
 
-Forward: ``y = kind.lut(q(a), q(b)) * scale_a * scale_b`` with ``q`` the symmetric int8
-quantizer of :mod:`axx.quant`; bias is added by the layer, in float. For float32 operands the
-quantizer and the dequantization each run as one pass, ``torch.ops.axx.quantize`` and
+Forward: ``y = kind.lut(q(a), q(b)) * scale_a * scale_b (+ bias)`` with ``q`` the symmetric int8
+quantizer of :mod:`axx.quant` and the layer's bias, if any, added in float. For float32 operands
+the quantizer and the dequantization each run as one pass, ``torch.ops.axx.quantize`` and
 ``torch.ops.axx.dequantize`` (the emulator's quantize / dequantize kernels, CPU and CUDA), bit for
 bit the torch expressions ``round(x / s).clamp(qmin, qmax).to(int8)`` and ``acc.float() * s``
-that other dtypes run.
+that other dtypes run; in inference the bias add runs in the dequantization's pass too (two
+roundings, bit for bit ``acc.float() * s + bias``). With autograd the bias is added after the
+product, by torch, as before.
 
 Backward, ``grad="ste"`` (default): the gradient of the exact float product of the
 fake-quantized operands, ``kind.float(q(a)*scale_a, q(b)*scale_b)``, passed straight
@@ -458,22 +460,41 @@ def _quantize(x, scale, narrow_range, need_fq=False, need_keep=False, dim=0):
     return codes, (q.mul_(scale) if need_fq else None), keep
 
 
-def _dequantize(acc, s, dtype, dim):
+def _add_bias(y, bias, dim):
+    """``y + bias`` with ``bias`` (C,) along ``y``'s dimension ``dim``: as given along the last
+    dimension (the linear layers' ``y + bias``), else viewed as (1, .., C, .., 1) (conv2d's
+    ``y + bias.reshape(1, -1, 1, 1)``), so the expressions, and bias's gradient, are the layers'
+    own from before."""
+    if dim in (-1, y.dim() - 1):
+        return y + bias
+    shape = [1] * y.dim()
+    shape[dim] = -1
+    return y + bias.reshape(shape)
+
+
+def _dequantize(acc, s, dtype, dim, bias=None):
     """``acc`` (int32) as ``dtype`` times the output scale ``s`` (a scalar or one scale per
-    index along ``dim``, already of ``dtype``)."""
+    index along ``dim``, already of ``dtype``), plus ``bias`` (one per index along ``dim``) when
+    given: in the same pass when the one-pass op computes (``bias`` float32 on ``acc``'s device
+    too), else added after, as ``y + bias``."""
     if _fused(dtype, acc.device, s):
-        return torch.ops.axx.dequantize(acc, s.reshape(-1), dim)
-    return acc.to(dtype).mul_(s)
+        if bias is None:
+            return torch.ops.axx.dequantize(acc, s.reshape(-1), dim)
+        if (bias.dtype == torch.float32 and bias.device == acc.device and bias.dim() == 1
+                and acc.dim() > 0 and bias.shape[0] == acc.shape[dim]):
+            return torch.ops.axx.dequantize(acc, s.reshape(-1), dim, bias)
+    y = acc.to(dtype).mul_(s)
+    return y if bias is None else _add_bias(y, bias, dim)
 
 
-def _forward(a, b, sa, sb, kind, table, narrow_range, need_a=False, need_b=False, ste=False):
+def _forward(a, b, sa, sb, kind, table, narrow_range, need_a=False, need_b=False, ste=False, bias=None):
     sbv = kind.b_scale_view(sb, b)
     fq = ste and (need_a or need_b)      # the STE backward multiplies both fake-quantized operands
     qa, fa, keep_a = _quantize(a, sa, narrow_range, fq, need_a)
     qb, fb, keep_b = _quantize(b, sbv, narrow_range, fq, need_b, kind.b_channel_dim)
     acc = kind.lut(qa, qb, table.ops_multiplier)
     s = (sa * kind.out_scale_view(sb, acc)).to(a.dtype)
-    y = _dequantize(acc, s, a.dtype, kind.out_channel_dim)
+    y = _dequantize(acc, s, a.dtype, kind.out_channel_dim, bias)
     return y, (qa, qb, fa, fb, keep_a, keep_b)
 
 
@@ -521,12 +542,25 @@ class _ApproxProduct(torch.autograd.Function):
         return ga, gb, None, None, None, None, None, None
 
 
-def approx_product(a, b, sa, sb, kind: _Kind, table: Table, grad: str = "ste", narrow_range: bool = True):
-    """``kind``'s product of ``a`` and ``b`` through ``table`` (see the module docstring).
+def approx_product(a, b, sa, sb, kind: _Kind, table: Table, grad: str = "ste", narrow_range: bool = True,
+                   bias=None):
+    """``kind``'s product of ``a`` and ``b`` through ``table`` (see the module docstring), plus
+    ``bias`` when given.
 
-    ``sa`` is a scalar scale tensor; ``sb`` a scalar or one scale per output channel.
+    ``sa`` is a scalar scale tensor; ``sb`` a scalar or one scale per output channel; ``bias``
+    None or one value per output channel, ``(C,)`` along ``kind.out_channel_dim`` (the linear
+    layers' last dimension, conv2d's dimension 1). The result is the product plus the bias as the
+    layers added it before, ``y + bias``, bit for bit: in inference the dequantization adds it in
+    its pass where the op computes; with autograd it is added after the product, so that it gets
+    its gradient as before.
     """
     check_grad_mode("axx.nn.approx_product", grad)
-    if torch.is_grad_enabled() and (a.requires_grad or b.requires_grad):
-        return _ApproxProduct.apply(a, b, sa, sb, kind, table, grad, narrow_range)
-    return _forward(a, b, sa, sb, kind, table, narrow_range)[0]  # inference: nothing to save
+    grad_enabled = torch.is_grad_enabled()
+    if grad_enabled and (a.requires_grad or b.requires_grad):
+        y = _ApproxProduct.apply(a, b, sa, sb, kind, table, grad, narrow_range)
+        return y if bias is None else _add_bias(y, bias, kind.out_channel_dim)
+    if bias is not None and grad_enabled and bias.requires_grad:
+        # only the bias trains: torch's add records its gradient
+        y = _forward(a, b, sa, sb, kind, table, narrow_range)[0]
+        return _add_bias(y, bias, kind.out_channel_dim)
+    return _forward(a, b, sa, sb, kind, table, narrow_range, bias=bias)[0]  # inference: nothing to save

@@ -80,8 +80,8 @@ class ApproxConv2d(nn.Conv2d, ApproxModule):
         kind = Conv2dKind(self.stride, padding, self.dilation, self.groups)
         sa = self.input_quantizer.scale_for(x)
         sw = weight_scale(self.weight, self.per_channel)
-        y = approx_product(x, self.weight, sa, sw, kind, self._table, self.grad, self.narrow_range)
-        return y + self.bias.reshape(1, -1, 1, 1) if self.bias is not None else y
+        return approx_product(x, self.weight, sa, sw, kind, self._table, self.grad, self.narrow_range,
+                              bias=self.bias)
 
     def extra_repr(self) -> str:
         return f"{super().extra_repr()}, {self._approx_repr()}, per_channel={self.per_channel}"

@@ -57,8 +57,8 @@ class ApproxLinear(nn.Linear, ApproxModule):
             return self.forward(x.unsqueeze(0)).squeeze(0)
         sa = self.input_quantizer.scale_for(x)
         sw = weight_scale(self.weight, self.per_channel)
-        y = approx_product(x, self.weight, sa, sw, _LINEAR, self._table, self.grad, self.narrow_range)
-        return y + self.bias if self.bias is not None else y
+        return approx_product(x, self.weight, sa, sw, _LINEAR, self._table, self.grad, self.narrow_range,
+                              bias=self.bias)
 
     def extra_repr(self) -> str:
         return f"{super().extra_repr()}, {self._approx_repr()}, per_channel={self.per_channel}"
