@@ -443,16 +443,10 @@ def _quantize(x, scale, narrow_range, need_fq=False, need_keep=False, dim=0):
     ``scale`` is a scalar tensor or broadcasts against ``x`` with one scale per index along
     ``dim`` (the weights' output channels)."""
     qmin = -QMAX if narrow_range else -QMAX - 1
-    if _fused(x.dtype, x.device, scale):
-        codes = torch.ops.axx.quantize(x, scale.reshape(-1), dim, qmin, QMAX)
-        if not (need_fq or need_keep):
-            return codes, None, None                        # inference: one pass
-        # Training: the float results as before. fq is not codes * scale: round() keeps the sign
-        # of t, so values in (-0.5, 0) give -0 (and NaN stays NaN), which the int8 codes lose.
-        t = x / scale
-        fq = torch.round(t).clamp_(qmin, QMAX).mul_(scale) if need_fq else None
-        keep = t.abs_() < QMAX + 0.5 if need_keep else None  # clipped operands get no gradient
-        return codes, fq, keep
+    if not (need_fq or need_keep) and _fused(x.dtype, x.device, scale):
+        return torch.ops.axx.quantize(x, scale.reshape(-1), dim, qmin, QMAX), None, None  # one pass
+    # Training needs the rounded floats anyway (fq is not codes * scale: round() keeps the sign of
+    # t, so values in (-0.5, 0) give -0, which the int8 codes lose), and the codes follow from them.
     t = x / scale
     q = torch.round(t).clamp_(qmin, QMAX)
     codes = q.to(torch.int8)
